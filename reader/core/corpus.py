@@ -1,0 +1,265 @@
+"""A corpus: a folder of ``<id>.md`` documents plus ``corpus.yaml``.
+
+Scanning reads and validates every file's front matter and cheap body checks, so the
+library lists quickly; the canonical text of a document is built only when it is opened
+(and kept in a small cache). A bad file is reported as a :class:`Problem` and skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reader.core.document import KNOWN_KEYS, Document, DocumentMeta, build_document, coerce_date
+from reader.core.errors import CorpusError, DocumentNotFound, ReaderError
+from reader.core.frontmatter import ERROR, WARNING, Problem, SplitFile, read_corpus_file
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+CORPUS_FILE = "corpus.yaml"
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class ScanCancelled(ReaderError):
+    """The caller asked to stop; the corpus keeps its previous state."""
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    """What ``corpus.yaml`` says about the collection."""
+
+    title: str
+    description: str = ""
+    event: str = ""
+    date_range: tuple[str | None, str | None] = (None, None)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "event": self.event,
+            "date_range": list(self.date_range),
+        }
+
+
+class Corpus:
+    """A validated, lazily loaded folder of documents."""
+
+    _CACHE_SIZE = 32
+
+    def __init__(self, root: Path, *, read_only: bool = False) -> None:
+        root = Path(root).expanduser()
+        if not root.exists():
+            raise CorpusError(f"corpus folder not found: {root}")
+        if not root.is_dir():
+            raise CorpusError(f"not a folder: {root}")
+        self.root = root.resolve()
+        self.read_only = read_only
+        self.info = CorpusInfo(title=self.root.name)
+        self.problems: list[Problem] = []
+        self._metas: dict[str, DocumentMeta] = {}
+        self._body_lines: dict[str, int] = {}
+        self._docs: OrderedDict[str, Document] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- scanning -----------------------------------------------------------------
+    def files(self) -> list[Path]:
+        """Document files in a stable order (hidden and temp files excluded)."""
+        return sorted(p for p in self.root.glob("*.md") if not p.name.startswith(".") and p.is_file())
+
+    def scan(self, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Corpus:
+        """(Re)read every file's metadata; problems land in :attr:`problems`."""
+        problems: list[Problem] = []
+        info = self._read_info(problems)
+        metas: dict[str, DocumentMeta] = {}
+        body_lines: dict[str, int] = {}
+        owners: dict[str, str] = {}
+        paths = self.files()
+        for n, path in enumerate(paths, 1):
+            if cancelled is not None and cancelled():
+                raise ScanCancelled("scan cancelled")
+            meta, first_line, file_problems = self._scan_file(path)
+            if meta is not None and meta.id in owners:
+                file_problems.append(Problem(self._shown(path), None, ERROR,
+                                             f"duplicate id {meta.id!r} (already used by {owners[meta.id]}); skipped"))
+                meta = None
+            if meta is not None:
+                metas[meta.id] = meta
+                body_lines[meta.id] = first_line
+                owners[meta.id] = self._shown(path)
+            problems.extend(file_problems)
+            if progress is not None:
+                progress(n, len(paths))
+        if not paths:
+            problems.append(Problem(str(self.root), None, WARNING, "no documents (*.md) in this folder"))
+        with self._lock:
+            self.info, self._metas, self._body_lines, self.problems = info, metas, body_lines, problems
+            self._docs.clear()
+        return self
+
+    def _shown(self, path: Path) -> str:
+        return str(path)
+
+    def _read_info(self, problems: list[Problem]) -> CorpusInfo:
+        path = self.root / CORPUS_FILE
+        if not path.exists():
+            return CorpusInfo(title=self.root.name)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.MarkedYAMLError as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else None
+            problems.append(Problem(str(path), line, ERROR, f"YAML error: {exc.problem or exc}"))
+            return CorpusInfo(title=self.root.name)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(Problem(str(path), None, ERROR, f"cannot read corpus description: {exc}"))
+            return CorpusInfo(title=self.root.name)
+        if not isinstance(data, dict):
+            problems.append(Problem(str(path), 1, ERROR, "corpus.yaml must be a mapping"))
+            return CorpusInfo(title=self.root.name)
+        rng = data.get("date_range") or {}
+        if isinstance(rng, dict):
+            span = (coerce_date(rng.get("start")), coerce_date(rng.get("end")))
+        elif isinstance(rng, list) and len(rng) == 2:
+            span = (coerce_date(rng[0]), coerce_date(rng[1]))
+        else:
+            span = (None, None)
+        known = {"title", "description", "event", "date_range"}
+        return CorpusInfo(
+            title=str(data.get("title") or self.root.name),
+            description=str(data.get("description") or "").strip(),
+            event=str(data.get("event") or ""),
+            date_range=span,
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+    def _scan_file(self, path: Path) -> tuple[DocumentMeta | None, int, list[Problem]]:
+        shown = self._shown(path)
+        split, problems = read_corpus_file(path, shown)
+        if split is None:
+            return None, 0, problems
+        meta = self._meta_from_header(split, path, shown, problems)
+        if meta is not None and not split.body.strip():
+            problems.append(Problem(shown, split.body_line, ERROR, "empty text: the file has front matter but no body"))
+            return None, 0, problems
+        return meta, split.body_line, problems
+
+    @staticmethod
+    def _meta_from_header(split: SplitFile, path: Path, shown: str, problems: list[Problem]) -> DocumentMeta | None:
+        header = split.header
+        line = 2  # front matter starts on line 2
+        for key in sorted(set(header) - KNOWN_KEYS):
+            problems.append(Problem(shown, line, WARNING, f"unknown front-matter key {key!r} (kept, not used)"))
+        doc_id = header.get("id")
+        if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
+            problems.append(Problem(shown, line, ERROR, "missing 'id' in front matter"))
+            return None
+        doc_id = str(doc_id).strip()
+        if not ID_PATTERN.match(doc_id):
+            problems.append(Problem(shown, line, ERROR,
+                                    f"invalid id {doc_id!r}: use lower-case letters, digits, '-', '_' or '.'"))
+            return None
+        title = header.get("title")
+        if not isinstance(title, str) or not title.strip():
+            problems.append(Problem(shown, line, ERROR, "missing 'title' in front matter"))
+            return None
+        if path.stem != doc_id:
+            problems.append(Problem(shown, line, WARNING, f"file name does not match id {doc_id!r}"))
+        outlet = header.get("outlet")
+        if not outlet:
+            problems.append(Problem(shown, line, WARNING, "no 'outlet' in front matter"))
+        published = None
+        if header.get("published") not in (None, ""):
+            published = coerce_date(header["published"])
+            if published is None:
+                problems.append(Problem(shown, line, WARNING,
+                                        f"'published' is not an ISO date: {header['published']!r} (ignored)"))
+        extra = {k: v for k, v in header.items() if k not in {
+            "id", "title", "outlet", "author", "published", "date_note", "language", "url", "event"}}
+        return DocumentMeta(
+            id=doc_id,
+            title=title.strip(),
+            outlet=str(outlet or "").strip(),
+            author=str(header.get("author") or "").strip(),
+            published=published,
+            path=path,
+            language=str(header.get("language") or "en"),
+            date_note=(str(header["date_note"]) if header.get("date_note") else None),
+            url=(str(header["url"]) if header.get("url") else None),
+            event=(str(header["event"]) if header.get("event") else None),
+            extra=extra,
+        )
+
+    # -- access -------------------------------------------------------------------
+    @property
+    def ids(self) -> list[str]:
+        return list(self._metas)
+
+    def metas(self) -> list[DocumentMeta]:
+        """Documents' metadata, oldest first, then by outlet and title."""
+        return sorted(self._metas.values(), key=lambda m: (m.published or "9999", m.outlet, m.title))
+
+    def __len__(self) -> int:
+        return len(self._metas)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._metas
+
+    def meta(self, doc_id: str) -> DocumentMeta:
+        try:
+            return self._metas[doc_id]
+        except KeyError:
+            raise DocumentNotFound(doc_id) from None
+
+    def document(self, doc_id: str) -> Document:
+        """Load the full document (canonical text, sections); cached by id."""
+        with self._lock:
+            cached = self._docs.get(doc_id)
+            if cached is not None:
+                self._docs.move_to_end(doc_id)
+                return cached
+        meta = self.meta(doc_id)
+        split, problems = read_corpus_file(meta.path)
+        if split is None:
+            raise ReaderError(f"{doc_id}: the file changed and can no longer be read: "
+                              + "; ".join(p.message for p in problems))
+        doc, _issues = build_document(meta, split.body, split.body_line)
+        with self._lock:
+            self._docs[doc_id] = doc
+            while len(self._docs) > self._CACHE_SIZE:
+                self._docs.popitem(last=False)
+        return doc
+
+    def documents(self) -> Iterator[Document]:
+        for meta in self.metas():
+            yield self.document(meta.id)
+
+    def check(self, progress: Progress | None = None) -> tuple[list[Document], list[Problem]]:
+        """Full validation: scan, then build every document and collect body problems."""
+        self.scan(progress)
+        docs: list[Document] = []
+        problems = list(self.problems)
+        for meta in self.metas():
+            split, file_problems = read_corpus_file(meta.path)
+            if split is None:  # changed on disk since the scan
+                problems.extend(file_problems)
+                continue
+            doc, issues = build_document(meta, split.body, split.body_line)
+            problems.extend(Problem(str(meta.path), i.line, i.severity, i.message) for i in issues)
+            if not doc.text.strip():
+                problems.append(Problem(str(meta.path), split.body_line, ERROR, "empty text"))
+                continue
+            docs.append(doc)
+        return docs, problems
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)

@@ -1,0 +1,96 @@
+"""Start the GUI: QApplication, theme, main window; or render one frame to a PNG.
+
+The window is shown before anything slow happens; the corpus loads off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from reader import APP_ID, APP_NAME
+from reader.core.context import AppContext
+
+QT_SYSTEM_PACKAGES = ("libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfreetype6 libfontconfig1 "
+                      "libdbus-1-3 libxcb-cursor0 libxkbcommon-x11-0")
+
+
+def _no_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    if sys.platform.startswith("linux"):
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def run_gui(
+    ctx: AppContext,
+    open_ids: list[str] | None = None,
+    screenshot: str | None = None,
+    size: tuple[int, int] | None = None,
+    theme: str | None = None,
+) -> int:
+    if screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif _no_display():
+        print("parallax: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+              "Run it in a desktop session, or render the window to a picture with\n"
+              "  parallax --screenshot window.png [--open ID]", file=sys.stderr)
+        return 1
+    try:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtGui import QIcon
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        print(f"parallax: Qt could not be loaded ({exc}).\n"
+              f"On Debian or Ubuntu install its system libraries with:\n"
+              f"  sudo apt-get install {QT_SYSTEM_PACKAGES}", file=sys.stderr)
+        return 1
+
+    from reader.core.paths import resource_path
+    from reader.gui.mainwindow import MainWindow
+    from reader.gui.theme import apply_theme, load_theme
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "parallax"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("parallax")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName("Parallax Reader")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource_path("icons", "parallax.svg"))))
+    chosen = load_theme(theme or ctx.settings.get("ui.theme"))
+    apply_theme(app, chosen)
+
+    window = MainWindow(ctx, chosen, persist=not screenshot)
+    if size:
+        window.resize(*size)
+    if screenshot:
+        return _screenshot(app, window, open_ids or [], Path(screenshot))
+    window.show()
+    QTimer.singleShot(0, lambda: window.start(open_ids))
+    return app.exec()
+
+
+def _screenshot(app: object, window: object, open_ids: list[str], path: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from reader.gui.mainwindow import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.show()
+    window.start(open_ids or None)
+    window.wait_for_corpus()
+    for _ in range(3):
+        QApplication.processEvents()
+    missing = [i for i in open_ids if window.corpus is None or i not in window.corpus]
+    if missing:
+        print(f"parallax: not in this corpus: {', '.join(missing)}", file=sys.stderr)
+    image = window.grab()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        print(f"parallax: could not write {path}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} ({image.width()}x{image.height()})", file=sys.stderr)
+    window.close()
+    return 1 if missing else 0

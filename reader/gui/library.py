@@ -1,0 +1,203 @@
+"""The library: every document of the corpus as a sortable, filterable table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from reader.core.document import DocumentMeta
+
+DocIdRole = Qt.ItemDataRole.UserRole + 1
+MetaRole = Qt.ItemDataRole.UserRole + 2
+SortRole = Qt.ItemDataRole.UserRole + 3
+SearchTextRole = Qt.ItemDataRole.UserRole + 4
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def format_date(iso: str | None) -> str:
+    if not iso:
+        return "n.d."
+    try:
+        return date.fromisoformat(iso).strftime("%-d %b %Y")
+    except ValueError:
+        return iso
+
+
+class LibraryModel(QAbstractTableModel):
+    """Rows are documents; named roles give the id, the metadata and sort keys."""
+
+    COLUMNS = ("Outlet", "Title", "Date")
+    OUTLET, TITLE, DATE = range(3)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._metas: list[DocumentMeta] = []
+
+    def set_documents(self, metas: list[DocumentMeta]) -> None:
+        self.beginResetModel()
+        self._metas = list(metas)
+        self.endResetModel()
+
+    def meta_at(self, row: int) -> DocumentMeta:
+        return self._metas[row]
+
+    def row_of(self, doc_id: str) -> int:
+        return next((i for i, m in enumerate(self._metas) if m.id == doc_id), -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._metas)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        meta = self._metas[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (meta.outlet or "—", meta.title, format_date(meta.published))[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [meta.title, meta.citation()]
+            if meta.date_note:
+                lines.append(f"Date: {meta.date_note}")
+            return "\n".join(lines)
+        if role == DocIdRole:
+            return meta.id
+        if role == MetaRole:
+            return meta
+        if role == SortRole:
+            return (meta.outlet.lower(), meta.title.lower(), meta.published or "")[col]
+        if role == SearchTextRole:
+            return " ".join((meta.id, meta.title, meta.outlet, meta.author, meta.published or "")).lower()
+        return None
+
+
+class LibraryFilterProxy(QSortFilterProxyModel):
+    """Keeps rows whose id, title, outlet, author or date contain every typed word."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self.setSortRole(SortRole)
+
+    def set_filter_text(self, text: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
+            self.beginFilterChange()
+            self._words = text.lower().split()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._words = text.lower().split()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        if not self._words:
+            return True
+        hay = self.sourceModel().index(source_row, 0, source_parent).data(SearchTextRole) or ""
+        return all(word in hay for word in self._words)
+
+
+class LibraryPanel(QWidget):
+    """Filter box over the document table. Emits ``openRequested(doc_id)`` on activation."""
+
+    openRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = LibraryModel(self)
+        self.proxy = LibraryFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText("Filter documents…  (Ctrl+L)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter documents")
+        self.view = QTreeView(self)
+        self.view.setAccessibleName("Documents")
+        self.view.setModel(self.proxy)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(LibraryModel.OUTLET, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(LibraryModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(LibraryModel.DATE, QHeaderView.ResizeMode.ResizeToContents)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("libraryCount")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.view.activated.connect(self._on_activated)
+        self.view.clicked.connect(self._on_activated)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_edit, self._focus_list)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.filter_edit, self._open_first)
+        self._update_count()
+
+    def set_documents(self, metas: list[DocumentMeta]) -> None:
+        self.model.set_documents(metas)
+        self.view.setColumnWidth(LibraryModel.OUTLET, 130)
+        self._update_count()
+
+    def sort(self, column: int, order: Qt.SortOrder) -> None:
+        self.view.sortByColumn(column, order)
+
+    def select(self, doc_id: str) -> None:
+        row = self.model.row_of(doc_id)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def visible_ids(self) -> list[str]:
+        return [self.proxy.index(r, 0).data(DocIdRole) for r in range(self.proxy.rowCount())]
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{total} documents" if shown == total else f"{shown} of {total} documents")
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        doc_id = index.data(DocIdRole)
+        if doc_id:
+            self.openRequested.emit(doc_id)
+
+    def _focus_list(self) -> None:
+        self.view.setFocus()
+        if self.proxy.rowCount() and not self.view.currentIndex().isValid():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _open_first(self) -> None:
+        if self.proxy.rowCount():
+            self._on_activated(self.proxy.index(0, 0))

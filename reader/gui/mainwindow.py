@@ -1,0 +1,413 @@
+"""The main window: library beside the reader; the one place views are wired to the core."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+)
+
+from reader import APP_NAME, __version__
+from reader.core.context import AppContext
+from reader.core.corpus import Corpus
+from reader.core.errors import ReaderError
+from reader.core.frontmatter import Problem
+from reader.core.paths import bundled_corpus_path
+from reader.gui.dialogs import ProblemsDialog, ShortcutsDialog
+from reader.gui.features import install_features
+from reader.gui.library import LibraryPanel
+from reader.gui.readerview import ReaderView
+from reader.gui.theme import Theme, apply_theme, load_theme
+from reader.gui.workers import Job
+
+
+class SettingsBridge(QObject):
+    """Turns the core's settings listener into a Qt signal."""
+
+    changed = Signal(str, object)
+
+
+class MainWindow(QMainWindow):
+    corpusLoaded = Signal()
+    documentOpened = Signal(str)
+
+    def __init__(self, ctx: AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.persist = persist  # False for --screenshot: render, never change the user's session
+        self.settings = ctx.settings
+        self.theme = theme or load_theme(self.settings.get("ui.theme"))
+        self.corpus: Corpus | None = None
+        self.problems: list[Problem] = []
+        self.notices: list[str] = [ctx.settings.notice] if ctx.settings.notice else []
+        self._job: Job | None = None
+        self._pending_open: list[str] = []
+        self.bridge = SettingsBridge(self)
+        self.settings.on_change(self.bridge.changed.emit)
+        self.bridge.changed.connect(self._on_setting_changed)
+
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self.library = LibraryPanel(self)
+        self.reader = ReaderView(self.theme, self)
+        self.reader.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
+        self.reader.set_line_width(self.settings.get("reader.line_width"))
+        self.reader.set_placeholder("Loading the corpus…")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.library)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.library.setMinimumWidth(240)
+        self.setCentralWidget(self.splitter)
+        self.library.setVisible(self.settings.get("library.show"))
+
+        self._build_status_bar()
+        self._build_actions()
+        self.library.openRequested.connect(self.open_document)
+        if persist:
+            self._restore_window()
+        else:
+            self.resize(1280, 820)
+            self.splitter.setSizes([320, 960])
+        self.features = install_features(self)
+
+    # -- construction -------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.corpus_label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.problems_button = QPushButton(self)
+        self.problems_button.setFlat(True)
+        self.problems_button.setAccessibleName("Show corpus problems")
+        self.problems_button.clicked.connect(self.show_problems)
+        self.problems_button.hide()
+        bar.addWidget(self.corpus_label, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.problems_button)
+
+    def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        self.menus: dict[str, Any] = {}
+        file_menu = self.menus["file"] = menu.addMenu("&File")
+        self.act_open_corpus = self._action("&Open Corpus…", self.choose_corpus,
+                                            [QKeySequence.StandardKey.Open], "Open a folder of documents")
+        self.act_bundled = self._action("Open &Sample Corpus", self.open_bundled_corpus,
+                                        tip="The five-outlet sample corpus shipped with the app")
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.act_reload = self._action("&Reload Corpus", self.reload_corpus, ["Ctrl+R"],
+                                       "Read the corpus folder again")
+        self.act_problems = self._action("Corpus &Problems…", self.show_problems, tip="What could not be loaded")
+        self.act_quit = self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit])
+        self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.act_open_corpus)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.act_bundled)
+        for act in (self.act_reload, self.act_problems):
+            file_menu.addAction(act)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        self._fill_recent()
+
+        edit_menu = self.menus["edit"] = menu.addMenu("&Edit")
+        self.act_find = self._action("&Find in Document…", self.reader.open_find, [QKeySequence.StandardKey.Find])
+        self.act_find_next = self._action("Find &Next", self.reader.find_next, ["F3"])
+        self.act_find_prev = self._action("Find Pre&vious", self.reader.find_previous, ["Shift+F3"])
+        self.act_filter = self._action("Filter &Library", self.focus_library_filter, ["Ctrl+L"])
+        for act in (self.act_find, self.act_find_next, self.act_find_prev, self.act_filter):
+            edit_menu.addAction(act)
+
+        view_menu = self.menus["view"] = menu.addMenu("&View")
+        self.act_zoom_in = self._action("Zoom &In", lambda: self.change_font_size(+1), ["Ctrl+=", "Ctrl++"])
+        self.act_zoom_out = self._action("Zoom &Out", lambda: self.change_font_size(-1), ["Ctrl+-"])
+        self.act_zoom_reset = self._action("&Actual Size", self.reset_font_size, ["Ctrl+0"])
+        self.act_library = self._action("Show &Library", self.toggle_library, ["F9"])
+        self.act_library.setCheckable(True)
+        self.act_library.setChecked(self.settings.get("library.show"))
+        for act in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_library)
+        theme_menu = view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in ("system", "light", "dark"):
+            act = QAction(name.capitalize(), self, checkable=True)
+            act.setChecked(self.settings.get("ui.theme") == name)
+            act.triggered.connect(lambda _=False, n=name: self.settings.set("ui.theme", n))
+            group.addAction(act)
+            theme_menu.addAction(act)
+            self.theme_actions[name] = act
+
+        self.menus["tools"] = menu.addMenu("&Tools")
+        help_menu = self.menus["help"] = menu.addMenu("&Help")
+        self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, ["Ctrl+/"])
+        self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
+        self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.act_about_qt = self._action("About &Qt", QApplication.aboutQt)
+        self.act_about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+        for act in (self.act_shortcuts, self.act_about, self.act_about_qt):
+            help_menu.addAction(act)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in self.settings.get("corpus.recent") if Path(p).is_dir()]
+        for path in recent[:10]:
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _=False, p=path: self.switch_corpus(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- state --------------------------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.get("window.geometry")
+        if not (geometry and self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))):
+            self.resize(1280, 820)
+        state = self.settings.get("window.state")
+        if state:
+            self.restoreState(QByteArray.fromBase64(state.encode()))
+        splitter = self.settings.get("window.splitter")
+        if not (splitter and self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))):
+            self.splitter.setSizes([320, 960])
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.set("window.geometry", bytes(self.saveGeometry().toBase64().data()).decode(), save=False)
+        s.set("window.state", bytes(self.saveState().toBase64().data()).decode(), save=False)
+        s.set("window.splitter", bytes(self.splitter.saveState().toBase64().data()).decode(), save=False)
+        s.set("session.open_documents", [self.reader.doc.id] if self.reader.doc else [], save=False)
+        header = self.library.view.header()
+        s.set("library.sort_column", max(0, header.sortIndicatorSection()), save=False)
+        s.set("library.sort_order", 1 if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else 0,
+              save=False)
+        try:
+            s.save()
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not save settings: {exc}", 10000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._job is not None and not self._job.done:
+            self._job.cancel()
+        if self.persist:
+            self.save_state()
+        super().closeEvent(event)
+
+    # -- corpus -------------------------------------------------------------------
+    def start(self, open_ids: list[str] | None = None) -> None:
+        """Load the corpus off the GUI thread, then open ``open_ids`` or last session's document."""
+        self._pending_open = list(open_ids) if open_ids else self.settings.get("session.open_documents")
+        self.load_corpus()
+
+    def load_corpus(self) -> None:
+        try:
+            corpus = self.ctx.corpus(scan=False)
+        except ReaderError as exc:
+            self.notices.append(f"{exc}; opened the sample corpus instead.")
+            self.ctx.corpus_override = bundled_corpus_path()
+            self.ctx._corpus = None
+            corpus = self.ctx.corpus(scan=False)
+        if self._job is not None and not self._job.done:
+            self._job.cancel()
+        self.corpus_label.setText(f"Reading {corpus.root} …")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        job = Job(lambda progress, cancelled: corpus.scan(progress, cancelled), self)
+        job.progress.connect(self._on_scan_progress)
+        job.finished.connect(self._on_corpus_scanned)
+        job.failed.connect(self._on_scan_failed)
+        self._job = job
+        job.start()
+
+    def wait_for_corpus(self, timeout_ms: int = 30000) -> None:
+        """Block (running the event loop) until the current load finishes; for screenshots and tests."""
+        if self._job is None or (self._job.done and self.corpus is not None):
+            return
+        loop = QEventLoop()
+        self.corpusLoaded.connect(loop.quit)
+        timer = QTimer(singleShot=True)
+        timer.timeout.connect(loop.quit)
+        timer.start(timeout_ms)
+        if self.corpus is None or not self._job.done:
+            loop.exec()
+        with contextlib.suppress(RuntimeError):
+            self.corpusLoaded.disconnect(loop.quit)
+
+    def _on_scan_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat("Reading %v of %m")
+
+    def _on_scan_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.corpus_label.setText("The corpus could not be read.")
+        self.notices.append(message)
+        self._update_problems_button()
+        self.corpusLoaded.emit()
+
+    def _on_corpus_scanned(self, corpus: Corpus) -> None:
+        self.progress.hide()
+        self.corpus = corpus
+        self.problems = list(corpus.problems)
+        self.library.set_documents(corpus.metas())
+        self.library.sort(self.settings.get("library.sort_column"),
+                          Qt.SortOrder(self.settings.get("library.sort_order")))
+        read_only = "  ·  read-only sample" if corpus.read_only else ""
+        self.corpus_label.setText(f"{corpus.info.title}  ·  {len(corpus)} documents{read_only}")
+        self.corpus_label.setToolTip(str(corpus.root))
+        self._update_problems_button()
+        info = corpus.info
+        self.reader.set_placeholder(
+            f"<h2>{_html(info.title)}</h2><p>{_html(info.description)}</p>"
+            f"<p>{len(corpus)} documents. Choose one in the library to read it.</p>"
+        )
+        wanted = [i for i in self._pending_open if i in corpus]
+        missing = [i for i in self._pending_open if i not in corpus]
+        self._pending_open = []
+        if missing:
+            self.statusBar().showMessage(f"Not in this corpus: {', '.join(missing)}", 10000)
+        if wanted:
+            self.open_document(wanted[0])
+        self.corpusLoaded.emit()
+
+    def _update_problems_button(self) -> None:
+        errors = sum(p.severity == "error" for p in self.problems)
+        warnings = len(self.problems) - errors
+        parts = []
+        if errors:
+            parts.append(f"{errors} file(s) skipped")
+        if warnings:
+            parts.append(f"{warnings} warning(s)")
+        if self.notices:
+            parts.append(f"{len(self.notices)} notice(s)")
+        self.problems_button.setText("⚠ " + ", ".join(parts) if parts else "")
+        color = self.theme.colors["error" if errors else "warning"]
+        self.problems_button.setStyleSheet(f"color: {color}; font-weight: 600; padding: 2px 8px;")
+        self.problems_button.setVisible(bool(parts))
+
+    def show_problems(self) -> None:
+        ProblemsDialog(self.problems, self.notices, self).exec()
+
+    def reload_corpus(self) -> None:
+        if self.reader.doc is not None:
+            self._pending_open = [self.reader.doc.id]
+        self.ctx._corpus = None
+        self.load_corpus()
+
+    def choose_corpus(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open corpus folder", str(Path.home()))
+        if folder:
+            self.switch_corpus(Path(folder))
+
+    def open_bundled_corpus(self) -> None:
+        self.switch_corpus(bundled_corpus_path())
+
+    def switch_corpus(self, root: Path) -> None:
+        self.ctx.corpus_override = root
+        self.ctx._corpus = None
+        bundled = root.resolve() == bundled_corpus_path().resolve()
+        self.settings.set("corpus.path", "" if bundled else str(root))
+        if not bundled:
+            recent = [str(root)] + [p for p in self.settings.get("corpus.recent") if p != str(root)]
+            self.settings.set("corpus.recent", recent[:10])
+            self._fill_recent()
+        self.reader.clear()
+        self.load_corpus()
+
+    # -- documents ----------------------------------------------------------------
+    def open_document(self, doc_id: str) -> bool:
+        if self.corpus is None:
+            self._pending_open = [doc_id]
+            return False
+        try:
+            doc = self.corpus.document(doc_id)
+        except ReaderError as exc:
+            QMessageBox.warning(self, "Cannot open document", str(exc))
+            return False
+        self.reader.show_document(doc)
+        self.library.select(doc_id)
+        self.setWindowTitle(f"{doc.meta.title} — {APP_NAME}")
+        self.documentOpened.emit(doc_id)
+        return True
+
+    # -- view ---------------------------------------------------------------------
+    def change_font_size(self, delta: int) -> None:
+        setting_size = self.settings.get("reader.font_size") + delta
+        with contextlib.suppress(ReaderError):
+            self.settings.set("reader.font_size", setting_size)
+
+    def reset_font_size(self) -> None:
+        self.settings.reset("reader.font_size")
+        self.reader.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
+
+    def toggle_library(self) -> None:
+        self.settings.set("library.show", not self.library.isVisible())
+
+    def focus_library_filter(self) -> None:
+        if not self.library.isVisible():
+            self.settings.set("library.show", True)
+        self.library.filter_edit.setFocus()
+        self.library.filter_edit.selectAll()
+
+    def _on_setting_changed(self, name: str, value: object) -> None:
+        if name in ("reader.font_size", "reader.font_family"):
+            self.reader.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
+            self.statusBar().showMessage(f"Text size {self.settings.get('reader.font_size')} pt", 2000)
+        elif name == "reader.line_width":
+            self.reader.set_line_width(int(str(value)))
+        elif name == "library.show":
+            self.library.setVisible(bool(value))
+            self.act_library.setChecked(bool(value))
+        elif name == "ui.theme":
+            self.theme = load_theme(str(value))
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.theme)
+            self.reader.apply_theme(self.theme)
+            self._update_problems_button()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.actions(), self).exec()
+
+    def show_about(self) -> None:
+        paths = self.ctx.paths
+        QMessageBox.about(
+            self, f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>An offline reader for comparing how different outlets tell the same story.</p>"
+            "<p>Nothing leaves this computer: no network connection is ever opened.</p>"
+            f"<p><small>Corpus: {_html(str(self.ctx.corpus_root))}<br>Data: {_html(str(paths.data_dir))}<br>"
+            f"Settings: {_html(str(paths.config_dir))}<br>Cache: {_html(str(paths.cache_dir))}</small></p>",
+        )
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = ["MainWindow"]

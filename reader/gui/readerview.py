@@ -1,0 +1,601 @@
+"""The reader: a document's header and its text set for reading, with find and layers.
+
+The text shown is the document's canonical text; comment headers and the comments
+heading are inserted for display only and mapped out by :class:`TextMap`, so every
+span the core reports can be drawn exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QHelpEvent,
+    QKeySequence,
+    QShortcut,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QTextEdit,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.core.document import COMMENTS, Document
+from reader.core.text import paragraph_spans, word_count
+from reader.gui.layers import Layer, LayerSpan, background_format
+from reader.gui.library import format_date
+from reader.gui.textmap import TextMap
+from reader.gui.theme import Theme
+
+SERIF_PREFERENCE = ("Noto Serif", "Source Serif 4", "Source Serif Pro", "Georgia", "Charter",
+                    "DejaVu Serif", "Liberation Serif", "Times New Roman")
+
+
+def reading_font_family(requested: str = "") -> str:
+    families = set(QFontDatabase.families())
+    if requested and requested in families:
+        return requested
+    for family in SERIF_PREFERENCE:
+        if family in families:
+            return family
+    font = QFont()
+    font.setStyleHint(QFont.StyleHint.Serif)
+    return font.defaultFamily()
+
+
+class DocumentHeader(QWidget):
+    """Title, outlet, author and date of the open document."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        self.title.setObjectName("docTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel(self)
+        self.meta.setObjectName("docMeta")
+        self.meta.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 10)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def set_document(self, doc: Document, theme: Theme) -> None:
+        meta = doc.meta
+        self.title.setText(meta.title)
+        font = self.title.font()
+        font.setPointSizeF(max(12.0, QFont().pointSizeF() * 1.45))
+        font.setWeight(QFont.Weight.DemiBold)
+        self.title.setFont(font)
+        date = format_date(meta.published)
+        if meta.date_note and meta.date_note.startswith("inferred"):
+            date += " (inferred)"
+        parts = [f"<b>{_esc(meta.outlet or 'Unknown outlet')}</b>"]
+        if meta.author:
+            parts.append(f"by {_esc(meta.author)}")
+        parts.append(_esc(date))
+        words = [f"{word_count(doc.section_text('article')):,} words"]
+        if doc.comments:
+            words.append(f"{len(doc.comments)} reader comments")
+        parts.append(" + ".join(words))
+        self.meta.setText(f"<span style='color:{theme.colors['muted_text']}'>" + "  ·  ".join(parts) + "</span>")
+        self.meta.setToolTip(meta.date_note or "")
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class FindBar(QWidget):
+    """Find in the open document: Enter / F3 next, Shift+Enter / Shift+F3 previous, Esc closes."""
+
+    searchChanged = Signal(str)
+    nextRequested = Signal()
+    previousRequested = Signal()
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("Find in document")
+        self.edit.setAccessibleName("Find in document")
+        self.edit.setClearButtonEnabled(True)
+        self.count = QLabel(self)
+        self.count.setMinimumWidth(90)
+        prev_btn = QToolButton(self, text="↑", toolTip="Previous match (Shift+F3)")
+        next_btn = QToolButton(self, text="↓", toolTip="Next match (F3)")
+        close_btn = QToolButton(self, text="✕", toolTip="Close (Esc)")
+        for btn, name in ((prev_btn, "Previous match"), (next_btn, "Next match"), (close_btn, "Close find bar")):
+            btn.setAccessibleName(name)
+            btn.setAutoRaise(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 6)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(prev_btn)
+        layout.addWidget(next_btn)
+        layout.addWidget(close_btn)
+        self.edit.textChanged.connect(self.searchChanged)
+        self.edit.returnPressed.connect(self.nextRequested)
+        prev_btn.clicked.connect(self.previousRequested)
+        next_btn.clicked.connect(self.nextRequested)
+        close_btn.clicked.connect(self.close_bar)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_bar,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Shift+Return"), self.edit, self.previousRequested.emit,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.hide()
+
+    def open_bar(self, initial: str = "") -> None:
+        self.show()
+        if initial:
+            self.edit.setText(initial)
+        self.edit.setFocus()
+        self.edit.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+
+class ReaderText(QTextBrowser):
+    """The text widget: keeps the text in a centred column of readable width."""
+
+    def __init__(self, parent: QWidget | None = None, min_side: float = 24.0) -> None:
+        super().__init__(parent)
+        self.line_width_chars = 72
+        self.min_side = min_side
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.setAccessibleName("Document text")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                     | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.update_column()
+
+    def update_column(self) -> None:
+        doc = self.document()
+        metrics = QFontMetricsF(doc.defaultFont())
+        column = metrics.averageCharWidth() * self.line_width_chars * 1.08
+        available = self.viewport().width()
+        side = max(self.min_side, (available - column) / 2)
+        root = doc.rootFrame()
+        fmt = root.frameFormat()
+        if abs(fmt.leftMargin() - side) > 0.5:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            fmt.setTopMargin(20)
+            fmt.setBottomMargin(48)
+            root.setFrameFormat(fmt)
+
+
+class TextPane:
+    """One text widget showing a range of the canonical text, with its own offset map."""
+
+    def __init__(self, widget: ReaderText) -> None:
+        self.widget = widget
+        self.map = TextMap()
+        self.start = 0
+        self.end = 0
+
+    def holds(self, offset: int) -> bool:
+        return self.start <= offset < self.end or (offset == self.end and self.end > self.start)
+
+
+class ReaderView(QWidget):
+    """Header, article text, reader comments beside it, and a find bar, for one document.
+
+    This is the unit the compare view repeats. Every public method speaks in canonical
+    offsets; which widget shows an offset is this class's business.
+    """
+
+    documentShown = Signal(str)
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.doc: Document | None = None
+        self.font_size = 13
+        self.font_family = reading_font_family()
+        self.layers: dict[str, Layer] = {}
+        self.show_comments = True
+        self._find_matches: list[tuple[int, int]] = []
+        self._find_current = -1
+        self.header = DocumentHeader(self)
+        self.text = ReaderText(self)
+        self.comments_text = ReaderText(self, min_side=14.0)
+        self.comments_text.line_width_chars = 60
+        self.comments_text.setAccessibleName("Reader comments")
+        self.article_pane = TextPane(self.text)
+        self.comments_pane = TextPane(self.comments_text)
+        self.comments_title = QLabel(self)
+        self.comments_title.setObjectName("commentsTitle")
+        self.comments_title.setWordWrap(True)
+        self.comments_box = QWidget(self)
+        self.comments_box.setObjectName("commentsBox")
+        box = QVBoxLayout(self.comments_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.comments_title)
+        box.addWidget(self.comments_text, 1)
+        self.body = QSplitter(Qt.Orientation.Horizontal, self)
+        self.body.setObjectName("readerBody")
+        self.body.addWidget(self.text)
+        self.body.addWidget(self.comments_box)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        self.body.setChildrenCollapsible(False)
+        self.comments_box.setMinimumWidth(220)
+        self.findbar = FindBar(self)
+        self.placeholder = QLabel(self)
+        self.placeholder.setObjectName("readerPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setMargin(40)
+        self.stack = QStackedWidget(self)
+        page = QWidget(self)
+        inner = QVBoxLayout(page)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(0)
+        inner.addWidget(self.header)
+        inner.addWidget(self.body, 1)
+        inner.addWidget(self.findbar)
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.findbar.searchChanged.connect(self._on_find_text)
+        self.findbar.nextRequested.connect(self.find_next)
+        self.findbar.previousRequested.connect(self.find_previous)
+        self.findbar.closed.connect(self._on_find_closed)
+        for pane in self.panes:
+            pane.widget.viewport().installEventFilter(self)
+            pane.widget.viewport().setMouseTracking(True)
+        self.apply_theme(theme)
+
+    @property
+    def panes(self) -> tuple[TextPane, TextPane]:
+        return (self.article_pane, self.comments_pane)
+
+    @property
+    def textmap(self) -> TextMap:
+        """The article's offset map (most callers want the article)."""
+        return self.article_pane.map
+
+    def pane_for(self, offset: int) -> TextPane:
+        if self.comments_pane.end > self.comments_pane.start and self.comments_pane.holds(offset) \
+                and not self.article_pane.holds(offset):
+            return self.comments_pane
+        return self.article_pane
+
+    # -- content ------------------------------------------------------------------
+    def set_placeholder(self, html: str) -> None:
+        self.placeholder.setText(html)
+        if self.doc is None:
+            self.stack.setCurrentIndex(0)
+
+    def show_document(self, doc: Document) -> None:
+        keep = self.doc is not None and self.doc.id == doc.id
+        fraction = self._scroll_fraction() if keep else 0.0
+        if not keep:
+            self.layers.clear()
+        self.doc = doc
+        self.header.set_document(doc, self.theme)
+        self._build()
+        self.stack.setCurrentIndex(1)
+        if self.findbar.isVisible() and self.findbar.edit.text():
+            self._on_find_text(self.findbar.edit.text())
+        QTimer.singleShot(0, lambda: self._restore_fraction(fraction))
+        self.documentShown.emit(doc.id)
+
+    def clear(self) -> None:
+        self.doc = None
+        for pane in self.panes:
+            pane.widget.clear()
+            pane.map = TextMap()
+            pane.start = pane.end = 0
+        self.layers.clear()
+        self.stack.setCurrentIndex(0)
+
+    def set_font(self, size: int, family: str = "") -> None:
+        self.font_size = size
+        self.font_family = reading_font_family(family)
+        if self.doc is not None:
+            fraction = self._scroll_fraction()
+            self._build()
+            QTimer.singleShot(0, lambda: self._restore_fraction(fraction))
+
+    def set_line_width(self, chars: int) -> None:
+        self.text.line_width_chars = chars
+        self.text.update_column()
+
+    def set_comments_visible(self, visible: bool) -> None:
+        self.show_comments = visible
+        self.comments_box.setVisible(visible and bool(self.doc and self.doc.comments))
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        c = theme.colors
+        self.text.setStyleSheet(f"QTextBrowser {{ background: {c['reader_background']}; color: {c['reader_text']}; }}")
+        self.comments_text.setStyleSheet(
+            f"QTextBrowser {{ background: {c['comments_background']}; color: {c['reader_text']}; }}")
+        self.comments_title.setStyleSheet(
+            f"QLabel {{ background: {c['comments_background']}; color: {c['comment_header']};"
+            f" border-left: 4px solid {c['comments_border']}; border-bottom: 1px solid {c['comments_border']};"
+            " padding: 8px 12px; }")
+        self.comments_box.setStyleSheet(f"#commentsBox {{ border-left: 4px solid {c['comments_border']}; }}")
+        self.header.setStyleSheet(f"DocumentHeader {{ border-bottom: 1px solid {c['border']}; }}")
+        self.placeholder.setStyleSheet(f"color: {c['muted_text']};")
+        if self.doc is not None:
+            self.header.set_document(self.doc, theme)
+            self._build()
+
+    def _base_font(self, scale: float = 1.0) -> QFont:
+        font = QFont(self.font_family)
+        font.setPointSizeF(self.font_size * scale)
+        return font
+
+    def _new_qdoc(self, pane: TextPane, scale: float = 1.0) -> tuple[QTextDocument, QTextCursor]:
+        assert self.doc is not None
+        qdoc = QTextDocument(pane.widget)
+        qdoc.setDefaultFont(self._base_font(scale))
+        qdoc.setDocumentMargin(0)
+        pane.map = TextMap(self.doc.text)
+        return qdoc, QTextCursor(qdoc)
+
+    def _build(self) -> None:
+        """Lay the canonical text out as blocks; record where each paragraph lands."""
+        assert self.doc is not None
+        doc, theme = self.doc, self.theme
+        body_block = QTextBlockFormat()
+        body_block.setLineHeight(150.0, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        body_block.setBottomMargin(self.font_size * 0.9)
+        body_char = QTextCharFormat()
+        body_char.setFont(self._base_font())
+        body_char.setForeground(theme.color("reader_text"))
+
+        pane = self.article_pane
+        qdoc, cursor = self._new_qdoc(pane)
+        article = doc.section("article")
+        pane.start, pane.end = (article.start, article.end) if article else (0, 0)
+        first = True
+        for start, end in paragraph_spans(doc.text, pane.start, pane.end):
+            first = self._paragraph(cursor, pane, start, end, body_block, body_char, first)
+        pane.widget.setDocument(qdoc)
+        pane.widget.update_column()
+
+        cpane = self.comments_pane
+        comments = doc.section(COMMENTS)
+        if comments is not None and doc.comments:
+            cpane.start, cpane.end = comments.start, comments.end
+            self._build_comments(body_block)
+            self.comments_title.setText(
+                f"<b>Reader comments ({len(doc.comments)})</b><br>"
+                f"<span style='font-size:small; font-style:italic; color:{theme.colors['muted_text']}'>"
+                "Posted by readers below the article; not part of the article text.</span>")
+        else:
+            cpane.start = cpane.end = 0
+            cpane.widget.clear()
+            cpane.map = TextMap()
+        self.comments_box.setVisible(self.show_comments and bool(doc.comments))
+        self._refresh_selections()
+
+    def _paragraph(self, cursor: QTextCursor, pane: TextPane, start: int, end: int,
+                   block: QTextBlockFormat, char: QTextCharFormat, first: bool) -> bool:
+        if first:
+            cursor.setBlockFormat(block)
+            cursor.setBlockCharFormat(char)
+        else:
+            cursor.insertBlock(block, char)
+        pane.map.add(start, end, cursor.position())
+        cursor.insertText(self.doc.text[start:end].replace("\n", "\u2028"), char) if self.doc else None
+        return False
+
+    def _build_comments(self, body_block: QTextBlockFormat) -> None:
+        assert self.doc is not None
+        doc, theme, pane = self.doc, self.theme, self.comments_pane
+        qdoc, cursor = self._new_qdoc(pane, 0.92)
+        head_block = QTextBlockFormat()
+        head_block.setTopMargin(self.font_size * 1.1)
+        head_block.setBottomMargin(self.font_size * 0.3)
+        head_char = QTextCharFormat()
+        head_char.setFont(self._base_font(0.82))
+        head_char.setFontWeight(QFont.Weight.DemiBold)
+        head_char.setForeground(theme.color("comment_header"))
+        comment_block = QTextBlockFormat(body_block)
+        comment_block.setBottomMargin(self.font_size * 0.6)
+        comment_char = QTextCharFormat()
+        comment_char.setFont(self._base_font(0.92))
+        comment_char.setForeground(theme.color("reader_text"))
+        first = True
+        for comment in doc.comments:
+            if first:
+                first_block = QTextBlockFormat(head_block)
+                first_block.setTopMargin(0)
+                cursor.setBlockFormat(first_block)
+                first = False
+            else:
+                cursor.insertBlock(head_block, head_char)
+            number = f"  #{comment.number}" if comment.number is not None else ""
+            cursor.insertText(f"{comment.author}  ·  {_format_posted(comment.posted)}{number}", head_char)
+            for start, end in paragraph_spans(doc.text, comment.start, comment.end):
+                self._paragraph(cursor, pane, start, end, comment_block, comment_char, False)
+        pane.widget.setDocument(qdoc)
+        pane.widget.update_column()
+
+    # -- layers -------------------------------------------------------------------
+    def set_layer(self, layer: Layer) -> None:
+        self.layers[layer.name] = layer
+        self._refresh_selections()
+
+    def remove_layer(self, name: str) -> None:
+        if self.layers.pop(name, None) is not None:
+            self._refresh_selections()
+
+    def _refresh_selections(self) -> None:
+        for pane in self.panes:
+            selections = []
+            if self.doc is not None and pane.end > pane.start:
+                qdoc = pane.widget.document()
+                for layer in sorted(self.layers.values(), key=lambda lay: lay.z):
+                    if not layer.visible:
+                        continue
+                    for span in layer.spans:
+                        if span.end <= pane.start or span.start >= pane.end:
+                            continue
+                        sel = QTextEdit.ExtraSelection()
+                        cur = QTextCursor(qdoc)
+                        cur.setPosition(pane.map.to_qt(max(span.start, pane.start)))
+                        cur.setPosition(pane.map.to_qt(min(span.end, pane.end)), QTextCursor.MoveMode.KeepAnchor)
+                        sel.cursor = cur
+                        sel.format = layer.fmt
+                        selections.append(sel)
+            pane.widget.setExtraSelections(selections)
+
+    def spans_at(self, offset: int) -> list[tuple[Layer, LayerSpan]]:
+        return [(layer, span) for layer in self.layers.values() if layer.visible
+                for span in layer.spans if span.start <= offset < span.end]
+
+    def offset_at(self, point: QPoint, pane: TextPane | None = None) -> int | None:
+        pane = pane or self.article_pane
+        return pane.map.to_py(pane.widget.cursorForPosition(point).position())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        pane = next((p for p in self.panes if watched is p.widget.viewport()), None)
+        if pane is not None and event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            offset = self.offset_at(event.pos(), pane)
+            tips = [span.tooltip for _layer, span in self.spans_at(offset)] if offset is not None else []
+            tips = [t for t in tips if t]
+            if tips:
+                QToolTip.showText(event.globalPos(), "\n\n".join(tips), pane.widget)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- navigation ---------------------------------------------------------------
+    def scroll_to_offset(self, offset: int, *, select_to: int | None = None) -> None:
+        """Bring a canonical offset into view, about a third from the top."""
+        pane = self.pane_for(offset)
+        if pane is self.comments_pane and not self.comments_box.isVisible():
+            self.set_comments_visible(True)
+        widget = pane.widget
+        cursor = QTextCursor(widget.document())
+        cursor.setPosition(pane.map.to_qt(offset))
+        if select_to is not None:
+            cursor.setPosition(pane.map.to_qt(select_to), QTextCursor.MoveMode.KeepAnchor)
+        widget.setTextCursor(cursor)
+        rect = widget.cursorRect(cursor)
+        bar = widget.verticalScrollBar()
+        bar.setValue(bar.value() + rect.top() - widget.viewport().height() // 3)
+
+    def _scroll_fraction(self) -> float:
+        bar = self.text.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() > 0 else 0.0
+
+    def _restore_fraction(self, fraction: float) -> None:
+        bar = self.text.verticalScrollBar()
+        bar.setValue(round(fraction * bar.maximum()))
+
+    # -- find ---------------------------------------------------------------------
+    def open_find(self) -> None:
+        if self.doc is None:
+            return
+        selected = ""
+        for pane in self.panes:
+            chosen = pane.widget.textCursor().selectedText()
+            if chosen:
+                selected = chosen.replace("\u2029", " ").replace("\u2028", " ")
+        self.findbar.open_bar(selected if 0 < len(selected) < 80 else "")
+
+    def _on_find_text(self, query: str) -> None:
+        self._find_matches = []
+        self._find_current = -1
+        if self.doc is not None and query.strip():
+            pattern = re.compile(re.escape(query).replace(r"\ ", r"\s+"), re.IGNORECASE)
+            self._find_matches = [(m.start(), m.end()) for m in pattern.finditer(self.doc.text)]
+        if self._find_matches:
+            self._find_current = 0
+            self._show_find()
+        else:
+            self.layers.pop("find-current", None)
+            self.set_layer(Layer("find", [], background_format(self.theme.color("find_match")), z=100))
+        self._update_find_count(query)
+
+    def _update_find_count(self, query: str) -> None:
+        if not query.strip():
+            self.findbar.count.setText("")
+        elif not self._find_matches:
+            self.findbar.count.setText("no matches")
+        else:
+            self.findbar.count.setText(f"{self._find_current + 1} of {len(self._find_matches)}")
+
+    def _show_find(self) -> None:
+        spans = [LayerSpan(s, e) for s, e in self._find_matches]
+        self.layers["find"] = Layer("find", spans, background_format(self.theme.color("find_match")), z=100)
+        start, end = self._find_matches[self._find_current]
+        self.layers["find-current"] = Layer("find-current", [LayerSpan(start, end)],
+                                            background_format(self.theme.color("find_current")), z=101)
+        self._refresh_selections()
+        self.scroll_to_offset(start)
+        self._update_find_count(self.findbar.edit.text())
+
+    def find_next(self) -> None:
+        if self._find_matches:
+            self._find_current = (self._find_current + 1) % len(self._find_matches)
+            self._show_find()
+
+    def find_previous(self) -> None:
+        if self._find_matches:
+            self._find_current = (self._find_current - 1) % len(self._find_matches)
+            self._show_find()
+
+    def _on_find_closed(self) -> None:
+        self.remove_layer("find")
+        self.remove_layer("find-current")
+        self._find_matches = []
+        self.text.setFocus()
+
+    @property
+    def find_matches(self) -> list[tuple[int, int]]:
+        return list(self._find_matches)
+
+
+def _format_posted(posted: str | None) -> str:
+    if not posted:
+        return "undated"
+    date_part, _, time_part = posted.partition("T")
+    label = format_date(date_part)
+    if time_part:
+        label += f", {time_part[:5]} UTC" if time_part.endswith("Z") else f", {time_part[:5]}"
+    return label
+
+
+__all__ = ["ReaderView", "TextPane"]

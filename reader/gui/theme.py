@@ -1,0 +1,99 @@
+"""Colour themes: YAML palettes in ``resources/themes`` turned into a QPalette and styles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from reader.core.paths import resource_path
+
+ROLES = (
+    "window", "window_text", "base", "alternate_base", "text", "muted_text", "button",
+    "highlight", "highlighted_text", "link", "border", "accent", "reader_background",
+    "reader_text", "comments_background", "comments_border", "comment_header",
+    "find_match", "find_current", "warning", "error",
+)
+
+_FALLBACK = {role: "#808080" for role in ROLES}
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    colors: dict[str, str]
+
+    def color(self, role: str) -> QColor:
+        return QColor(self.colors.get(role, "#808080"))
+
+    @property
+    def is_dark(self) -> bool:
+        return self.color("base").lightness() < 128
+
+
+def load_theme(name: str) -> Theme:
+    """Load ``light``/``dark`` (``system`` picks by the platform's colour scheme)."""
+    if name == "system":
+        name = "dark" if _system_prefers_dark() else "light"
+    path = resource_path("themes", f"{name}.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    colors = dict(_FALLBACK)
+    colors.update({k: str(v) for k, v in data.items() if k in ROLES})
+    return Theme(name, colors)
+
+
+def _system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is None:
+        return False
+    try:
+        from PySide6.QtCore import Qt
+
+        return scheme() == Qt.ColorScheme.Dark
+    except AttributeError:  # Qt < 6.5
+        return False
+
+
+def apply_theme(app: QApplication, theme: Theme) -> None:
+    """Fusion style plus the theme's palette: the same look on every platform."""
+    app.setStyle("Fusion")
+    pal = QPalette()
+    c = theme.color
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        pal.setColor(group, QPalette.ColorRole.Window, c("window"))
+        pal.setColor(group, QPalette.ColorRole.WindowText, c("window_text"))
+        pal.setColor(group, QPalette.ColorRole.Base, c("base"))
+        pal.setColor(group, QPalette.ColorRole.AlternateBase, c("alternate_base"))
+        pal.setColor(group, QPalette.ColorRole.Text, c("text"))
+        pal.setColor(group, QPalette.ColorRole.Button, c("button"))
+        pal.setColor(group, QPalette.ColorRole.ButtonText, c("window_text"))
+        pal.setColor(group, QPalette.ColorRole.Highlight, c("highlight"))
+        pal.setColor(group, QPalette.ColorRole.HighlightedText, c("highlighted_text"))
+        pal.setColor(group, QPalette.ColorRole.Link, c("link"))
+        pal.setColor(group, QPalette.ColorRole.ToolTipBase, c("base"))
+        pal.setColor(group, QPalette.ColorRole.ToolTipText, c("text"))
+        pal.setColor(group, QPalette.ColorRole.PlaceholderText, c("muted_text"))
+    muted = c("muted_text")
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
+    app.setPalette(pal)
+    app.setStyleSheet(
+        f"""
+        QSplitter::handle {{ background: {theme.colors['border']}; }}
+        QSplitter::handle:horizontal {{ width: 1px; }}
+        QStatusBar {{ border-top: 1px solid {theme.colors['border']}; }}
+        QLineEdit {{ padding: 4px 6px; border: 1px solid {theme.colors['border']}; border-radius: 4px;
+                     background: {theme.colors['base']}; }}
+        QLineEdit:focus {{ border: 1px solid {theme.colors['accent']}; }}
+        QTreeView {{ border: none; }}
+        QTreeView::item {{ padding: 4px 2px; }}
+        *:focus {{ outline: none; }}
+        QTreeView:focus, QTextBrowser:focus {{ border: 1px solid {theme.colors['accent']}; }}
+        """
+    )

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QWidget,
 )
 
 from reader import APP_NAME, __version__
@@ -40,8 +42,13 @@ class SettingsBridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    """Extension points for features: ``corpusLoaded``, ``documentOpened(id)``,
+    ``readerViewAdded(ReaderView)`` (also call :meth:`reader_views` for the existing ones),
+    ``menus`` by name, :meth:`add_dock`."""
+
     corpusLoaded = Signal()
     documentOpened = Signal(str)
+    readerViewAdded = Signal(object)
 
     def __init__(self, ctx: AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
         super().__init__()
@@ -85,6 +92,28 @@ class MainWindow(QMainWindow):
             self.resize(1280, 820)
             self.splitter.setSizes([320, 960])
         self.features = install_features(self)
+
+    # -- extension points ---------------------------------------------------------
+    def reader_views(self) -> list[ReaderView]:
+        """Every reader view in the window (the main reader, and compare panes when present)."""
+        return [self.reader]
+
+    def add_dock(self, widget: QWidget, title: str, name: str,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+                 shortcut: str | None = None) -> QDockWidget:
+        """Add a dock (restored with the window state) and a View menu toggle for it."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        toggle = dock.toggleViewAction()
+        if shortcut:
+            toggle.setShortcut(QKeySequence(shortcut))
+        self.menus["view"].addAction(toggle)
+        self.addAction(toggle)
+        if self.persist and self.settings.get("window.state"):
+            self.restoreDockWidget(dock)
+        return dock
 
     # -- construction -------------------------------------------------------------
     def _build_status_bar(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QHelpEvent,
     QKeySequence,
+    QMouseEvent,
     QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
@@ -214,7 +215,13 @@ class ReaderView(QWidget):
     offsets; which widget shows an offset is this class's business.
     """
 
+    #: a document was laid out (its id); features re-apply their layers on this
     documentShown = Signal(str)
+    #: a highlighted span was clicked: (layer name, span key, canonical offset)
+    spanClicked = Signal(str, str, int)
+    #: context menu over the text: (QMenu to add actions to, selection start, selection end);
+    #: start == end when nothing is selected (then it is the offset under the mouse)
+    contextMenuRequested = Signal(object, int, int)
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -277,6 +284,9 @@ class ReaderView(QWidget):
         for pane in self.panes:
             pane.widget.viewport().installEventFilter(self)
             pane.widget.viewport().setMouseTracking(True)
+            pane.widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            pane.widget.customContextMenuRequested.connect(
+                lambda pos, p=pane: self._on_context_menu(p, pos))
         self.apply_theme(theme)
 
     @property
@@ -486,8 +496,41 @@ class ReaderView(QWidget):
         pane = pane or self.article_pane
         return pane.map.to_py(pane.widget.cursorForPosition(point).position())
 
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection as canonical offsets, or None when nothing is selected."""
+        for pane in self.panes:
+            cursor = pane.widget.textCursor()
+            if cursor.hasSelection():
+                start = pane.map.to_py(cursor.selectionStart())
+                end = pane.map.to_py(cursor.selectionEnd())
+                if start is not None and end is not None and end > start:
+                    return start, end
+        return None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select a canonical range and bring it into view."""
+        self.scroll_to_offset(start, select_to=end)
+
+    def _on_context_menu(self, pane: TextPane, pos: QPoint) -> None:
+        menu = pane.widget.createStandardContextMenu(pos)
+        chosen = self.selected_range()
+        if chosen is None:
+            offset = self.offset_at(pos, pane)
+            chosen = (offset, offset) if offset is not None else None
+        if chosen is not None:
+            self.contextMenuRequested.emit(menu, chosen[0], chosen[1])
+        menu.exec(pane.widget.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         pane = next((p for p in self.panes if watched is p.widget.viewport()), None)
+        if pane is not None and event.type() == QEvent.Type.MouseButtonRelease:
+            assert isinstance(event, QMouseEvent)
+            if event.button() == Qt.MouseButton.LeftButton and not pane.widget.textCursor().hasSelection():
+                offset = self.offset_at(event.position().toPoint(), pane)
+                if offset is not None:
+                    for layer, span in self.spans_at(offset):
+                        self.spanClicked.emit(layer.name, span.key, offset)
         if pane is not None and event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             offset = self.offset_at(event.pos(), pane)

@@ -611,14 +611,43 @@ class ReaderView(QWidget):
         self._update_find_count(self.findbar.edit.text())
 
     def find_next(self) -> None:
-        if self._find_matches:
+        """F3: the next find match while the find bar is open, else the next navigation span."""
+        if self._find_matches and self.findbar.isVisible():
             self._find_current = (self._find_current + 1) % len(self._find_matches)
             self._show_find()
+        else:
+            self.step_navigation(+1)
 
     def find_previous(self) -> None:
-        if self._find_matches:
+        if self._find_matches and self.findbar.isVisible():
             self._find_current = (self._find_current - 1) % len(self._find_matches)
             self._show_find()
+        else:
+            self.step_navigation(-1)
+
+    # -- navigation layer (F3 / Shift+F3 outside the find bar) -------------------------
+    def set_navigation(self, layer_name: str | None, key: str | None = None) -> None:
+        """Make F3 / Shift+F3 step through a layer's spans (only those with ``key`` if given)."""
+        self._nav = (layer_name, key) if layer_name else None
+        self._nav_index = -1
+
+    def navigation_spans(self) -> list[LayerSpan]:
+        nav = getattr(self, "_nav", None)
+        if not nav or nav[0] not in self.layers:
+            return []
+        name, key = nav
+        return sorted((s for s in self.layers[name].spans if key is None or s.key == key),
+                      key=lambda s: (s.start, s.end))
+
+    def step_navigation(self, step: int) -> LayerSpan | None:
+        """Move to the next (+1) or previous (-1) navigation span, wrapping; returns it."""
+        spans = self.navigation_spans()
+        if not spans:
+            return None
+        self._nav_index = (getattr(self, "_nav_index", -1) + step) % len(spans)
+        span = spans[self._nav_index]
+        self.select_range(span.start, span.end)
+        return span
 
     def _on_find_closed(self) -> None:
         self.remove_layer("find")

@@ -132,3 +132,12 @@ def test_scan_progress_and_cancel(corpus_copy: Path) -> None:
 
     with pytest.raises(ScanCancelled):
         Corpus(corpus_copy).scan(cancelled=lambda: True)
+
+
+def test_duplicate_id_prefers_the_file_named_after_it(tmp_path: Path) -> None:
+    write_doc(tmp_path, "story", "The original.")
+    (tmp_path / "a-copy.md").write_text("---\nid: story\ntitle: A stray copy\n---\n\nCopy.\n", encoding="utf-8")
+    corpus = Corpus(tmp_path).scan()
+    assert corpus.meta("story").path.name == "story.md"
+    (dup,) = problems_for(corpus, "a-copy.md")
+    assert "duplicate id 'story'" in dup

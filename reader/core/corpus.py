@@ -82,23 +82,28 @@ class Corpus:
         info = self._read_info(problems)
         metas: dict[str, DocumentMeta] = {}
         body_lines: dict[str, int] = {}
-        owners: dict[str, str] = {}
+        scanned: list[tuple[Path, DocumentMeta | None, int, list[Problem]]] = []
         paths = self.files()
         for n, path in enumerate(paths, 1):
             if cancelled is not None and cancelled():
                 raise ScanCancelled("scan cancelled")
-            meta, first_line, file_problems = self._scan_file(path)
-            if meta is not None and meta.id in owners:
-                file_problems.append(Problem(self._shown(path), None, ERROR,
-                                             f"duplicate id {meta.id!r} (already used by {owners[meta.id]}); skipped"))
-                meta = None
-            if meta is not None:
-                metas[meta.id] = meta
-                body_lines[meta.id] = first_line
-                owners[meta.id] = self._shown(path)
-            problems.extend(file_problems)
+            scanned.append((path, *self._scan_file(path)))
             if progress is not None:
                 progress(n, len(paths))
+        # On a duplicate id the file named after the id wins, else the first in name order.
+        owner: dict[str, Path] = {}
+        for path, meta, _line, _problems in scanned:
+            if meta is not None and (meta.id not in owner or (path.stem == meta.id != owner[meta.id].stem)):
+                owner[meta.id] = path
+        for path, meta, first_line, file_problems in scanned:
+            if meta is not None and owner[meta.id] != path:
+                file_problems.append(Problem(self._shown(path), None, ERROR,
+                                             f"duplicate id {meta.id!r} (already used by "
+                                             f"{self._shown(owner[meta.id])}); skipped"))
+            elif meta is not None:
+                metas[meta.id] = meta
+                body_lines[meta.id] = first_line
+            problems.extend(file_problems)
         if not paths:
             problems.append(Problem(str(self.root), None, WARNING, "no documents (*.md) in this folder"))
         with self._lock:

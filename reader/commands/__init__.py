@@ -4,4 +4,9 @@ Each module exposes ``register(subparsers, parents)``; the parser it adds sets
 ``func(args, ctx) -> int`` as its default. Heavy imports stay inside ``func``.
 """
 
-MODULES = ("reader.commands.corpus", "reader.commands.show", "reader.commands.settings")
+MODULES = (
+    "reader.commands.corpus",
+    "reader.commands.show",
+    "reader.commands.settings",
+    "reader.commands.lesson",
+)

@@ -1,0 +1,69 @@
+"""The lesson model: steps that each describe one compare view and what to say about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SYNC_MODES = ("aligned", "entity", "proportional", "off")
+LAYERS = ("entities", "framing", "notes")
+
+
+@dataclass
+class Step:
+    """One view: documents in panes, sync, focus entity, layers, scroll anchors, prompt."""
+
+    title: str
+    documents: list[str]
+    sync: str = "aligned"
+    focus: str | None = None
+    layers: dict[str, bool] = field(default_factory=lambda: {"entities": True, "framing": False, "notes": False})
+    techniques: list[str] = field(default_factory=list)  # empty: all framing techniques
+    scroll: dict[str, str] = field(default_factory=dict)  # doc id -> quoted passage at the top of the pane
+    prompt: str = ""
+    notes: str = ""
+    reveal: list[str] = field(default_factory=list)  # layers hidden until the trainer reveals them
+    line: int = 0
+
+    def to_yaml(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"title": self.title, "documents": list(self.documents), "sync": self.sync}
+        if self.focus:
+            data["focus"] = self.focus
+        data["layers"] = dict(self.layers)
+        if self.techniques:
+            data["techniques"] = list(self.techniques)
+        if self.scroll:
+            data["scroll"] = dict(self.scroll)
+        if self.prompt:
+            data["prompt"] = self.prompt
+        if self.notes:
+            data["notes"] = self.notes
+        if self.reveal:
+            data["reveal"] = list(self.reveal)
+        return data
+
+    def visible_layers(self, revealed: bool) -> dict[str, bool]:
+        """Layers as shown: those listed in ``reveal`` stay off until revealed."""
+        return {name: on and (revealed or name not in self.reveal) for name, on in self.layers.items()}
+
+
+@dataclass
+class Lesson:
+    title: str
+    steps: list[Step]
+    audience: str = ""
+    duration: str = ""
+    description: str = ""
+    path: Path | None = None
+
+    def to_yaml(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"title": self.title}
+        if self.audience:
+            data["audience"] = self.audience
+        if self.duration:
+            data["duration"] = self.duration
+        if self.description:
+            data["description"] = self.description
+        data["steps"] = [s.to_yaml() for s in self.steps]
+        return data

@@ -16,9 +16,7 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def normalise_newlines(raw: str) -> str:
-    """CRLF and lone CR become LF; a leading byte-order mark is dropped."""
-    if raw.startswith("\ufeff"):
-        raw = raw[1:]
+    """CRLF and lone CR become LF (a file's byte-order mark is dropped when it is decoded)."""
     return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -91,3 +91,16 @@ def test_cli_lesson_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "2 steps, 0 errors" in capsys.readouterr().out
     assert main(["lesson", "check", str(write(tmp_path, BAD)), "--json"]) == 1
     assert '"step": 2' in capsys.readouterr().out
+
+
+def test_export_html_and_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lesson = write(tmp_path, GOOD)
+    html_out, pdf_out = tmp_path / "h.html", tmp_path / "h.pdf"
+    assert main(["lesson", "export", str(lesson), "--format", "html", "-o", str(html_out)]) == 0
+    page = html_out.read_text(encoding="utf-8")
+    assert page.count("Step 1 of 2") == 1 and "Step 2 of 2" in page
+    assert "Moon of Alabama" in page and "What differs?" in page
+    assert "http" not in page.split("<body>")[0]  # no external assets
+    assert main(["lesson", "export", str(lesson), "--format", "pdf", "--step", "2", "-o", str(pdf_out)]) == 0
+    assert pdf_out.read_bytes().startswith(b"%PDF")
+    assert "(1 pages)" in capsys.readouterr().err

@@ -51,7 +51,7 @@ ENTITY_STYLE = {  # weight/style differ so types stay apart in greyscale
     "event": ("E", "text-decoration:overline; background-color:#f4f4f4;"),
 }
 FRAMING_STYLE = "text-decoration:underline;"
-EXCERPT_CHARS = 1400
+EXCERPT_CHARS = 1700
 
 
 def excerpt_range(doc: Document, quote: str | None, size: int = EXCERPT_CHARS) -> tuple[int, int]:

@@ -9,4 +9,5 @@ MODULES = (
     "reader.commands.show",
     "reader.commands.settings",
     "reader.commands.lesson",
+    "reader.commands.align",
 )

@@ -1,0 +1,281 @@
+"""``parallax notes``: add, list, search, edit, re-attach, delete, export and import notes.
+
+Listing and exporting first re-anchor the notes of documents whose text changed, so
+offsets and statuses always describe the current corpus text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from reader.commands.output import emit_json, warn
+from reader.core.context import AppContext
+
+
+def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    from reader.core.notes.anchoring import STATUSES
+    from reader.core.notes.exchange import FORMATS
+    from reader.core.notes.model import COLORS
+
+    notes = sub.add_parser("notes", parents=parents, help="private notes anchored to passages")
+    actions = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
+    colors = ", ".join(COLORS)
+
+    add = actions.add_parser("add", parents=parents, help="add a note on a quoted passage (prints its id)")
+    add.add_argument("--doc", required=True, metavar="ID", help="document id")
+    add.add_argument("--quote", metavar="TEXT", help="the passage, as it appears in the text "
+                     "(omit for a note on the whole document)")
+    add.add_argument("--occurrence", type=int, default=None, metavar="N",
+                     help="which occurrence of the quote (1 = first)")
+    add.add_argument("--text", default="", metavar="BODY", help="the note (Markdown)")
+    add.add_argument("--tags", default="", metavar="a,b", help="comma-separated tags")
+    add.add_argument("--color", default="yellow", metavar="NAME", help=f"one of {colors}")
+    add.add_argument("--json", action="store_true", help="print the whole note as JSON")
+    add.set_defaults(func=run_add)
+
+    ls = actions.add_parser("list", parents=parents, help="list notes (re-anchored to the current text)")
+    ls.add_argument("--doc", metavar="ID", help="only this document")
+    ls.add_argument("--status", choices=STATUSES, help="only notes with this status")
+    ls.add_argument("--json", action="store_true", help='{"notes": [...]}')
+    ls.set_defaults(func=run_list)
+
+    search = actions.add_parser("search", parents=parents, help="search note bodies, tags and quotes")
+    search.add_argument("query", nargs="+", help='words, "phrases", -exclude, tag:X, color:X, status:X, doc:ID')
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=run_search)
+
+    edit = actions.add_parser("edit", parents=parents, help="change a note's text, tags or colour")
+    edit.add_argument("id", help="note id (or its first characters)")
+    edit.add_argument("--text", metavar="BODY")
+    edit.add_argument("--tags", metavar="a,b", help="replace the tags")
+    edit.add_argument("--color", metavar="NAME", help=f"one of {colors}")
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(func=run_edit)
+
+    attach = actions.add_parser("attach", parents=parents, help="re-attach a note (e.g. an orphan) to a passage")
+    attach.add_argument("id", help="note id (or its first characters)")
+    attach.add_argument("--quote", required=True, metavar="TEXT")
+    attach.add_argument("--occurrence", type=int, default=1, metavar="N")
+    attach.add_argument("--doc", metavar="ID", help="another document (default: the note's own)")
+    attach.add_argument("--json", action="store_true")
+    attach.set_defaults(func=run_attach)
+
+    delete = actions.add_parser("delete", parents=parents, help="delete a note")
+    delete.add_argument("id", help="note id (or its first characters)")
+    delete.set_defaults(func=run_delete)
+
+    export = actions.add_parser("export", parents=parents, help="export the notes of this corpus")
+    export.add_argument("--format", choices=FORMATS, default="md", help="md, csv, json or w3c (JSON-LD)")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    export.add_argument("--doc", metavar="ID", help="only this document")
+    export.set_defaults(func=run_export)
+
+    imp = actions.add_parser("import", parents=parents, help="import a JSON or W3C export, merging by id")
+    imp.add_argument("file", help="the file to import")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=run_import)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+class _Session:
+    """The store, the corpus and its key for one command; closing takes a backup if needed."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        from reader.core.notes.service import corpus_key
+        from reader.core.notes.store import NoteStore
+
+        self.ctx = ctx
+        self.store = NoteStore.open(ctx.paths.data_dir)
+        if self.store.notice:
+            warn(self.store.notice)
+        self.key = corpus_key(ctx)
+
+    @property
+    def corpus(self) -> Any:
+        return self.ctx.corpus()
+
+    def current(self, doc: str | None = None, status: str | None = None) -> list[Any]:
+        """Notes of this corpus, re-anchored to the current text first."""
+        from reader.core.notes.service import refresh_anchors
+
+        changed = refresh_anchors(self.store, self.corpus, self.key, [doc] if doc else None)
+        notes = self.store.notes(corpus=self.key, doc=doc)
+        if self.store.read_only and changed:  # could not store the new anchors: show them anyway
+            fresh = {n.id: n for n in changed}
+            notes = [fresh.get(n.id, n) for n in notes]
+        return [n for n in notes if status is None or n.status == status]
+
+    def meta(self, doc_id: str) -> Any:
+        try:
+            return self.corpus.meta(doc_id)
+        except Exception:
+            return None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _line(note: Any) -> str:
+    where = "whole document" if note.whole_document else (
+        "—" if note.start is None else f"{note.start}-{note.end}")
+    quote = note.exact.replace("\n", " ")
+    quote = (quote[:60] + "…") if len(quote) > 61 else quote
+    tags = " ".join(f"#{t}" for t in note.tags)
+    body = note.body.strip().split("\n", 1)[0][:60]
+    parts = [f"{note.id[:8]}  {note.doc}  {note.status:8} {where:>11}  {note.color}"]
+    if quote:
+        parts.append(f'"{quote}"')
+    if body:
+        parts.append(body)
+    if tags:
+        parts.append(tags)
+    return "  ".join(parts)
+
+
+def _with_session(fn: Any) -> Any:
+    def run(args: argparse.Namespace, ctx: AppContext) -> int:
+        session = _Session(ctx)
+        try:
+            return int(fn(args, session) or 0)
+        finally:
+            session.close()
+
+    return run
+
+
+# -- actions ------------------------------------------------------------------------------------
+@_with_session
+def run_add(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.notes.service import find_quote, new_note
+
+    doc = s.corpus.document(args.doc)
+    start = end = None
+    if args.quote is not None:
+        start, end, count = find_quote(doc.text, args.quote, args.occurrence or 1)
+        if count > 1 and args.occurrence is None:
+            warn(f"the quote occurs {count} times in {doc.id}; the note is on the first "
+                 "(choose another with --occurrence N)")
+    note = new_note(s.key, doc, start, end, body=args.text, tags=args.tags, color=args.color)
+    s.store.add(note)
+    if args.json:
+        emit_json(note.to_json())
+    else:
+        print(note.id, flush=True)
+    return 0
+
+
+@_with_session
+def run_list(args: argparse.Namespace, s: _Session) -> int:
+    notes = s.current(args.doc, args.status)
+    if args.json:
+        emit_json({"notes": [n.to_json() for n in notes]})
+        return 0
+    for note in notes:
+        print(_line(note))
+    orphans = sum(n.status == "orphan" for n in notes)
+    print(f"{len(notes)} notes" + (f", {orphans} orphaned (passage not found; see `notes attach`)"
+                                  if orphans else ""))
+    return 0
+
+
+@_with_session
+def run_search(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.notes.search import search_notes
+
+    s.current()
+    hits = search_notes(s.store, " ".join(args.query), corpus=s.key)
+    if args.json:
+        emit_json({"query": " ".join(args.query),
+                   "notes": [{**h.note.to_json(), "score": round(h.score, 3), "fields": list(h.fields)}
+                             for h in hits]})
+        return 0
+    for hit in hits:
+        print(_line(hit.note))
+    print(f"{len(hits)} notes match")
+    return 0 if hits else 1
+
+
+@_with_session
+def run_edit(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.notes.model import check_color, clean_tags
+
+    note = s.store.resolve(args.id)
+    changes: dict[str, Any] = {}
+    if args.text is not None:
+        changes["body"] = args.text
+    if args.tags is not None:
+        changes["tags"] = clean_tags(args.tags)
+    if args.color is not None:
+        changes["color"] = check_color(args.color)
+    if not changes:
+        warn("nothing to change: give --text, --tags or --color")
+        return 2
+    note = s.store.update(note.id, **changes)
+    emit_json(note.to_json()) if args.json else print(note.id)
+    return 0
+
+
+@_with_session
+def run_attach(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.notes.service import attach, find_quote
+
+    note = s.store.resolve(args.id)
+    doc = s.corpus.document(args.doc or note.doc)
+    start, end, _count = find_quote(doc.text, args.quote, args.occurrence)
+    new = attach(note, doc, start, end)
+    s.store.put(new)
+    emit_json(new.to_json()) if args.json else print(f"{new.id} attached to {doc.id} [{start}, {end})")
+    return 0
+
+
+@_with_session
+def run_delete(args: argparse.Namespace, s: _Session) -> int:
+    note = s.store.resolve(args.id)
+    s.store.delete(note.id)
+    print(f"deleted {note.id}")
+    return 0
+
+
+@_with_session
+def run_export(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.atomic import atomic_write_text
+    from reader.core.notes.exchange import export_notes
+
+    notes = s.current(args.doc)
+    title = f"Notes: {s.corpus.info.title}"
+    text = export_notes(args.format, notes, s.meta, title)
+    if args.output:
+        path = Path(args.output).expanduser()
+        try:
+            atomic_write_text(path, text, mode=0o600)
+        except OSError as exc:
+            warn(f"cannot write {path}: {exc.strerror or exc}")
+            return 1
+        print(f"exported {len(notes)} notes to {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+@_with_session
+def run_import(args: argparse.Namespace, s: _Session) -> int:
+    from reader.core.notes.exchange import merge_notes, parse_import
+    from reader.core.notes.model import NotesError
+    from reader.core.notes.service import refresh_anchors
+
+    path = Path(args.file).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotesError(f"cannot read {path}: {exc}") from None
+    result = merge_notes(s.store, parse_import(text, s.key))
+    refresh_anchors(s.store, s.corpus, s.key)
+    if args.json:
+        emit_json({"added": result.added, "updated": result.updated, "unchanged": result.unchanged})
+    else:
+        print(f"imported {path}: {result.added} added, {result.updated} updated, "
+              f"{result.unchanged} already present")
+    return 0

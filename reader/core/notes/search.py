@@ -1,0 +1,122 @@
+"""Searching notes: words and phrases over bodies, tags and quotes, plus field filters.
+
+Query language (case-insensitive, all terms must match):
+``word`` (prefix of a word in body, tags or quote), ``"a phrase"``, ``-word`` (exclude),
+``tag:NAME`` (``#NAME`` too), ``color:NAME``, ``status:NAME``, ``doc:ID``.
+The search panel's notes scope and ``note:`` queries call :func:`search_notes`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from reader.core.notes.model import Note
+from reader.core.notes.store import NoteStore
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class NoteHit:
+    """A matching note, its score (higher is better) and which fields matched."""
+
+    note: Note
+    score: float
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NoteQuery:
+    terms: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+
+
+def parse_query(query: str) -> NoteQuery:
+    try:
+        parts = shlex.split(query)
+    except ValueError:
+        parts = query.replace('"', " ").split()
+    terms, phrases, excluded, tags, colors, statuses, docs = [], [], [], [], [], [], []
+    for part in parts:
+        low = part.lower()
+        if low.startswith("note:"):
+            low = low[5:]
+            if not low:
+                continue
+        field, sep, value = low.partition(":")
+        if sep and value and field in ("tag", "color", "colour", "status", "doc"):
+            {"tag": tags, "color": colors, "colour": colors, "status": statuses, "doc": docs}[field].append(value)
+        elif low.startswith("#") and len(low) > 1:
+            tags.append(low[1:])
+        elif low.startswith("-") and len(low) > 1:
+            excluded.append(low[1:])
+        elif " " in low.strip():
+            phrases.append(" ".join(low.split()))
+        else:
+            terms.extend(w.lower() for w in _WORD.findall(low))
+    return NoteQuery(tuple(terms), tuple(phrases), tuple(excluded), tuple(tags), tuple(colors),
+                     tuple(statuses), tuple(docs))
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def match_note(note: Note, q: NoteQuery) -> NoteHit | None:
+    """The hit for ``note`` under query ``q``, or None."""
+    tags_low = [t.lower() for t in note.tags]
+    if q.tags and not all(t in tags_low for t in q.tags):
+        return None
+    if q.colors and note.color not in q.colors:
+        return None
+    if q.statuses and note.status not in q.statuses:
+        return None
+    if q.docs and note.doc not in q.docs:
+        return None
+    fields = {"text": note.body, "tags": " ".join(note.tags), "quote": note.exact or note.original}
+    words = {name: _words(value) for name, value in fields.items()}
+    flat = {name: " ".join(ws) for name, ws in words.items()}
+    weights = {"tags": 3.0, "text": 2.0, "quote": 1.0}
+    score = 1.0 if (q.tags or q.colors or q.statuses or q.docs) else 0.0
+    matched: set[str] = set()
+    for term in q.terms:
+        hit = False
+        for name, ws in words.items():
+            count = sum(1 for w in ws if w.startswith(term))
+            if count:
+                hit = True
+                matched.add(name)
+                score += weights[name] * (1.0 + 0.1 * (count - 1)) * (1.5 if term in ws else 1.0)
+        if not hit:
+            return None
+    for phrase in q.phrases:
+        hit = False
+        for name, text in flat.items():
+            if phrase in text:
+                hit = True
+                matched.add(name)
+                score += weights[name] * 2
+        if not hit:
+            return None
+    for term in q.excluded:
+        if any(w.startswith(term) for ws in words.values() for w in ws):
+            return None
+    if not (q.terms or q.phrases or q.tags or q.colors or q.statuses or q.docs):
+        return None
+    return NoteHit(note, score, tuple(sorted(matched)))
+
+
+def search_notes(store: NoteStore, query: str, corpus: str | None = None, limit: int | None = None) -> list[NoteHit]:
+    """Notes matching ``query`` (see the module doc), best first, then newest first."""
+    q = parse_query(query)
+    hits = [h for n in store.notes(corpus=corpus) if (h := match_note(n, q)) is not None]
+    hits.sort(key=lambda h: h.note.updated, reverse=True)
+    hits.sort(key=lambda h: h.score, reverse=True)
+    return hits[:limit] if limit else hits

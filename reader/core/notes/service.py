@@ -1,0 +1,145 @@
+"""What both faces do with notes: create them on a passage, keep them anchored to the current text.
+
+Notes live in one database per data dir; each row carries its corpus key (``bundled``
+for the sample corpus, so notes survive an app upgrade that moves it, else the corpus
+folder's absolute path) and its document id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from reader.core.document import Document
+from reader.core.errors import DocumentNotFound, ReaderError
+from reader.core.notes.anchoring import ANCHORED, FUZZY, MOVED, ORPHAN, quote_selector, reanchor
+from reader.core.notes.model import (
+    DOCUMENT,
+    PASSAGE,
+    Note,
+    NotesError,
+    check_color,
+    clean_tags,
+    new_id,
+    now_iso,
+)
+from reader.core.notes.store import NoteStore
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+BUNDLED_KEY = "bundled"
+
+
+def corpus_key(ctx: Any) -> str:
+    """The key notes of the current corpus are stored under."""
+    if ctx.is_bundled:
+        return BUNDLED_KEY
+    return str(ctx.corpus_root.resolve())
+
+
+def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int, int]:
+    """``(start, end, count)`` of the ``occurrence``-th (1-based) match of ``quote`` in ``text``.
+
+    Exact matches first; failing those, whitespace is matched loosely (a space in the
+    quote matches any run of spaces and line breaks), as a quote typed on a command line.
+    """
+    if not quote.strip():
+        raise NotesError("the quote is empty")
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(quote), text)]
+    if not spans:
+        loose = r"\s+".join(re.escape(w) for w in quote.split())
+        spans = [(m.start(), m.end()) for m in re.finditer(loose, text)]
+    if not spans:
+        raise NotesError(f"the quote is not in the document: {quote[:80]!r}")
+    if occurrence < 1 or occurrence > len(spans):
+        raise NotesError(f"the quote occurs {len(spans)} time(s); --occurrence must be 1..{len(spans)}")
+    start, end = spans[occurrence - 1]
+    return start, end, len(spans)
+
+
+def new_note(corpus: str, doc: Document, start: int | None, end: int | None, *, body: str = "",
+             tags: object = (), color: str = "yellow") -> Note:
+    """A note on ``doc.text[start:end]``, or on the whole document when ``start`` is None."""
+    stamp = now_iso()
+    common: dict[str, Any] = {"id": new_id(), "corpus": corpus, "doc": doc.id, "doc_hash": doc.content_hash,
+                              "body": body, "tags": clean_tags(tags), "color": check_color(color),
+                              "created": stamp, "updated": stamp}
+    if start is None or end is None:
+        return Note(**common, kind=DOCUMENT)
+    if not (0 <= start < end <= len(doc.text)):
+        raise NotesError(f"passage [{start}, {end}) is outside the document (length {len(doc.text)})")
+    sel = quote_selector(doc.text, start, end)
+    return Note(**common, start=start, end=end, exact=sel.exact, prefix=sel.prefix, suffix=sel.suffix,
+                original=sel.exact, kind=PASSAGE)
+
+
+def attach(note: Note, doc: Document, start: int, end: int) -> Note:
+    """Re-attach a note (typically an orphan) to a newly chosen passage."""
+    if not (0 <= start < end <= len(doc.text)):
+        raise NotesError(f"passage [{start}, {end}) is outside the document (length {len(doc.text)})")
+    sel = quote_selector(doc.text, start, end)
+    return note.with_changes(doc=doc.id, doc_hash=doc.content_hash, start=start, end=end, exact=sel.exact,
+                             prefix=sel.prefix, suffix=sel.suffix, status=ANCHORED, kind=PASSAGE,
+                             updated=now_iso())
+
+
+def reanchor_note(note: Note, text: str, content_hash: str) -> Note:
+    """The note placed on ``text`` (whose hash is ``content_hash``), with its new status."""
+    if note.whole_document:
+        return note.with_changes(doc_hash=content_hash, status=ANCHORED)
+    found = reanchor(text, note.selector, note.start, note.end)
+    if not found.found:
+        return note.with_changes(doc_hash=content_hash, start=None, end=None, status=ORPHAN)
+    assert found.start is not None and found.end is not None
+    status = found.status
+    # a fuzzy match stays flagged for review until the user re-attaches the note
+    if note.status == FUZZY and status in (ANCHORED, MOVED):
+        status = FUZZY
+    sel = quote_selector(text, found.start, found.end)
+    return note.with_changes(doc_hash=content_hash, start=found.start, end=found.end, exact=sel.exact,
+                             prefix=sel.prefix, suffix=sel.suffix, status=status)
+
+
+def reanchor_notes(notes: list[Note], doc: Document | None) -> list[Note]:
+    """Notes whose anchor changed because ``doc`` changed (None: the document is gone)."""
+    changed: list[Note] = []
+    for note in notes:
+        if doc is None:
+            if note.status != ORPHAN or note.doc_hash:
+                changed.append(note.with_changes(doc_hash="", start=None, end=None, status=ORPHAN))
+            continue
+        if note.doc_hash == doc.content_hash:
+            continue
+        changed.append(reanchor_note(note, doc.text, doc.content_hash))
+    return changed
+
+
+def refresh_anchors(store: NoteStore, corpus: Any, key: str, doc_ids: list[str] | None = None,
+                    progress: Progress | None = None, cancelled: Cancelled | None = None) -> list[Note]:
+    """Re-anchor the notes of documents whose text changed since they were last anchored.
+
+    Runs once per document change: results (offsets, selectors, status, the new hash)
+    are stored, so the next call finds nothing to do. Returns the notes that changed.
+    """
+    ids = doc_ids if doc_ids is not None else store.doc_ids(key)
+    changed_all: list[Note] = []
+    for n, doc_id in enumerate(ids, 1):
+        if cancelled is not None and cancelled():
+            break
+        notes = store.notes(corpus=key, doc=doc_id)
+        if notes:
+            try:
+                doc: Document | None = corpus.document(doc_id)
+            except DocumentNotFound:
+                doc = None
+            except ReaderError:
+                continue  # unreadable right now: leave anchors as they were
+            changed = reanchor_notes(notes, doc)
+            if changed and not store.read_only:
+                store.save_anchors(changed)
+            changed_all.extend(changed)
+        if progress is not None:
+            progress(n, len(ids))
+    return changed_all

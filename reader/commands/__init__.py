@@ -10,4 +10,5 @@ MODULES = (
     "reader.commands.settings",
     "reader.commands.lesson",
     "reader.commands.align",
+    "reader.commands.notes",
 )

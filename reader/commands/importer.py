@@ -1,0 +1,56 @@
+"""``parallax import PATH...``: bring files and folders into the current corpus.
+
+Progress goes to stderr; the report (``--json``: imported, skipped with reasons,
+duplicates) to stdout. Exit 1 when any source was skipped, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from reader.commands.output import emit_json
+from reader.core.context import AppContext
+
+
+def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    cmd = sub.add_parser("import", parents=parents,
+                         help="import .txt, .md and saved .html pages (files or folders) into the current corpus")
+    cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (folders are searched recursively)")
+    cmd.add_argument("--json", action="store_true",
+                     help='print {"imported": [...], "skipped": [...], "duplicates": [...]}')
+    cmd.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    cmd.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from reader.core.importer import import_paths
+
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if args.quiet or total == 0:
+            return
+        if tty:
+            end = "\n" if done == total else ""
+            print(f"\rimporting {done}/{total}", end=end, file=sys.stderr, flush=True)
+        elif done == total or (done and done % 25 == 0):
+            print(f"importing {done}/{total}", file=sys.stderr, flush=True)
+
+    report = import_paths(ctx.corpus_root, [Path(p) for p in args.paths],
+                          max_mb=ctx.settings.get("import.max_size_mb"), progress=progress)
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print(f"Into {report.corpus}:")
+        for item in report.imported:
+            print(f"  imported   {item.id:40} {item.title}")
+        for dup in report.duplicates:
+            print(f"  duplicate  {dup.path} (already in the corpus as {dup.id})")
+        for skip in report.skipped:
+            print(f"  skipped    {skip.path}: {skip.reason}")
+        print(f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
+              f"{len(report.skipped)} skipped")
+    return 1 if report.skipped else 0

@@ -8,6 +8,7 @@ MODULES = (
     "reader.commands.corpus",
     "reader.commands.show",
     "reader.commands.settings",
+    "reader.commands.importer",
     "reader.commands.lesson",
     "reader.commands.align",
     "reader.commands.notes",

@@ -17,6 +17,9 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                                help="validate every document; exit 1 if any file was skipped")
     check.add_argument("--json", action="store_true", help="print a JSON report")
     check.set_defaults(func=run_check)
+    from reader.commands.corpus_manage import register_actions  # new, list, use, copy-sample, edit-meta
+
+    register_actions(actions, parents)
 
 
 def run_check(args: argparse.Namespace, ctx: AppContext) -> int:

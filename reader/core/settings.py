@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("library.sort_column", int, 2, "Library sort column.", user=False, minimum=0, maximum=10),
     Setting("library.sort_order", int, 0, "Library sort order (0 ascending, 1 descending).", user=False,
             minimum=0, maximum=1),
+    Setting("import.max_size_mb", int, 50, "Largest file 'parallax import' accepts, in MB (larger ones are skipped).",
+            minimum=1, maximum=10000),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

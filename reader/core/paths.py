@@ -19,15 +19,20 @@ APP_DIR_NAME = "parallax-reader"
 
 
 def _source_root() -> Path:
-    """The folder that holds ``resources/`` and ``corpus/`` for this installation."""
+    """The folder that holds ``resources/`` and ``corpus/`` for this installation.
+
+    Three layouts, one lookup: a PyInstaller bundle unpacks them beside its modules
+    (``sys._MEIPASS``); a wheel carries them inside the package as ``reader/_data/``
+    (setup.py's build step); a source checkout or editable install has them beside ``reader/``.
+    """
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:  # PyInstaller bundle
         return Path(frozen)
     package = Path(__file__).resolve().parent.parent  # .../reader
-    checkout = package.parent
-    if (checkout / "resources").is_dir() and (checkout / "corpus").is_dir():
-        return checkout  # a source checkout or an editable install
-    return package / "_data"  # a wheel: data copied into the package
+    carried = package / "_data"
+    if (carried / "resources").is_dir():
+        return carried  # a wheel: data copied into the package
+    return package.parent  # a source checkout or an editable install
 
 
 def resource_path(*parts: str) -> Path:

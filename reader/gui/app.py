@@ -38,6 +38,12 @@ def run_gui(
               "Run it in a desktop session, or render the window to a picture with\n"
               "  parallax --screenshot window.png [--open ID]", file=sys.stderr)
         return 1
+    from reader.gui.syslibs import missing_message, missing_packages
+
+    missing = missing_packages()  # before Qt loads: its own errors name no package
+    if missing:
+        print(missing_message(missing), file=sys.stderr)
+        return 1
     try:
         from PySide6.QtCore import QTimer
         from PySide6.QtGui import QIcon

@@ -80,7 +80,8 @@ uninstall() {
         [ -n "$path" ] && rm -f "$path"
     done < "$manifest"
     rm -rf "$appdir"
-    rmdir "$(dirname "$appdir")" 2>/dev/null || true
+    parent=$(dirname "$appdir")
+    if [ "$(basename "$parent")" = parallax-reader ]; then rmdir "$parent" 2>/dev/null || true; fi
     refresh_caches
     say "removed Parallax Reader from $appdir (your notes and settings are kept)"
 }

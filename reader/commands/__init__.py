@@ -12,4 +12,7 @@ MODULES = (
     "reader.commands.lesson",
     "reader.commands.align",
     "reader.commands.notes",
+    "reader.commands.index",
+    "reader.commands.search",
+    "reader.commands.entities",
 )

@@ -1,0 +1,63 @@
+"""``parallax index``: build or update the corpus's search index, progress on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from reader.commands.output import emit_json, warn
+from reader.core.context import AppContext
+
+
+def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    cmd = sub.add_parser("index", parents=parents,
+                         help="build or update the search index (only changed documents are re-indexed)")
+    cmd.add_argument("--rebuild", action="store_true", help="rebuild the whole index from scratch")
+    cmd.add_argument("--json", action="store_true",
+                     help="print {added, updated, removed, unchanged, seconds, rebuilt} as JSON")
+    cmd.set_defaults(func=run)
+
+
+class StderrProgress:
+    """``Indexing 120 of 2225`` on one stderr line, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.tty and total:
+            print(f"\r{self.label} {done} of {total}", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from reader.core.search import open_engine
+
+    corpus = ctx.corpus()
+    engine = open_engine(ctx, corpus)
+    progress = StderrProgress("parallax: indexing")
+    try:
+        if args.rebuild:
+            report = engine.build(corpus, progress, reason="--rebuild requested")
+        else:
+            report = engine.update(corpus, progress)
+            if report.changed and not report.rebuilt:
+                engine.merge()
+    finally:
+        progress.finish()
+        engine.close()
+    if report.rebuilt:
+        warn(f"index rebuilt: {report.reason}")
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print(f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+              f"{report.unchanged} unchanged in {report.seconds:.2f} s ({report.documents} documents indexed)")
+    return 0

@@ -37,7 +37,7 @@ def _by_document(notes: list[Note]) -> dict[str, list[Note]]:
 
 def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes") -> str:
     """Grouped by document; each note's quote as a blockquote, its body, tags and a citation."""
-    lines = [f"# {title}", "", f"_{len(notes)} notes, exported {now_iso()[:16].replace('T', ' ')} UTC._", ""]
+    lines = [f"# {title}", "", f"_{len(notes)} note(s), exported {now_iso()[:16].replace('T', ' ')} UTC._", ""]
     for doc_id, group in _by_document(notes).items():
         m = meta(doc_id)
         heading = m.title if m else doc_id
@@ -55,13 +55,15 @@ def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes") -
             if note.exact:
                 lines += ["> " + q if q else ">" for q in note.exact.split("\n")]
                 lines.append("")
+            if note.original and note.original != note.exact:
+                lines += [f"(Originally noted on: “{' '.join(note.original.split())}”)", ""]
             if note.body.strip():
                 lines += [note.body.rstrip(), ""]
             if note.tags:
                 lines += ["Tags: " + ", ".join(f"#{t.replace(' ', '-')}" for t in note.tags), ""]
             if m is not None:
                 lines += [f"— {m.citation()}", ""]
-            lines += [f"_Created {note.created}, updated {note.updated}._", ""]
+            lines += [f"_Note {note.id}, created {note.created}, updated {note.updated}._", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

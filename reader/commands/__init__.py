@@ -15,4 +15,6 @@ MODULES = (
     "reader.commands.index",
     "reader.commands.search",
     "reader.commands.entities",
+    "reader.commands.framing",
+    "reader.commands.kwic",
 )

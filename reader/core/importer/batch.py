@@ -259,7 +259,7 @@ class Importer:
         if size == 0:
             raise Skip("empty file")
         if size > self.max_bytes:
-            raise Skip(f"too large: {size / 1048576:.1f} MB is over the {self.max_bytes / 1048576:g} MB limit "
+            raise Skip(f"too large: {_size(size)} is over the {_size(self.max_bytes)} limit "
                        "(setting import.max_size_mb)")
         try:
             data = path.read_bytes()
@@ -308,6 +308,10 @@ class Importer:
         self.index.by_text[digest] = doc_id
         self.index.by_original[original_sha] = doc_id
         report.imported.append(Imported(shown, doc_id, extracted.title, target, header))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 104858 else f"{n:,} bytes"
 
 
 def import_paths(root: Path, paths: list[Path], *, max_mb: float = DEFAULT_MAX_MB,

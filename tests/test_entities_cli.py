@@ -1,0 +1,81 @@
+"""``parallax entities``: JSON shapes, offsets that slice ``show --json`` text, overlay actions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reader.cli import main
+
+DOC_IDS = ["frontier-post-alma-ata", "neo-outside-forces", "kavkazplus-gutted", "eadaily-ukrainian-trace",
+           "moa-failed-rebellion"]
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code = main(list(argv))
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "entities", "--json")
+    assert code == 0
+    by_id = {e["id"]: e for e in data["entities"]}
+    abl = by_id["ablyazov"]
+    assert set(abl) >= {"id", "name", "type", "aliases", "mentions"}
+    assert set(abl["mentions"]) == set(DOC_IDS) - {"kavkazplus-gutted"}
+    assert all(n > 0 for n in abl["mentions"].values())
+    assert by_id["tokayev"]["type"] == "person" and "Kassym-Zhomart Tokayev" in by_id["tokayev"]["aliases"]
+    assert sorted(data["documents"]) == sorted(DOC_IDS)
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_doc_spans_slice_show_text(capsys: pytest.CaptureFixture[str], doc_id: str) -> None:
+    _code, shown = run_json(capsys, "show", doc_id, "--json")
+    code, data = run_json(capsys, "entities", "--doc", doc_id, "--json")
+    assert code == 0 and data["doc"] == doc_id and len(data["mentions"]) > 20
+    text = shown["text"]
+    for m in data["mentions"]:
+        assert text[m["start"]:m["end"]] == m["text"]
+        assert set(m) == {"entity", "type", "start", "end", "text"}
+
+
+def test_candidates_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "entities", "--candidates", "--json")
+    assert code == 0
+    erodgan = next(c for c in data["candidates"] if c["text"] == "Erodgan")
+    assert erodgan["suggestion"]["entity"] == "erdogan" and erodgan["suggestion"]["score"] > 80
+    assert erodgan["count"] == 1 and erodgan["docs"] == ["moa-failed-rebellion"]
+
+
+def test_actions_change_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["entities", "accept", "Erodgan"]) == 0
+    assert "now a spelling of" in capsys.readouterr().out
+    _c, data = run_json(capsys, "entities", "--json")
+    assert next(e for e in data["entities"] if e["id"] == "erdogan")["mentions"]["moa-failed-rebellion"] == 10
+    _c, cands = run_json(capsys, "entities", "--candidates", "--json")
+    assert "Erodgan" not in [c["text"] for c in cands["candidates"]]
+
+    assert main(["entities", "merge", "Kyiv", "ukraine"]) == 0
+    assert main(["entities", "alias", "Mukhtar Ablyazov", "Wild Arman"]) == 0  # moved from its owner
+    assert main(["entities", "type", "the-west", "place"]) == 0
+    assert main(["entities", "rename", "csto", "CSTO (ODKB)"]) == 0
+    assert main(["entities", "hide", "kazakhstan"]) == 0
+    assert main(["entities", "dismiss", "Vladimir"]) == 0
+    capsys.readouterr()
+    _c, data = run_json(capsys, "entities", "--json")
+    by_id = {e["id"]: e for e in data["entities"]}
+    assert "kyiv" not in by_id and "Kiev" in by_id["ukraine"]["aliases"]
+    assert by_id["ablyazov"]["mentions"]["moa-failed-rebellion"] == 14 + 3
+    assert by_id["the-west"]["type"] == "place" and by_id["csto"]["name"] == "CSTO (ODKB)"
+    assert "kazakhstan" not in by_id
+    _c, cands = run_json(capsys, "entities", "--candidates", "--json")
+    assert "Vladimir" not in [c["text"] for c in cands["candidates"]]
+
+
+def test_add_entity_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "entities", "add", "Chief of Defence Staff", "--type", "organisation", "--json")
+    assert code == 0 and data["entity"]["id"] == "chief-of-defence-staff"
+    assert main(["entities", "alias", "nobody-at-all", "X"]) == 2
+    assert "no entity" in capsys.readouterr().err
+    assert main(["entities", "--doc", "no-such-doc"]) == 2

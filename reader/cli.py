@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", metavar="PATH",
                      help="render the window offscreen to a PNG and exit (no display needed)")
     gui.add_argument("--size", metavar="WxH", default=None, help="window size, e.g. 1400x900")
+    gui.add_argument("--sync", choices=("aligned", "entity", "proportional", "off"), default=None,
+                     help="how compare panes scroll together (with --open A B [C D])")
+    gui.add_argument("--focus", metavar="ENTITY_ID", default=None,
+                     help="entity to follow: each compare pane opens at its first mention")
     gui.add_argument("--theme", choices=("system", "light", "dark"), default=None,
                      help="colour theme for this run")
     common = argparse.ArgumentParser(add_help=False)
@@ -74,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = parse_size(args.size)
         from reader.gui.app import run_gui  # PySide6 loads only here
 
-        return run_gui(ctx, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme)
+        return run_gui(ctx, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme,
+                       sync=args.sync, focus=args.focus)
     if ctx.settings.notice:
         print(f"parallax: {ctx.settings.notice}", file=sys.stderr)
     try:

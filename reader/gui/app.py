@@ -30,6 +30,8 @@ def run_gui(
     screenshot: str | None = None,
     size: tuple[int, int] | None = None,
     theme: str | None = None,
+    sync: str | None = None,
+    focus: str | None = None,
 ) -> int:
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -72,23 +74,29 @@ def run_gui(
     if size:
         window.resize(*size)
     if screenshot:
-        return _screenshot(app, window, open_ids or [], Path(screenshot))
+        return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus)
     window.show()
+    if sync or focus:
+        window.compare.apply_start_options(sync, focus)
     QTimer.singleShot(0, lambda: window.start(open_ids))
     return app.exec()
 
 
-def _screenshot(app: object, window: object, open_ids: list[str], path: Path) -> int:
+def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
+                sync: str | None = None, focus: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from reader.gui.mainwindow import MainWindow
 
     assert isinstance(window, MainWindow)
     window.show()
+    if sync or focus:
+        window.compare.apply_start_options(sync, focus)
     window.start(open_ids or None)
     window.wait_for_corpus()
     for _ in range(3):
         QApplication.processEvents()
+    window.compare.settle()
     missing = [i for i in open_ids if window.corpus is None or i not in window.corpus]
     if missing:
         print(f"parallax: not in this corpus: {', '.join(missing)}", file=sys.stderr)

@@ -27,6 +27,8 @@ from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.frontmatter import Problem
 from reader.core.paths import bundled_corpus_path
+from reader.gui.compare import CompareView
+from reader.gui.compare_window import install_compare
 from reader.gui.dialogs import ProblemsDialog, ShortcutsDialog
 from reader.gui.features import install_features
 from reader.gui.library import LibraryPanel
@@ -75,7 +77,8 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.library)
-        self.splitter.addWidget(self.reader)
+        self.compare = CompareView(self, self.reader)  # 1 pane = the plain reader; 2-4 = side by side
+        self.splitter.addWidget(self.compare)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self.library.openRequested.connect(self.open_document)
+        self.compare_actions = install_compare(self)
         if persist:
             self._restore_window()
         else:
@@ -96,7 +100,11 @@ class MainWindow(QMainWindow):
     # -- extension points ---------------------------------------------------------
     def reader_views(self) -> list[ReaderView]:
         """Every reader view in the window (the main reader, and compare panes when present)."""
-        return [self.reader]
+        return self.compare.views()
+
+    def active_reader(self) -> ReaderView:
+        """The pane the user works in (the last one focused); the main reader when alone."""
+        return self.compare.active_view()
 
     def add_dock(self, widget: QWidget, title: str, name: str,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
@@ -166,9 +174,11 @@ class MainWindow(QMainWindow):
         self._fill_recent()
 
         edit_menu = self.menus["edit"] = menu.addMenu("&Edit")
-        self.act_find = self._action("&Find in Document…", self.reader.open_find, [QKeySequence.StandardKey.Find])
-        self.act_find_next = self._action("Find &Next", self.reader.find_next, ["F3"])
-        self.act_find_prev = self._action("Find Pre&vious", self.reader.find_previous, ["Shift+F3"])
+        self.act_find = self._action("&Find in Document…", lambda: self.active_reader().open_find(),
+                                     [QKeySequence.StandardKey.Find])
+        self.act_find_next = self._action("Find &Next", lambda: self.active_reader().find_next(), ["F3"])
+        self.act_find_prev = self._action("Find Pre&vious", lambda: self.active_reader().find_previous(),
+                                          ["Shift+F3"])
         self.act_filter = self._action("Filter &Library", self.focus_library_filter, ["Ctrl+L"])
         for act in (self.act_find, self.act_find_next, self.act_find_prev, self.act_filter):
             edit_menu.addAction(act)
@@ -230,7 +240,8 @@ class MainWindow(QMainWindow):
         s.set("window.geometry", bytes(self.saveGeometry().toBase64().data()).decode(), save=False)
         s.set("window.state", bytes(self.saveState().toBase64().data()).decode(), save=False)
         s.set("window.splitter", bytes(self.splitter.saveState().toBase64().data()).decode(), save=False)
-        s.set("session.open_documents", [self.reader.doc.id] if self.reader.doc else [], save=False)
+        s.set("session.open_documents", [v.doc.id for v in self.reader_views() if v.doc], save=False)
+        s.set("compare.sizes", self.compare.splitter.sizes() if len(self.reader_views()) > 1 else [], save=False)
         header = self.library.view.header()
         s.set("library.sort_column", max(0, header.sortIndicatorSection()), save=False)
         s.set("library.sort_order", 1 if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else 0,
@@ -320,8 +331,14 @@ class MainWindow(QMainWindow):
         self._pending_open = []
         if missing:
             self.statusBar().showMessage(f"Not in this corpus: {', '.join(missing)}", 10000)
+        self.compare.reset_corpus()
         if wanted:
             self.open_document(wanted[0])
+            for doc_id in wanted[1:]:
+                self.compare.open_beside(doc_id, after=self.reader_views()[-1])
+            sizes = self.settings.get("compare.sizes")
+            if len(wanted) > 1 and len(sizes) == len(self.reader_views()):
+                self.compare.splitter.setSizes([int(x) for x in sizes])
         self.corpusLoaded.emit()
 
     def _update_problems_button(self) -> None:
@@ -344,7 +361,7 @@ class MainWindow(QMainWindow):
 
     def reload_corpus(self) -> None:
         if self.reader.doc is not None:
-            self._pending_open = [self.reader.doc.id]
+            self._pending_open = [v.doc.id for v in self.reader_views() if v.doc]
         self.ctx._corpus = None
         self.load_corpus()
 
@@ -365,6 +382,7 @@ class MainWindow(QMainWindow):
             recent = [str(root)] + [p for p in self.settings.get("corpus.recent") if p != str(root)]
             self.settings.set("corpus.recent", recent[:10])
             self._fill_recent()
+        self.compare.close_all_but_main()
         self.reader.clear()
         self.load_corpus()
 
@@ -378,7 +396,7 @@ class MainWindow(QMainWindow):
         except ReaderError as exc:
             QMessageBox.warning(self, "Cannot open document", str(exc))
             return False
-        self.reader.show_document(doc)
+        self.active_reader().show_document(doc)
         self.library.select(doc_id)
         self.setWindowTitle(f"{doc.meta.title} — {APP_NAME}")
         self.documentOpened.emit(doc_id)
@@ -392,7 +410,8 @@ class MainWindow(QMainWindow):
 
     def reset_font_size(self) -> None:
         self.settings.reset("reader.font_size")
-        self.reader.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
+        for view in self.reader_views():
+            view.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
 
     def toggle_library(self) -> None:
         self.settings.set("library.show", not self.library.isVisible())
@@ -405,10 +424,12 @@ class MainWindow(QMainWindow):
 
     def _on_setting_changed(self, name: str, value: object) -> None:
         if name in ("reader.font_size", "reader.font_family"):
-            self.reader.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
+            for view in self.reader_views():
+                view.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
             self.statusBar().showMessage(f"Text size {self.settings.get('reader.font_size')} pt", 2000)
         elif name == "reader.line_width":
-            self.reader.set_line_width(int(str(value)))
+            for view in self.reader_views():
+                view.set_line_width(int(str(value)))
         elif name == "library.show":
             self.library.setVisible(bool(value))
             self.act_library.setChecked(bool(value))
@@ -417,7 +438,8 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_theme(app, self.theme)
-            self.reader.apply_theme(self.theme)
+            for view in self.reader_views():
+                view.apply_theme(self.theme)
             self._update_problems_button()
 
     def show_shortcuts(self) -> None:

@@ -79,6 +79,10 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0, maximum=1),
     Setting("import.max_size_mb", int, 50, "Largest file 'parallax import' accepts, in MB (larger ones are skipped).",
             minimum=1, maximum=10000),
+    Setting("compare.sync", str, "aligned", "How compare panes scroll together.",
+            choices=("aligned", "entity", "proportional", "off")),
+    Setting("compare.entity", str, "", "Entity followed in entity-lockstep mode (its id).", user=False),
+    Setting("compare.sizes", list, [], "Widths of the compare panes at the last exit.", user=False),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -95,6 +95,7 @@ def check_syntax(text: str, allowed_fields: set[str]) -> None:
         rest = text[match.end():]
         if not rest or rest[0] in " \t)":
             raise QuerySyntaxError(f"'{name}:' needs a value, e.g. {name}:word or {name}:\"two words\"")
+    _check_dates(text)
     words = masked.replace("(", " ( ").replace(")", " ) ").split()
     prev: str | None = None
     for word in words:
@@ -105,6 +106,22 @@ def check_syntax(text: str, allowed_fields: set[str]) -> None:
         prev = word
     if prev in _OPERATORS:
         raise QuerySyntaxError(f"'{prev}' needs a word after it")
+
+
+_DATE_VALUE = re.compile(r"published:(\[[^\]]*\]|\{[^}]*\}|\S+)", re.IGNORECASE)
+_DATE = re.compile(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?$")
+DATE_HELP = "use published:2022-01-09, published:2022-01 or published:[2022-01-01 TO 2022-01-31]"
+
+
+def _check_dates(text: str) -> None:
+    for match in _DATE_VALUE.finditer(text):
+        value = match.group(1).rstrip(")")
+        if value[:1] in "[{":
+            parts = [p.strip() for p in re.split(r"\s*\bTO\b\s*", value[1:-1].strip(), flags=re.IGNORECASE)]
+            if len(parts) != 2 or not all(p == "" or _DATE.match(p) for p in parts) or parts == ["", ""]:
+                raise QuerySyntaxError(f"cannot read the date range {value}: {DATE_HELP}")
+        elif not _DATE.match(value):
+            raise QuerySyntaxError(f"cannot read the date {value!r}: {DATE_HELP}")
 
 
 def _lower_fields(text: str) -> str:
@@ -142,9 +159,8 @@ def _raise_errors(q: query.Query) -> None:
     error = getattr(q, "error", None)
     if error is not None:
         message = str(error) or "cannot read this part of the query"
-        if any(w in message.lower() for w in ("date", "parseable", "must be in", "year")):
-            message = "cannot read the date: use published:2022-01-09, published:2022-01 or " \
-                      "published:[2022-01-01 TO 2022-01-31]"
+        if any(w in message.lower() for w in ("date", "parseable", "must be in", "year", "out of range")):
+            message = f"cannot read the date ({message.splitlines()[0]}): {DATE_HELP}"
         raise QuerySyntaxError(message.splitlines()[0])
     if not q.is_leaf():
         for child in q.children():

@@ -139,7 +139,9 @@ class WhooshEngine(SearchEngine):
             if self._searcher is None:
                 self._searcher = self._open().searcher()
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                # A fresh searcher, not refresh(): Whoosh's reader reuse keeps stale deletion sets.
+                self._searcher.close()
+                self._searcher = self._open().searcher()
                 self._lexicon = None
             return self._searcher
 

@@ -83,6 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("aligned", "entity", "proportional", "off")),
     Setting("compare.entity", str, "", "Entity followed in entity-lockstep mode (its id).", user=False),
     Setting("compare.sizes", list, [], "Widths of the compare panes at the last exit.", user=False),
+    Setting("framing.show", bool, False, "Underline framing techniques in the reader (Ctrl+Shift+H)."),
+    Setting("framing.hidden", list, [], "Framing techniques hidden from the reader (their ids).", user=False),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -57,7 +57,7 @@ _QUOTED_STRAIGHT = re.compile(r"(?<![\w\"])\"(?P<body>[^\"\n]{1,60}?)\"(?!\w)")
 _SPEECH = re.compile(
     r"\b(?:said|says|say|told|tells|tell|wrote|writes|write|stated|states|declared|declares|announced|"
     r"added|adds|asked|asks|tweeted|tweets|posted|according to|quoted|quotes|headlined?|titled|entitled|"
-    r"called it|calls it|dubbed|termed|reads?|chanted|chanting|shouted|shouting|slogan|motto|insisted|"
+    r"called|calls|calling|dubbed|termed|reads?|chanted|chanting|shouted|shouting|slogan|motto|insisted|"
     r"claimed|claims|argued|argues|warned|warns|noted|notes|explained|replied|responded|headline)\b[^.!?]{0,40}$",
     re.IGNORECASE)
 _SPEECH_AFTER = re.compile(r"^[,\s]*(?:\u2014\s*)?(?:he|she|they|it|we|i|the \w+|[A-Z]\w+(?: [A-Z]\w+)?)?\s*"

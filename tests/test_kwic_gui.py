@@ -1,0 +1,68 @@
+"""The concordance dock: a query fills aligned lines; clicking one opens the document there."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.core.context import AppContext
+from reader.gui.kwic import DocRole, EndRole, StartRole
+from reader.gui.mainwindow import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def make_window(qtbot) -> MainWindow:
+    window = MainWindow(AppContext.create())
+    qtbot.addWidget(window)
+    window.show()
+    window.start(["neo-outside-forces"])
+    window.wait_for_corpus()
+    return window
+
+
+def test_kwic_line_opens_document_at_that_place(qtbot) -> None:
+    window = make_window(qtbot)
+    feature = window.features["kwic"]
+    feature.show_query("colour revolution")
+    panel = feature.panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=10000)
+    assert feature.dock.isVisible()
+    outlets = {panel.model.index(r, 0).data() for r in range(panel.model.rowCount())}
+    assert len(outlets) >= 4
+    assert panel.model.index(0, 2).data(Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
+    panel.order.setCurrentIndex(panel.order.findData("outlet"))
+    shown = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
+    assert shown == sorted(shown, key=str.lower)
+    # pick a line from a document that is not open, and click it
+    row = next(r for r in range(panel.model.rowCount())
+               if panel.model.index(r, 0).data(DocRole) != window.reader.doc.id)
+    index = panel.model.index(row, 3)
+    doc_id, start, end = index.data(DocRole), index.data(StartRole), index.data(EndRole)
+    panel.table.scrollTo(index)
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=panel.table.visualRect(index).center())
+    assert window.reader.doc.id == doc_id
+    assert window.reader.selected_range() == (start, end)
+    assert window.reader.doc.text[start:end].lower().replace("-", " ").startswith(("colo",))
+    # the dispersion strip has one row per document with hits
+    assert len(panel.strip.rows) == len({panel.model.index(r, 0).data(DocRole)
+                                         for r in range(panel.model.rowCount())})
+    csv_text = panel.csv_text()
+    assert csv_text.splitlines()[0].startswith("doc,outlet,date,start,end")
+
+
+def test_reader_context_menu_offers_concordance(qtbot) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    window = make_window(qtbot)
+    qtbot.waitUntil(lambda: window.reader.doc is not None, timeout=5000)
+    text = window.reader.doc.text
+    start = text.index("Kazakhstan")
+    menu = QMenu()
+    window.reader.contextMenuRequested.emit(menu, start, start + len("Kazakhstan"))
+    labels = [a.text() for a in menu.actions()]
+    assert "Concordance for “Kazakhstan”" in labels
+    next(a for a in menu.actions() if a.text().startswith("Concordance")).trigger()
+    panel = window.features["kwic"].panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 5, timeout=10000)
+    assert panel.query.text() == "Kazakhstan"

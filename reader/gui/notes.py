@@ -1,0 +1,514 @@
+"""Notes in the window: highlights and margin markers in every reader view, the Notes dock,
+"Add Note" (Ctrl+Shift+N and the reader's context menu), undo/redo, export and import.
+
+Installed through :mod:`reader.gui.features`. Every change goes through a QUndoStack, so
+delete and edits are undoable (Ctrl+Z / Ctrl+Shift+Z) for the whole session; each
+command is one store transaction. Re-anchoring runs when a document is shown and only
+does work when its text changed since the notes were last anchored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QKeySequence,
+    QPainter,
+    QTextCharFormat,
+    QTextCursor,
+    QUndoCommand,
+    QUndoStack,
+)
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from reader.core.errors import ReaderError
+from reader.core.notes.anchoring import ORPHAN
+from reader.core.notes.exchange import export_notes, merge_notes, parse_import
+from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
+from reader.core.notes.service import attach, corpus_key, new_note, refresh_anchors
+from reader.core.notes.store import NoteStore
+from reader.gui.layers import Layer, LayerSpan
+from reader.gui.notes_panel import NotesPanel
+
+ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
+DOCK_SHORTCUT = "Ctrl+Shift+M"
+LAYER_PREFIX = "notes-"
+
+
+# -- undo commands --------------------------------------------------------------------------
+class _NoteCommand(QUndoCommand):
+    """The store action already ran when the command is pushed; redo skips the first call."""
+
+    def __init__(self, feature: NotesFeature, text: str) -> None:
+        super().__init__(text)
+        self.feature = feature
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.feature.run_safely(self.do)
+
+    def undo(self) -> None:
+        self.feature.run_safely(self.revert)
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class AddNoteCommand(_NoteCommand):
+    def __init__(self, feature: NotesFeature, note: Note) -> None:
+        super().__init__(feature, "Add Note")
+        self.note = note
+
+    def do(self) -> None:
+        self.feature.store.put(self.note)
+
+    def revert(self) -> None:
+        self.feature.store.delete(self.note.id)
+
+
+class DeleteNoteCommand(_NoteCommand):
+    def __init__(self, feature: NotesFeature, note: Note) -> None:
+        super().__init__(feature, "Delete Note")
+        self.note = note
+
+    def do(self) -> None:
+        self.feature.store.delete(self.note.id)
+
+    def revert(self) -> None:
+        self.feature.store.put(self.note)
+
+
+class EditNoteCommand(_NoteCommand):
+    """A change of one note; consecutive typing in the same note merges into one step."""
+
+    MERGE_ID = 5150
+
+    def __init__(self, feature: NotesFeature, before: Note, after: Note, text: str, typing: bool) -> None:
+        super().__init__(feature, text)
+        self.before = before
+        self.after = after
+        self.typing = typing
+
+    def id(self) -> int:
+        return self.MERGE_ID if self.typing else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if isinstance(other, EditNoteCommand) and other.typing and other.before.id == self.before.id:
+            self.after = other.after
+            return True
+        return False
+
+    def do(self) -> None:
+        self.feature.store.put(self.after)
+
+    def revert(self) -> None:
+        self.feature.store.put(self.before)
+
+
+# -- margin markers ----------------------------------------------------------------------------
+class MarginMarkers(QWidget):
+    """A transparent layer over a text pane's viewport drawing a bar beside each noted passage."""
+
+    def __init__(self, view: Any, pane: Any) -> None:
+        super().__init__(pane.widget.viewport())
+        self.view = view
+        self.pane = pane
+        self.spans: list[tuple[int, int, str]] = []
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setObjectName("noteMarkers")
+        pane.widget.viewport().installEventFilter(self)
+        pane.widget.verticalScrollBar().valueChanged.connect(self.update)
+        self.resize(pane.widget.viewport().size())
+        self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.resize(self.pane.widget.viewport().size())
+            self.raise_()
+        return False
+
+    def set_spans(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans
+        self.raise_()
+        self.update()
+
+    def marker_rects(self) -> list[tuple[QRectF, str]]:
+        """Where each marker is drawn (viewport coordinates), for painting and tests."""
+        pane, widget = self.pane, self.pane.widget
+        out: list[tuple[QRectF, str]] = []
+        if self.view.doc is None or pane.end <= pane.start:
+            return out
+        qdoc = widget.document()
+        left = qdoc.rootFrame().frameFormat().leftMargin()
+        for start, end, color in self.spans:
+            if end <= pane.start or start >= pane.end:
+                continue
+            cur = QTextCursor(qdoc)
+            cur.setPosition(pane.map.to_qt(max(start, pane.start)))
+            top = widget.cursorRect(cur)
+            cur.setPosition(pane.map.to_qt(min(end, pane.end)))
+            bottom = widget.cursorRect(cur)
+            x = max(2.0, left - 12 - widget.horizontalScrollBar().value())
+            out.append((QRectF(x, top.top(), 4, max(bottom.bottom() - top.top(), top.height())), color))
+        return out
+
+    def paintEvent(self, _event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for rect, color in self.marker_rects():
+            if rect.bottom() < 0 or rect.top() > self.height():
+                continue
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(COLORS.get(color, "#888888")))
+            painter.drawRoundedRect(rect, 2, 2)
+        painter.end()
+
+
+# -- the feature ----------------------------------------------------------------------------------
+class NotesFeature(QObject):
+    """Owns the notes store for the window's lifetime and keeps every view in step with it."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = NoteStore.open(window.ctx.paths.data_dir)
+        self.notice = self.store.notice
+        self.undo_stack = QUndoStack(self)
+        self.markers: dict[int, list[MarginMarkers]] = {}
+        self.panel = NotesPanel(window)
+        self.dock = window.add_dock(self.panel, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea,
+                                    DOCK_SHORTCUT)
+        self._build_actions()
+        self.panel.jumpRequested.connect(self.jump_to)
+        self.panel.editRequested.connect(self.edit_note)
+        self.panel.deleteRequested.connect(self.delete_note)
+        self.panel.attachRequested.connect(self.attach_to_selection)
+        self.panel.scopeChanged.connect(self.refresh_panel)
+        window.corpusLoaded.connect(self.on_corpus_loaded)
+        window.documentOpened.connect(lambda _doc_id: self.refresh_panel())
+        window.readerViewAdded.connect(self.add_view)
+        for view in window.reader_views():
+            self.add_view(view)
+        window.installEventFilter(self)
+        if self.notice:
+            window.notices.append(self.notice)
+            window.statusBar().showMessage(self.notice, 20000)
+            if window.persist:
+                QTimer.singleShot(0, self._show_notice_box)
+
+    # -- wiring ---------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        w = self.window
+        self.act_add = QAction("Add &Note", w)
+        self.act_add.setShortcut(QKeySequence(ADD_NOTE_SHORTCUT))
+        self.act_add.setStatusTip("Add a note on the selected passage (on the whole document if none)")
+        self.act_add.triggered.connect(lambda: self.add_note())
+        w.addAction(self.act_add)
+        self.act_undo = self.undo_stack.createUndoAction(w, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.act_redo = self.undo_stack.createRedoAction(w, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z")])
+        for act in (self.act_undo, self.act_redo):
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            w.addAction(act)
+        edit = w.menus["edit"]
+        edit.addSeparator()
+        for act in (self.act_undo, self.act_redo, self.act_add):
+            edit.addAction(act)
+        self.act_export = QAction("Export &Notes…", w)
+        self.act_export.triggered.connect(self.export_dialog)
+        self.act_import = QAction("&Import Notes…", w)
+        self.act_import.triggered.connect(self.import_dialog)
+        file_menu = w.menus["file"]
+        file_menu.insertSeparator(w.act_quit)
+        file_menu.insertAction(w.act_quit, self.act_export)
+        file_menu.insertAction(w.act_quit, self.act_import)
+
+    def add_view(self, view: Any) -> None:
+        if id(view) in self.markers:
+            return
+        self.markers[id(view)] = [MarginMarkers(view, pane) for pane in view.panes]
+        view.documentShown.connect(lambda doc_id, v=view: self.on_document_shown(v, doc_id))
+        view.contextMenuRequested.connect(lambda menu, s, e, v=view: self.on_context_menu(v, menu, s, e))
+        view.spanClicked.connect(self.on_span_clicked)
+        key = id(view)
+        view.destroyed.connect(lambda *_a: self.markers.pop(key, None))
+        if view.doc is not None:
+            self.on_document_shown(view, view.doc.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.close()
+        return False
+
+    def close(self) -> None:
+        """Save anything typed and take a backup if the notes changed."""
+        self.panel.flush()
+        self.store.close()
+
+    def _show_notice_box(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Notes restored", self.notice or "",
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        self.notice_box = box
+        box.open()
+
+    # -- data -------------------------------------------------------------------------------------
+    @property
+    def key(self) -> str:
+        return corpus_key(self.window.ctx)
+
+    @property
+    def corpus(self) -> Any:
+        return self.window.corpus
+
+    def run_safely(self, fn: Any) -> bool:
+        """Run a store action; a refused write (full disk, read-only) is reported, never a crash."""
+        try:
+            fn()
+        except ReaderError as exc:
+            self.report(str(exc))
+            return False
+        finally:
+            self.refresh()
+        return True
+
+    def report(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 15000)
+        if self.window.persist:
+            QMessageBox.warning(self.window, "Notes", message)
+        self.last_error = message
+
+    def on_corpus_loaded(self) -> None:
+        if self.corpus is None:
+            return
+        try:
+            refresh_anchors(self.store, self.corpus, self.key)
+        except ReaderError as exc:
+            self.report(str(exc))
+        self.refresh()
+
+    def on_document_shown(self, view: Any, doc_id: str) -> None:
+        if self.corpus is not None:
+            try:
+                refresh_anchors(self.store, self.corpus, self.key, [doc_id])
+            except ReaderError as exc:
+                self.report(str(exc))
+        self.apply_layers(view)
+        self.refresh_panel()
+
+    def refresh(self) -> None:
+        for view in self.window.reader_views():
+            self.apply_layers(view)
+        self.refresh_panel()
+
+    def current_doc_id(self) -> str | None:
+        doc = self.window.reader.doc
+        return doc.id if doc is not None else None
+
+    def refresh_panel(self) -> None:
+        doc_id = self.current_doc_id()
+        if self.panel.whole_corpus:
+            notes = self.store.notes(corpus=self.key)
+        else:
+            notes = self.store.notes(corpus=self.key, doc=doc_id) if doc_id else []
+        titles: dict[str, str] = {}
+        if self.corpus is not None:
+            for note in notes:
+                if note.doc not in titles:
+                    with contextlib.suppress(ReaderError):
+                        titles[note.doc] = self.corpus.meta(note.doc).title
+        self.panel.set_notes(notes, titles)
+
+    def apply_layers(self, view: Any) -> None:
+        for color in COLORS:
+            if LAYER_PREFIX + color in view.layers:
+                view.remove_layer(LAYER_PREFIX + color)
+        spans: list[tuple[int, int, str]] = []
+        if view.doc is not None:
+            notes = [n for n in self.store.notes(corpus=self.key, doc=view.doc.id)
+                     if n.start is not None and n.end is not None and n.status != ORPHAN]
+            theme = view.theme
+            background = theme.colors.get("reader_background", "#ffffff")
+            by_color: dict[str, list[LayerSpan]] = {}
+            for note in notes:
+                assert note.start is not None and note.end is not None
+                tip = (note.body.strip()[:300] or "(note without text)") + (
+                    "\n" + " ".join(f"#{t}" for t in note.tags) if note.tags else "")
+                by_color.setdefault(note.color, []).append(LayerSpan(note.start, note.end, note.id, tip))
+                spans.append((note.start, note.end, note.color))
+            for color, layer_spans in by_color.items():
+                fmt = QTextCharFormat()
+                fmt.setBackground(QColor(highlight_color(color, background, theme.is_dark)))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(COLORS[color]))
+                view.set_layer(Layer(LAYER_PREFIX + color, layer_spans, fmt, z=20))
+        for marker in self.markers.get(id(view), []):
+            marker.set_spans(spans)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def _active_view(self) -> Any:
+        views = self.window.reader_views()
+        for view in views:
+            if view.doc is not None and view.selected_range() is not None:
+                return view
+        focus = self.window.focusWidget()
+        for view in views:
+            if focus is not None and view.isAncestorOf(focus) and view.doc is not None:
+                return view
+        return self.window.reader
+
+    def add_note(self, view: Any = None, start: int | None = None, end: int | None = None,
+                 *, body: str = "", tags: object = (), color: str = "yellow") -> Note | None:
+        """A note on the selection of ``view`` (or ``[start, end)``); the whole document if none."""
+        view = view or self._active_view()
+        if view.doc is None:
+            self.report("Open a document first, then select a passage to note.")
+            return None
+        if start is None:
+            chosen = view.selected_range()
+            if chosen is not None:
+                start, end = chosen
+        note = new_note(self.key, view.doc, start, end, body=body, tags=tags, color=color)
+        if not self.run_safely(lambda: self.store.add(note)):
+            return None
+        self.undo_stack.push(AddNoteCommand(self, note))
+        if not self.dock.isVisible():
+            self.dock.show()
+        self.panel.select(note.id)
+        self.panel.edit_current()
+        return note
+
+    def edit_note(self, note_id: str, changes: dict[str, Any]) -> None:
+        before = self.store.get(note_id)
+        if before is None:
+            return
+        after = before.with_changes(**changes, updated=now_iso())
+        typing = set(changes) == {"body"}
+        if not self.run_safely(lambda: self.store.put(after)):
+            return
+        label = "Edit Note" if typing else "Change Note " + "/".join(sorted(changes))
+        self.undo_stack.push(EditNoteCommand(self, before, after, label, typing))
+
+    def delete_note(self, note_id: str) -> None:
+        note = self.store.get(note_id)
+        if note is None:
+            return
+        if self.panel.current_id == note_id:
+            self.panel.flush()
+            note = self.store.get(note_id) or note
+        if self.run_safely(lambda: self.store.delete(note_id)):
+            self.undo_stack.push(DeleteNoteCommand(self, note))
+            self.window.statusBar().showMessage("Note deleted (Ctrl+Z to undo)", 5000)
+
+    def attach_to_selection(self, note_id: str) -> None:
+        note = self.store.get(note_id)
+        view = self._active_view()
+        chosen = view.selected_range() if view.doc is not None else None
+        if note is None or chosen is None:
+            self.report("Select the passage in the reader first, then click Attach to selection.")
+            return
+        after = attach(note, view.doc, chosen[0], chosen[1])
+        if self.run_safely(lambda: self.store.put(after)):
+            self.undo_stack.push(EditNoteCommand(self, note, after, "Re-attach Note", False))
+            self.panel.select(note_id)
+
+    def jump_to(self, note_id: str) -> None:
+        note = self.store.get(note_id)
+        if note is None:
+            return
+        shown = self.window.reader.doc
+        if (shown is None or shown.id != note.doc) and not self.window.open_document(note.doc):
+            return
+        if note.start is not None and note.end is not None:
+            self.window.reader.select_range(note.start, note.end)
+        self.panel.select(note_id)
+
+    def on_context_menu(self, view: Any, menu: QMenu, start: int, end: int) -> None:
+        menu.addSeparator()
+        act = menu.addAction("Add Note" if end > start else "Add Note on Document")
+        act.setShortcut(QKeySequence(ADD_NOTE_SHORTCUT))
+        act.triggered.connect(lambda: self.add_note(view, start if end > start else None,
+                                                    end if end > start else None))
+        here = [s for _layer, s in view.spans_at(start) if _layer.name.startswith(LAYER_PREFIX)]
+        for span in here[:3]:
+            edit = menu.addAction("Edit Note…")
+            edit.triggered.connect(lambda _c=False, k=span.key: self.show_note(k))
+            delete = menu.addAction("Delete Note")
+            delete.triggered.connect(lambda _c=False, k=span.key: self.delete_note(k))
+
+    def on_span_clicked(self, layer: str, key: str, _offset: int) -> None:
+        if layer.startswith(LAYER_PREFIX):
+            self.show_note(key)
+
+    def show_note(self, note_id: str) -> None:
+        if not self.dock.isVisible():
+            self.dock.show()
+        self.panel.select(note_id)
+
+    # -- files -------------------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, "Export notes", str(Path.home() / "notes.md"),
+            "Markdown (*.md);;CSV (*.csv);;JSON (*.json);;W3C Web Annotation (*.jsonld)")
+        if not path:
+            return
+        fmt = {"CSV": "csv", "JSON": "json", "W3C": "w3c"}.get(chosen.split(" ")[0], "md")
+        self.export_to(Path(path), fmt)
+
+    def export_to(self, path: Path, fmt: str) -> int:
+        from reader.core.atomic import atomic_write_text
+
+        notes = self.store.notes(corpus=self.key)
+
+        def meta(doc_id: str) -> Any:
+            try:
+                return self.corpus.meta(doc_id) if self.corpus is not None else None
+            except ReaderError:
+                return None
+
+        title = f"Notes: {self.corpus.info.title}" if self.corpus is not None else "Notes"
+        try:
+            atomic_write_text(path, export_notes(fmt, notes, meta, title), mode=0o600)
+        except OSError as exc:
+            self.report(f"Could not write {path}: {exc.strerror or exc}")
+            return 0
+        self.window.statusBar().showMessage(f"Exported {len(notes)} notes to {path}", 8000)
+        return len(notes)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import notes", str(Path.home()),
+                                              "Notes (*.json *.jsonld);;All files (*)")
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        try:
+            incoming = parse_import(path.read_text(encoding="utf-8"), self.key)
+            result = merge_notes(self.store, incoming)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.report(f"Could not read {path}: {exc}")
+            return
+        except NotesError as exc:
+            self.report(str(exc))
+            return
+        self.on_corpus_loaded()
+        self.window.statusBar().showMessage(
+            f"Imported {path.name}: {result.added} added, {result.updated} updated, "
+            f"{result.unchanged} already present", 8000)
+
+
+def install(window: Any) -> NotesFeature:
+    return NotesFeature(window)

@@ -7,8 +7,10 @@ lies inside quotation marks in either text is a ``quote``; otherwise ``verbatim`
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
+from functools import lru_cache
 
 from reader.core.align.model import QUOTE, VERBATIM, Pair
 from reader.core.align.normalise import Token
@@ -22,8 +24,10 @@ MAX_POSTINGS = 64  # a shingle repeated more often than this is boilerplate, not
 _OPEN = "“«„‟"
 _CLOSE = "”»"
 _TOGGLE = '"'
+_QUOTE_CHARS = re.compile('[“«„‟”»"]')
 
 
+@lru_cache(maxsize=16)
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
     """Interiors of quotations (double quote marks, curly or straight), per paragraph.
 
@@ -33,7 +37,8 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in paragraph_spans(text):
         opened: int | None = None
-        for i in range(start, end):
+        for match in _QUOTE_CHARS.finditer(text, start, end):
+            i = match.start()
             ch = text[i]
             if ch in _OPEN or (ch == _TOGGLE and opened is None):
                 if opened is None:

@@ -3,12 +3,14 @@
 
 The PNGs are committed (a build needs no SVG renderer); run this again after editing the SVG:
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/make-icons.py
-Writes resources/icons/hicolor/<N>x<N>/apps/<app id>.png, the layout install.sh copies as is.
+Writes resources/icons/hicolor/<N>x<N>/apps/<app id>.png, the layout install.sh copies as is, plus
+parallax.ico (Windows: the PNGs up to 256 px in one icon) and parallax.icns (macOS) for the other builds.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from pathlib import Path
 
@@ -48,9 +50,40 @@ def render(svg: Path, out_dir: Path, sizes: tuple[int, ...] = SIZES) -> list[Pat
     return written
 
 
+def write_ico(pngs: list[Path], target: Path) -> Path:
+    """A Windows .ico holding PNG images (supported since Windows Vista), one entry per size."""
+    images = []
+    for png in pngs:
+        data = png.read_bytes()
+        width, height = struct.unpack(">II", data[16:24])
+        if width <= 256:
+            images.append((width, height, data))
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = 6 + 16 * len(images)
+    entries, blobs = b"", b""
+    for width, height, data in images:
+        entries += struct.pack("<BBBBHHII", width % 256, height % 256, 0, 0, 1, 32, len(data), offset + len(blobs))
+        blobs += data
+    target.write_bytes(header + entries + blobs)
+    return target
+
+
+def write_icns(png: Path, target: Path) -> Path:
+    """A macOS .icns through Qt's icns image plugin."""
+    from PySide6.QtGui import QImage, QImageWriter
+
+    writer = QImageWriter(str(target), b"icns")
+    if not writer.write(QImage(str(png))):
+        raise SystemExit(f"make-icons: could not write {target}: {writer.errorString()}")
+    return target
+
+
 def main() -> int:
     icons = ROOT / "resources" / "icons"
-    for path in render(icons / "parallax.svg", icons):
+    pngs = render(icons / "parallax.svg", icons)
+    pngs.append(write_ico(pngs, icons / "parallax.ico"))
+    pngs.append(write_icns(pngs[-2], icons / "parallax.icns"))
+    for path in pngs:
         print(path.relative_to(ROOT))
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QPoint, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -121,9 +121,6 @@ class CompareView(QWidget):
         self.set_mode(str(window.settings.get("compare.sync")), save=False)
         self.entity_id = str(window.settings.get("compare.entity") or "")
         self._update_chrome()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._on_focus_changed)
 
     # -- toolbar --------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -204,6 +201,8 @@ class CompareView(QWidget):
         self.frames.insert(index, frame)
         self.splitter.insertWidget(index, frame)
         view.documentShown.connect(lambda _id: self._on_panes_changed())
+        for widget in (view.text, view.text.viewport(), view.comments_text.viewport()):
+            widget.installEventFilter(self)
         self._install_handles()
         return frame
 
@@ -309,14 +308,15 @@ class CompareView(QWidget):
         k = views.index(view)
         self.move_view(view, +1 if k + 1 < len(views) else -1)
 
-    def _on_focus_changed(self, _old: QWidget | None, now: QWidget | None) -> None:
-        if now is None:
-            return
-        for frame in self.frames:
-            if frame.isAncestorOf(now) and self._active is not frame.view:
-                self._active = frame.view
-                self._mark_active()
-                return
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A click or focus in a pane makes it the active one (Find, Alt+\\, Ctrl+W act on it)."""
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress) and isinstance(watched, QWidget):
+            for frame in self.frames:
+                if frame.isAncestorOf(watched) and self._active is not frame.view:
+                    self._active = frame.view
+                    self._mark_active()
+                    break
+        return False
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(DOC_MIME):

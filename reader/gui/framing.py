@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -39,17 +40,14 @@ TechniqueRole = Qt.ItemDataRole.UserRole + 1
 
 
 def framing_format(colour: str, dark: bool = False) -> QTextCharFormat:
-    """Underline in the technique's colour (entities use backgrounds, so both stay readable)."""
+    """A wavy underline in the technique's colour and nothing else: entity highlights use
+    backgrounds, so a framing span inside a name stays readable and tellable apart."""
     fmt = QTextCharFormat()
     qcolour = QColor(colour)
     if dark:
-        qcolour = qcolour.lighter(125)
-    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        qcolour = qcolour.lighter(130)
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
     fmt.setUnderlineColor(qcolour)
-    fmt.setFontUnderline(True)
-    tint = QColor(qcolour)
-    tint.setAlpha(34)  # a faint wash so thin underlines are findable; entity backgrounds stay stronger
-    fmt.setBackground(tint)
     return fmt
 
 
@@ -83,11 +81,11 @@ class FramingLegend(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Framing techniques legend")
         self.list.setWordWrap(True)
+        self.list.setMinimumHeight(150)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.profile_button = QPushButton("Profile by outlet…", self)
-        hint = QLabel("Hover a highlight to see why it is there. Right-click it to change the word lists "
-                      "or mute its rule. Untick a technique to hide it.", self)
+        hint = QLabel("Hover a highlight: why it is there. Right-click: edit the lists.", self)
         hint.setWordWrap(True)
         hint.setObjectName("framingHint")
         layout = QVBoxLayout(self)
@@ -155,7 +153,11 @@ class FramingFeature(QObject):
         self.legend.toggle.toggled.connect(self.action.setChecked)
         self.legend.techniqueToggled.connect(self._on_technique_toggled)
         self.legend.profile_button.clicked.connect(self.show_profile)
-        self.dock = window.add_dock(self.legend, "Framing", "framing")
+        scroller = QScrollArea(window)
+        scroller.setWidget(self.legend)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.dock = window.add_dock(scroller, "Framing", "framing")
         if not window.settings.get("window.state"):
             self.dock.hide()
 

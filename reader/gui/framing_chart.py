@@ -75,7 +75,8 @@ class ProfileChart(QWidget):
         top = max(max(rates[o].get(t, 0.0) for o in outlets for t in techs), 0.1)
         step = _nice_step(top)
         top = step * (int(top / step) + 1)
-        legend_h = fm.height() + 10
+        legend = self._legend_layout(fm, area)
+        legend_h = (max(r for r, _x, _o in legend) + 1) * (fm.height() + 6) + 4 if legend else 0
         left = fm.horizontalAdvance(f"{top:.0f}") + 40
         label_h = fm.height() * 2 + 10
         plot = QRectF(area.left() + left, area.top() + legend_h + 10, area.width() - left - 16,
@@ -110,15 +111,29 @@ class ProfileChart(QWidget):
             painter.drawText(QRectF(plot.left() + gi * group_w, plot.bottom() + 4, group_w, fm.height() * 2 + 4),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
                              name)
-        x = plot.left()
-        for oi, outlet in enumerate(outlets):
-            colour = QColor(OUTLET_COLOURS[oi % len(OUTLET_COLOURS)])
-            painter.fillRect(QRectF(x, area.top() + 6, 12, 12), colour)
+        for row, x, outlet in legend:
+            oi = outlets.index(outlet)
+            y = area.top() + 4 + row * (fm.height() + 6)
+            painter.fillRect(QRectF(x, y + 3, 12, 12), QColor(OUTLET_COLOURS[oi % len(OUTLET_COLOURS)]))
             painter.setPen(self.text_colour)
-            label = f"{outlet} ({self.profiles[outlet].words:,} words)"
-            painter.drawText(QRectF(x + 16, area.top() + 2, fm.horizontalAdvance(label) + 4, fm.height() + 4),
+            label = self._legend_label(outlet)
+            painter.drawText(QRectF(x + 16, y, fm.horizontalAdvance(label) + 4, fm.height() + 4),
                              Qt.AlignmentFlag.AlignVCenter, label)
-            x += fm.horizontalAdvance(label) + 34
+
+    def _legend_label(self, outlet: str) -> str:
+        return f"{outlet} ({self.profiles[outlet].words:,} words)"
+
+    def _legend_layout(self, fm: QFontMetrics, area: QRectF) -> list[tuple[int, float, str]]:
+        """(row, x, outlet) for each legend entry, wrapping to new rows so nothing is clipped."""
+        out: list[tuple[int, float, str]] = []
+        row, x = 0, area.left() + 60
+        for outlet in self.profiles:
+            w = fm.horizontalAdvance(self._legend_label(outlet)) + 34
+            if x + w > area.right() - 8 and x > area.left() + 60:
+                row, x = row + 1, area.left() + 60
+            out.append((row, x, outlet))
+            x += w
+        return out
 
     def to_image(self, size: QSize | None = None) -> QImage:
         size = size or QSize(max(self.width(), 900), max(self.height(), 480))

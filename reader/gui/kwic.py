@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -135,6 +135,11 @@ class DispersionStrip(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        pal = self.palette()
+        self.text_colour = pal.color(QPalette.ColorRole.WindowText)
+        self.track_colour = pal.color(QPalette.ColorRole.Mid)
+        self.tick_colour = QColor("#56B4E9") if pal.color(QPalette.ColorRole.Window).lightness() < 128 \
+            else QColor("#0072B2")
         fm = QFontMetrics(self.font())
         label_w = self._label_width()
         track_w = max(10, self.width() - label_w - 12)
@@ -210,6 +215,7 @@ class KwicPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Concordance lines")
+        self.table.setMinimumHeight(110)
         self.strip = DispersionStrip(self)
         scroll = QScrollArea(self)
         scroll.setWidget(self.strip)

@@ -12,7 +12,8 @@ import importlib
 from typing import Any
 
 #: Feature modules in installation order (menus appear in this order).
-FEATURES: tuple[str, ...] = ("reader.gui.importer", "reader.gui.framing", "reader.gui.kwic", "reader.gui.notes")
+FEATURES: tuple[str, ...] = ("reader.gui.importer", "reader.gui.framing", "reader.gui.kwic", "reader.gui.notes",
+                               "reader.gui.search", "reader.gui.entities")
 
 
 def install_features(window: Any) -> dict[str, Any]:

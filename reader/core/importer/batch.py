@@ -26,7 +26,7 @@ from reader.core.frontmatter import read_corpus_file
 from reader.core.importer.decode import decode_bytes
 from reader.core.importer.html import read_html
 from reader.core.importer.model import Extracted, Skip
-from reader.core.importer.plaintext import read_markdown, read_text
+from reader.core.importer.plaintext import read_markdown, read_text, title_from_filename
 from reader.core.importer.render import front_matter, render, render_body, unique_id, verify
 from reader.core.importer.sniff import EXTENSIONS, HTML, MARKDOWN, describe_binary, sniff_kind
 from reader.core.paths import bundled_corpus_path
@@ -228,30 +228,33 @@ class Importer:
 
     def run(self, paths: list[Path], progress: Progress | None = None,
             cancelled: Cancelled | None = None) -> ImportReport:
+        """Import every source in order; cancelling stops between sources."""
         report = ImportReport(self.root)
         files, skipped = collect(paths)
         report.skipped.extend(skipped)
         total = len(files)
         if progress is not None:
             progress(0, total)
-        for n, path in enumerate(files, 1):
+        for done, path in enumerate(files, 1):
             if cancelled is not None and cancelled():
                 report.cancelled = True
                 break
-            try:
-                self.import_file(path, report)
-            except Skip as skip:
-                report.skipped.append(Skipped(str(path), skip.reason))
-            except OSError as exc:
-                report.skipped.append(Skipped(str(path), f"cannot import: {exc.strerror or exc}"))
-            except Exception as exc:  # one bad source must never stop the batch or show a traceback
-                report.skipped.append(Skipped(str(path), f"cannot import: {type(exc).__name__}: {exc}"))
+            self._finish(path, self._submit(path), report)
             if progress is not None:
-                progress(n, total)
+                progress(done, total)
         return report
 
-    def import_file(self, path: Path, report: ImportReport) -> None:
-        shown = str(path)
+    def _submit(self, path: Path) -> Any:
+        """Read and extract one file: ``("skip", reason)``, ``("duplicate", id)`` or ``("loaded", ...)``."""
+        try:
+            data, sha = self._load(path)
+        except Skip as skip:
+            return ("skip", skip.reason)
+        if sha in self.index.by_original:
+            return ("duplicate", self.index.by_original[sha])
+        return ("loaded", data, sha, extract_safely(path, data))
+
+    def _load(self, path: Path) -> tuple[bytes, str]:
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -265,14 +268,36 @@ class Importer:
             data = path.read_bytes()
         except OSError as exc:
             raise Skip(f"cannot read: {exc.strerror or exc}") from None
-        original_sha = hashlib.sha256(data).hexdigest()
-        if original_sha in self.index.by_original:
-            report.duplicates.append(Duplicate(shown, self.index.by_original[original_sha]))
-            return
-        extracted, encoding, kind = read_source(path, data)
-        if not extracted.title.strip():
-            from reader.core.importer.plaintext import title_from_filename
+        return data, hashlib.sha256(data).hexdigest()
 
+    def _finish(self, path: Path, work: Any, report: ImportReport) -> None:
+        shown = str(path)
+        if work[0] == "skip":
+            report.skipped.append(Skipped(shown, work[1]))
+            return
+        if work[0] == "duplicate":
+            report.duplicates.append(Duplicate(shown, work[1]))
+            return
+        _, data, sha, outcome = work
+        if outcome[0] == "skip":
+            report.skipped.append(Skipped(shown, outcome[1]))
+            return
+        if sha in self.index.by_original:  # the same bytes twice in one batch
+            report.duplicates.append(Duplicate(shown, self.index.by_original[sha]))
+            return
+        try:
+            self._write(path, data, sha, outcome[1], outcome[2], outcome[3], report)
+        except Skip as skip:
+            report.skipped.append(Skipped(shown, skip.reason))
+        except OSError as exc:
+            report.skipped.append(Skipped(shown, f"cannot import: {exc.strerror or exc}"))
+        except Exception as exc:  # one bad source must never stop the batch or show a traceback
+            report.skipped.append(Skipped(shown, f"cannot import: {type(exc).__name__}: {exc}"))
+
+    def _write(self, path: Path, data: bytes, original_sha: str, extracted: Extracted, encoding: str, kind: str,
+               report: ImportReport) -> None:
+        shown = str(path)
+        if not extracted.title.strip():
             extracted.title = title_from_filename(path)
         doc_id = unique_id(extracted.wanted_id, extracted.title, self.index.ids)
         suffix = path.suffix.lower() if path.suffix.lower() in EXTENSIONS else {
@@ -308,6 +333,18 @@ class Importer:
         self.index.by_text[digest] = doc_id
         self.index.by_original[original_sha] = doc_id
         report.imported.append(Imported(shown, doc_id, extracted.title, target, header))
+
+
+def extract_safely(path: Path, data: bytes) -> tuple[Any, ...]:
+    """``("ok", extracted, encoding, kind)`` or ``("skip", reason)``; never raises."""
+    try:
+        return ("ok", *read_source(path, data))
+    except Skip as skip:
+        return ("skip", skip.reason)
+    except RecursionError:
+        return ("skip", "broken HTML: nested too deeply to read")
+    except Exception as exc:  # one bad source must never stop the batch or show a traceback
+        return ("skip", f"cannot import: {type(exc).__name__}: {exc}")
 
 
 def _size(n: int) -> str:

@@ -23,11 +23,20 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 MIN_ARTICLE_WORDS = 15
+#: Below this many words from trafilatura's fast mode, run it again in full (bench/bench_import.py).
+FULL_RUN_BELOW_WORDS = 200
+_EXTRACT_OPTIONS: dict[str, Any] = {"with_metadata": True, "include_comments": True, "include_tables": True}
 _WORD = re.compile(r"\w+")
 _CLASS_TOKENS = re.compile(r"[\s]+")
 _COMMENT_CLASSES = {"comment", "comment-body", "commentlist-item", "comment-item", "user-comment"}
 _CONTENT_CLASSES = ("comment-content", "comment-text", "comment_text", "commentbody", "comment-body-text")
 _AUTHOR_CLASSES = ("comment-author", "fn", "author", "username", "user-name", "commenter")
+
+
+#: A cheap pre-filter (one XPath pass in C) for the elements :func:`_is_comment_el` looks at.
+_COMMENT_XPATH = ("//*[contains(translate(@class, 'COMENT', 'coment'), 'comment') or "
+                  "starts-with(translate(@id, 'COMENT', 'coment'), 'comment-') or "
+                  "contains(translate(@itemtype, 'COMENT', 'coment'), 'comment')]")
 
 
 def _classes(el: Any) -> set[str]:
@@ -63,12 +72,13 @@ def extract_comments(tree: Any) -> list[ExtractedComment]:
     a WordPress ``<li class=comment>`` wrapping ``<article class=comment-body>`` and
     nested replies each count once.
     """
-    marked = {el for el in tree.iter() if _is_comment_el(el)}
+    found = tree.xpath(_COMMENT_XPATH)
+    marked = {el for el in found if _is_comment_el(el)}
     if not marked:
         return []
     comments: list[ExtractedComment] = []
     seen: set[Any] = set()
-    for el in tree.iter():
+    for el in found:
         if el not in marked:
             continue
         content = _own_content(el)
@@ -163,10 +173,16 @@ def _canonical_url(tree: Any) -> str | None:
     return None
 
 
+_NOT_NAMES = frozenset({"username", "user name", "author", "authors", "admin", "administrator", "by", "staff",
+                        "作者", "anonymous", "unknown", "none", "null"})
+
+
 def _dedupe_names(value: str) -> str:
-    """``Jeffrey Gettleman; JEFFREY GETTLEMAN`` -> ``Jeffrey Gettleman``."""
+    """``Jeffrey Gettleman; JEFFREY GETTLEMAN`` -> ``Jeffrey Gettleman``; placeholders dropped."""
     names: list[str] = []
     for part in re.split(r"\s*;\s*", " ".join(value.split())):
+        if part.casefold() in _NOT_NAMES:
+            continue  # a form label or placeholder the metadata picked up, not a byline
         if part and part.lower() not in {n.lower() for n in names}:
             names.append(part)
     return "; ".join(names)
@@ -191,9 +207,18 @@ def read_html(text: str) -> Extracted:
     # lxml refuses str input that declares an encoding; the text is decoded already
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
     tree = parse_tree(text)
+    comments = extract_comments(tree)
+    url = _canonical_url(tree)
+    language = _page_language(tree)
     try:
-        result = bare_extraction(text, with_metadata=True, include_comments=True, include_tables=True,
-                                 favor_recall=False)
+        # The tree we parsed is handed over (trafilatura prunes it; our own reads are done).
+        # Its fast mode is right for most pages; when it finds little text, the full run
+        # (with readability and jusText fallbacks) on a fresh tree rescues the rest.
+        result = bare_extraction(tree, fast=True, **_EXTRACT_OPTIONS)
+        if result is None or len(str(result.text or "").split()) < FULL_RUN_BELOW_WORDS:
+            result = bare_extraction(parse_tree(text), **_EXTRACT_OPTIONS)
+    except Skip:
+        raise
     except Exception as exc:  # third-party parser: any failure is a reason, not a crash
         raise Skip(f"broken HTML: the extractor failed ({type(exc).__name__})") from None
     if result is None:
@@ -204,7 +229,6 @@ def read_html(text: str) -> Extracted:
     lines = [line for line in lines if line]
     if lines and title and lines[0].strip("# ") == title:
         lines = lines[1:]
-    comments = extract_comments(tree)
     if comments:
         comment_paras = {p for c in comments for p in c.text.split("\n\n")}
         lines = [line for line in lines if line not in comment_paras]
@@ -215,7 +239,7 @@ def read_html(text: str) -> Extracted:
     body = "\n\n".join(lines)
     if len(_WORD.findall(body)) < MIN_ARTICLE_WORDS:
         raise Skip("no extractable article: the page has too little main text")
-    url = _canonical_url(tree) or (str(data["url"]) if data.get("url") else None)
+    url = url or (str(data["url"]) if data.get("url") else None)
     outlet = str(data.get("sitename") or "").strip()
     if not outlet and url:
         outlet = (urlsplit(url).hostname or "").removeprefix("www.")
@@ -228,7 +252,7 @@ def read_html(text: str) -> Extracted:
         author=author,
         published=published,
         date_note="from the saved page's metadata" if published else None,
-        language=_page_language(tree) or (str(data["language"]) if data.get("language") else None),
+        language=language or (str(data["language"]) if data.get("language") else None),
         url=url,
         comments=comments,
     )

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent, QPoint, QThreadPool
 from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.gui
 
 def make_window(qtbot, open_ids: list[str]) -> MainWindow:
     window = MainWindow(AppContext.create())
-    qtbot.addWidget(window)
+    # let background jobs (ours and other features') finish before the window goes away
+    qtbot.addWidget(window, before_close_func=lambda _w: QThreadPool.globalInstance().waitForDone(20000))
     window.show()
     window.start(open_ids)
     window.wait_for_corpus()

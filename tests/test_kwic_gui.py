@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
 from reader.core.context import AppContext
 from reader.gui.kwic import DocRole, EndRole, StartRole
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.gui
 
 def make_window(qtbot) -> MainWindow:
     window = MainWindow(AppContext.create())
-    qtbot.addWidget(window)
+    # let background jobs (ours and other features') finish before the window goes away
+    qtbot.addWidget(window, before_close_func=lambda _w: QThreadPool.globalInstance().waitForDone(20000))
     window.show()
     window.start(["neo-outside-forces"])
     window.wait_for_corpus()

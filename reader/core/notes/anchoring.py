@@ -12,10 +12,10 @@ and distance 2, accepted above a threshold; else the note is an orphan.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 CONTEXT = 32
 
@@ -68,23 +68,28 @@ _QUOTE_MAP = str.maketrans({
 _WS = re.compile(r"\s+")
 
 
+_WS_RUN = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8)
 def normalise(text: str) -> tuple[str, list[int]]:
     """Text with whitespace runs collapsed to one space and quotes/dashes unified,
-    plus the offset in ``text`` of each character of the result (and one past the end)."""
+    plus the offset in ``text`` of each character of the result (and one past the end).
+    Cached: re-anchoring many notes in one document normalises it once."""
+    mapped = text.translate(_QUOTE_MAP)
     out: list[str] = []
     offsets: list[int] = []
-    last_space = False
-    for i, ch in enumerate(text.translate(_QUOTE_MAP)):
-        if ch.isspace():
-            if last_space:
-                continue
-            out.append(" ")
-            offsets.append(i)
-            last_space = True
-        else:
-            out.append(ch)
-            offsets.append(i)
-            last_space = False
+    pos = 0
+    for m in _WS_RUN.finditer(mapped):
+        if m.group() == " ":
+            continue
+        out.append(mapped[pos:m.start()])
+        offsets.extend(range(pos, m.start()))
+        out.append(" ")
+        offsets.append(m.start())
+        pos = m.end()
+    out.append(mapped[pos:])
+    offsets.extend(range(pos, len(mapped)))
     offsets.append(len(text))
     return "".join(out), offsets
 
@@ -137,7 +142,8 @@ def best_approximate_match(pattern: str, text: str, lo: int, hi: int, expected_s
     expected_end = expected_start + len(pattern) - lo
     end = min((j for j, e in enumerate(ends) if e == best_err), key=lambda j: abs(j - expected_end))
     # the start: the same search run backwards from the chosen end
-    rev = myers_end_scores(pattern[::-1], window[:end][::-1])
+    back = max(0, end - 2 * len(pattern) - 16)
+    rev = myers_end_scores(pattern[::-1], window[back:end][::-1])
     rev_best = min(rev)
     length = min((j for j, e in enumerate(rev) if e == rev_best), key=lambda j: abs(j - len(pattern)))
     return lo + end - length, lo + end, best_err
@@ -229,66 +235,142 @@ def _normalised_match(text: str, sel: QuoteSelector, hint: int | None) -> Anchor
     return Anchor(s, e, MOVED, score((s, e)))
 
 
-def _seed_starts(text: str, sel: QuoteSelector) -> list[int]:
-    """Candidate start offsets from exact hits of pieces of the quote and its context."""
+SEED = 8  # length of the quote pieces looked up exactly to find fuzzy candidates
+
+
+_WORD_START = re.compile(r"\b\w")
+
+
+@lru_cache(maxsize=4)
+def _gram_index(text: str) -> dict[str, list[int]]:
+    """Positions of the ``SEED``-character pieces of ``text`` that begin a word (built once per text)."""
+    index: dict[str, list[int]] = {}
+    for m in _WORD_START.finditer(text):
+        i = m.start()
+        gram = text[i:i + SEED]
+        found = index.get(gram)
+        if found is None:
+            index[gram] = [i]
+        elif len(found) <= 12:
+            found.append(i)
+    return index
+
+
+@dataclass
+class _Group:
+    implied: list[int]
+    starts: list[int]  # hits of the quote's first piece: its start exactly
+    tails: list[tuple[int, int]]  # (position in text, offset in quote) of hits of later pieces
+
+
+def _seed_groups(text: str, sel: QuoteSelector) -> list[_Group]:
+    """Where the quote may now start, best supported first.
+
+    Each exact hit of a piece of the quote (or of the end of the prefix, or the start of
+    the suffix) implies a start; nearby implied starts vote together.
+    """
     exact = sel.exact
     n = len(exact)
-    k = max(4, min(16, n // 4))
-    votes: dict[int, int] = {}
-
-    def hits(piece: str, shift: int) -> Iterable[int]:
-        if len(piece.strip()) < 3:
-            return []
-        return (p + shift for p in _exact_matches(text, piece, limit=40))
-
-    pieces: list[tuple[str, int]] = []
-    step = max(1, k if n > 4 * k else max(1, k // 2))
-    for off in range(0, max(1, n - k + 1), step):
-        pieces.append((exact[off:off + k], -off))
-    if n > k:
-        pieces.append((exact[n - k:], -(n - k)))
-    if sel.prefix:
-        tail = sel.prefix[-min(len(sel.prefix), 16):]
-        pieces.append((tail, len(tail)))
-    if sel.suffix:
-        head = sel.suffix[:min(len(sel.suffix), 16)]
-        pieces.append((head, -n))
-    for piece, shift in pieces:
-        for s in hits(piece, shift):
-            bucket = s // max(8, n // 4)
-            votes[bucket] = votes.get(bucket, 0) + 1
+    index = _gram_index(text)
+    combined = sel.prefix + exact + sel.suffix
+    lead = len(sel.prefix)
+    words = [m.start() for m in _WORD_START.finditer(combined)
+             if m.start() + SEED <= len(combined) and (m.start() > 0 or not sel.prefix)]
+    inside = [w for w in words if lead <= w < lead + n]
+    if len(inside) > 6:
+        inside = [inside[round(j * (len(inside) - 1) / 5)] for j in range(6)]
+    before = [w for w in words if w < lead][-1:]
+    after = [w for w in words if w >= lead + n][:1]
+    pieces: list[tuple[str, int, str]] = [
+        (combined[w:w + SEED], lead - w, "start" if w == lead else "") for w in before + inside + after]
+    hits: list[tuple[int, int, str]] = []
+    for piece, shift, kind in pieces:
+        if len(piece) < SEED or len(piece.strip()) < 3:
+            continue
+        if not kind and 0 < -shift < n:
+            kind = "tail"
+        found = index.get(piece, ())
+        if len(found) > 12:
+            continue  # too common to say where the quote is
+        hits.extend((p + shift, p, kind) for p in found)
+    hits.sort()
     width = max(8, n // 4)
-    ranked = sorted(votes.items(), key=lambda kv: -kv[1])[:12]
-    return [b * width + width // 2 for b, _v in ranked]
+    groups: list[_Group] = []
+    for implied, pos, kind in hits:
+        if not groups or implied - groups[-1].implied[-1] > width:
+            groups.append(_Group([], [], []))
+        group = groups[-1]
+        group.implied.append(implied)
+        if kind == "start":
+            group.starts.append(pos)
+        elif kind == "tail":
+            group.tails.append((pos, pos - implied))
+    groups.sort(key=lambda g: len(g.implied), reverse=True)
+    if not groups:
+        return []
+    top = len(groups[0].implied)
+    return [g for g in groups[:4] if len(g.implied) * 2 >= top]
+
+
+def _place(text: str, exact: str, group: _Group, hint: int | None) -> tuple[int, int, int]:
+    """The quote's span near ``group``: from its intact first word when there is one
+    (one forward pass), else by approximate matching around the implied starts."""
+    n = len(exact)
+    slack = n // 4 + 8
+    if group.tails and (len(group.starts) == 1 or len(group.tails) >= 2):
+        first_pos, first_off = min(group.tails, key=lambda t: t[1])
+        last_pos, last_off = max(group.tails, key=lambda t: t[1])
+        start = group.starts[0] if len(group.starts) == 1 else first_pos - first_off
+        guess = last_pos + n - last_off  # the end, if nothing changed after the last intact word
+        if guess - start >= 0.6 * n:
+            def dist(a: int, b: int) -> tuple[int, int]:
+                return int(Levenshtein.distance(exact, text[a:b])), abs(b - guess) + abs(a - start)
+
+            end = min(range(max(start + 1, guess - 6), min(len(text), guess + 6) + 1),
+                      key=lambda e: dist(start, e))
+            if len(group.starts) != 1:  # the first word changed: settle the start too
+                start = min(range(max(0, start - 6), min(end, start + 7)), key=lambda a: dist(a, end))
+            return start, end, dist(start, end)[0]
+    if len(group.starts) == 1:
+        s = group.starts[0]
+        window = text[s:s + n + slack]
+        ends = myers_end_scores(exact, window)
+        best = min(ends)
+        end = min((j for j, e in enumerate(ends) if e == best), key=lambda j: abs(j - n))
+        if end > 0:
+            return s, s + end, best
+    implied = sorted(group.implied)
+    middle = implied[len(implied) // 2]
+    lo = max(0, middle - slack)
+    hi = min(len(text), middle + n + slack)
+    return best_approximate_match(exact, text, lo, hi, hint if hint is not None else lo)
 
 
 def _fuzzy(text: str, sel: QuoteSelector, hint: int | None) -> Anchor:
     exact = sel.exact
     n = len(exact)
-    candidates = _seed_starts(text, sel)
-    if hint is not None and 0 <= hint <= len(text):
-        candidates.append(hint)
-    if not candidates and len(text) <= 4 * n + 200:
-        candidates.append(0)
-    slack = n // 2 + 16
+    more = _seed_groups(text, sel)
+    spans: list[tuple[int, int, int]] = [_place(text, exact, more.pop(0), hint)] if more else []
+    if not spans and hint is not None and 0 <= hint <= len(text):
+        spans.append(best_approximate_match(exact, text, max(0, hint - n), min(len(text), hint + 2 * n), hint))
+    if not spans and len(text) <= 4 * n + 200:
+        spans.append(best_approximate_match(exact, text, 0, len(text), hint or 0))
     best: Anchor | None = None
-    seen: set[tuple[int, int]] = set()
-    for cand in candidates:
-        lo = max(0, cand - slack)
-        hi = min(len(text), cand + n + slack)
-        if hi <= lo:
-            continue
-        s, e, errors = best_approximate_match(exact, text, lo, hi, cand)
-        if (s, e) in seen or e <= s:
-            continue
-        seen.add((s, e))
-        quote_sim = max(0.0, 1.0 - errors / n)
-        if quote_sim < MIN_QUOTE_SIMILARITY:
-            continue
-        p, q = _context_scores(text, s, e, sel)
-        total = _weighted(quote_sim, p, q, _position_score(s, hint, len(text)))
-        if best is None or total > best.score:
-            best = Anchor(s, e, FUZZY, total)
+    i = 0
+    while i < len(spans):
+        s, e, errors = spans[i]
+        i += 1
+        if e > s:
+            quote_sim = max(0.0, 1.0 - errors / n)
+            if quote_sim >= MIN_QUOTE_SIMILARITY:
+                p, q = _context_scores(text, s, e, sel)
+                total = _weighted(quote_sim, p, q, _position_score(s, hint, len(text)))
+                if best is None or total > best.score:
+                    best = Anchor(s, e, FUZZY, total)
+                if quote_sim >= 0.85 and p >= 0.6 and q >= 0.6:
+                    break  # clearly the passage: no need to look further
+        if i == len(spans) and more:
+            spans.append(_place(text, exact, more.pop(0), hint))
     if best is None or best.score < MIN_SCORE:
         return Anchor(None, None, ORPHAN, best.score if best else 0.0)
     return best

@@ -167,3 +167,12 @@ def test_deleted_quote_becomes_orphan(a: str, q: str, b: str) -> None:
     sel = quote_selector(text, len(a), len(a) + len(q))
     got = reanchor(a + b, sel, len(a), len(a) + len(q))
     assert got.status == ORPHAN and got.start is None
+
+
+def test_similar_words_elsewhere_do_not_capture_a_deleted_quote() -> None:
+    text = ("Doesn't the terrorist assault with two officers resemble the attacks of DAESH? "
+            "Later the service was accused of trying to organise terrorist attacks together with others.")
+    start = text.index("terrorist assault")
+    sel = quote_selector(text, start, start + len("terrorist assault"))
+    changed = text.replace("terrorist assault", "attack")
+    assert reanchor(changed, sel, start, start + 17).status == ORPHAN

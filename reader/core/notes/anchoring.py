@@ -29,6 +29,8 @@ STATUSES: tuple[str, ...] = (ANCHORED, MOVED, FUZZY, ORPHAN)
 W_QUOTE, W_PREFIX, W_SUFFIX, W_POS = 50.0, 20.0, 20.0, 2.0
 #: fuzzy matches need at least this quote similarity (1 - errors / length) ...
 MIN_QUOTE_SIMILARITY = 0.6
+#: ... and, below 0.9 quote similarity, at least this mean prefix/suffix similarity ...
+MIN_CONTEXT = 0.5
 #: ... and at least this weighted score (0..1) over quote, prefix, suffix and position
 MIN_SCORE = 0.55
 
@@ -362,8 +364,10 @@ def _fuzzy(text: str, sel: QuoteSelector, hint: int | None) -> Anchor:
         i += 1
         if e > s:
             quote_sim = max(0.0, 1.0 - errors / n)
-            if quote_sim >= MIN_QUOTE_SIMILARITY:
-                p, q = _context_scores(text, s, e, sel)
+            p, q = _context_scores(text, s, e, sel) if quote_sim >= MIN_QUOTE_SIMILARITY else (0.0, 0.0)
+            # a changed quote must be very close, or keep its surroundings: "terrorist attacks"
+            # elsewhere is not the "terrorist assault" that was deleted
+            if quote_sim >= MIN_QUOTE_SIMILARITY and (quote_sim >= 0.9 or (p + q) / 2 >= MIN_CONTEXT):
                 total = _weighted(quote_sim, p, q, _position_score(s, hint, len(text)))
                 if best is None or total > best.score:
                     best = Anchor(s, e, FUZZY, total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -18,9 +18,24 @@ from tests.conftest import BUNDLED, write_doc
 pytestmark = pytest.mark.gui
 
 
-def make_window(qtbot, corpus: Path | None = None) -> MainWindow:
+@pytest.fixture
+def windows(qtbot):
+    """Windows made by a test; at its end, wait for background jobs (one that ends after its
+    window is gone would report into a deleted object)."""
+    made: list[MainWindow] = []
+    yield made
+    pool = QThreadPool.globalInstance()
+    for _ in range(5):  # a finished scan can start more work (an index update...): settle it all
+        pool.waitForDone(10000)
+        qtbot.wait(30)
+        if pool.activeThreadCount() == 0:
+            break
+
+
+def make_window(qtbot, windows: list[MainWindow], corpus: Path | None = None) -> MainWindow:
     window = MainWindow(AppContext.create(corpus=str(corpus) if corpus else None))
     qtbot.addWidget(window)
+    windows.append(window)
     window.show()
     window.start()
     window.wait_for_corpus()
@@ -42,9 +57,10 @@ def user_corpus(tmp_path: Path, name: str = "mine") -> Path:
     return create_corpus(AppPaths.resolve(), name)
 
 
-def test_import_dialog_progress_review_and_save(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_dialog_progress_review_and_save(qtbot, windows, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     root = user_corpus(tmp_path)
-    window = make_window(qtbot, root)
+    window = make_window(qtbot, windows, root)
     feature = window.features["importer"]
     files = sources(tmp_path / "src")
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(f) for f in files], ""))
@@ -77,9 +93,9 @@ def test_import_dialog_progress_review_and_save(qtbot, tmp_path: Path, monkeypat
     assert window.reader.doc.text == "The text of story 0, told plainly."
 
 
-def test_cancel_leaves_no_half_written_file(qtbot, tmp_path: Path) -> None:
+def test_cancel_leaves_no_half_written_file(qtbot, windows, tmp_path: Path) -> None:
     root = user_corpus(tmp_path)
-    window = make_window(qtbot, root)
+    window = make_window(qtbot, windows, root)
     feature = window.features["importer"]
     files = sources(tmp_path / "src", 40)
     with qtbot.waitSignal(feature.importFinished, timeout=20000) as blocker:
@@ -94,9 +110,9 @@ def test_cancel_leaves_no_half_written_file(qtbot, tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_drop_files_on_library_imports_them(qtbot, tmp_path: Path) -> None:
+def test_drop_files_on_library_imports_them(qtbot, windows, tmp_path: Path) -> None:
     root = user_corpus(tmp_path)
-    window = make_window(qtbot, root)
+    window = make_window(qtbot, windows, root)
     feature = window.features["importer"]
     files = sources(tmp_path / "src", 2)[:2]
     mime = QMimeData()
@@ -113,9 +129,9 @@ def test_drop_files_on_library_imports_them(qtbot, tmp_path: Path) -> None:
     assert [i.id for i in blocker.args[0].imported] == ["story-number-0", "story-number-1"]
 
 
-def test_sample_is_read_only_import_asks_for_a_corpus(qtbot, tmp_path: Path,
+def test_sample_is_read_only_import_asks_for_a_corpus(qtbot, windows, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    window = make_window(qtbot)
+    window = make_window(qtbot, windows)
     feature = window.features["importer"]
     before = sorted(p.name for p in BUNDLED.rglob("*"))
     asked: list[str] = []
@@ -126,14 +142,14 @@ def test_sample_is_read_only_import_asks_for_a_corpus(qtbot, tmp_path: Path,
     assert sorted(p.name for p in BUNDLED.rglob("*")) == before
 
 
-def test_switching_corpora_switches_library(qtbot, tmp_path: Path) -> None:
+def test_switching_corpora_switches_library(qtbot, windows, tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
     write_doc(first, "only-one", "Only document of the first corpus.")
     for i in range(3):
         write_doc(second, f"second-{i}", f"Document {i} of the second corpus.")
-    window = make_window(qtbot, first)
+    window = make_window(qtbot, windows, first)
     assert window.library.visible_ids() == ["only-one"]
     with qtbot.waitSignal(window.corpusLoaded, timeout=10000):
         window.switch_corpus(second)
@@ -145,12 +161,12 @@ def test_switching_corpora_switches_library(qtbot, tmp_path: Path) -> None:
     assert window.library.visible_ids() == ["only-one"]
 
 
-def test_edit_metadata_dialog_writes_and_reloads(qtbot, tmp_path: Path) -> None:
+def test_edit_metadata_dialog_writes_and_reloads(qtbot, windows, tmp_path: Path) -> None:
     root = tmp_path / "c"
     root.mkdir()
     path = write_doc(root, "doc-a", "Paragraph one.\n\nParagraph two.")
     body_before = path.read_text(encoding="utf-8").split("---", 2)[2]
-    window = make_window(qtbot, root)
+    window = make_window(qtbot, windows, root)
     feature = window.features["importer"]
     assert window.open_document("doc-a")
     hash_before = window.reader.doc.content_hash

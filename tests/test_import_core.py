@@ -290,3 +290,20 @@ def test_same_text_in_one_batch_and_unique_ids(tmp_path: Path) -> None:
 def test_unwritable_corpus_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportRefused):
         import_paths(tmp_path / "missing", [])
+
+
+@needs_shared
+def test_imported_documents_are_searchable(tmp_path: Path, corpus_copy: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.commands import MODULES
+
+    if "reader.commands.search" not in MODULES:
+        pytest.skip("the search capability is not part of this build")
+    src = make_sources(tmp_path / "src")
+    assert main(["--corpus", str(corpus_copy), "import", str(src), "--json", "-q"]) == 1
+    capsys.readouterr()
+    for query, doc_id in (("Mutu cocaine", "chelsea-sack-mutu"),
+                          ("Sudan sanctions", "united-states-to-lift-sudan-sanctions")):
+        assert main(["--corpus", str(corpus_copy), "search", query, "--json"]) == 0
+        hits = json.loads(capsys.readouterr().out)["hits"]
+        assert hits and hits[0]["id"] == doc_id

@@ -69,7 +69,7 @@ def read_markdown(text: str, path: Path) -> Extracted:
     if not title:
         title, body = _heading_title(body, path)
     if not body:
-        raise Skip("empty file: no text in it" if not header else "the front matter has no text after it")
+        raise Skip("empty file: no text in it" if not header else "empty file: the front matter has no text after it")
     published = coerce_date(header["published"]) if header.get("published") not in (None, "") else None
     for key in ("date", "pubdate"):
         if published is None and header.get(key) not in (None, ""):

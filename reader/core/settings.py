@@ -85,6 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("compare.sizes", list, [], "Widths of the compare panes at the last exit.", user=False),
     Setting("framing.show", bool, False, "Underline framing techniques in the reader (Ctrl+Shift+H)."),
     Setting("framing.hidden", list, [], "Framing techniques hidden from the reader (their ids).", user=False),
+    Setting("entities.show", bool, True, "Highlight people, organisations and places in the reader (Ctrl+Shift+E)."),
+    Setting("entities.hidden_types", list, [], "Entity types not highlighted (person, place...).", user=False),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

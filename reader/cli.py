@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="entity to follow: each compare pane opens at its first mention")
     gui.add_argument("--theme", choices=("system", "light", "dark"), default=None,
                      help="colour theme for this run")
+    gui.add_argument("--lesson", metavar="FILE", default=None, help="open a lesson (with --step, --present)")
+    gui.add_argument("--step", type=int, default=1, help="lesson step to show (1-based)")
+    gui.add_argument("--present", action="store_true", help="show the lesson in presentation mode")
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -78,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = parse_size(args.size)
         from reader.gui.app import run_gui  # PySide6 loads only here
 
+        lesson = (args.lesson, args.step, args.present) if args.lesson else None
         return run_gui(ctx, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme,
-                       sync=args.sync, focus=args.focus)
+                       sync=args.sync, focus=args.focus, lesson=lesson)
     if ctx.settings.notice:
         print(f"parallax: {ctx.settings.notice}", file=sys.stderr)
     try:

@@ -39,9 +39,9 @@ def known_names(ctx: AppContext) -> tuple[set[str] | None, set[str] | None]:
     except ImportError:
         pass
     try:
-        from reader.core.framing import load_catalogue  # type: ignore[attr-defined]
+        from reader.core.framing.catalogue import load_catalogue
 
-        techniques = {t.id for t in load_catalogue()}
+        techniques = set(load_catalogue())
     except ImportError:
         pass
     return entities, techniques

@@ -32,6 +32,7 @@ def run_gui(
     theme: str | None = None,
     sync: str | None = None,
     focus: str | None = None,
+    lesson: tuple[str, int, bool] | None = None,
 ) -> int:
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -74,16 +75,35 @@ def run_gui(
     if size:
         window.resize(*size)
     if screenshot:
-        return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus)
+        return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus, lesson)
     window.show()
     if sync or focus:
         window.compare.apply_start_options(sync, focus)
+    if lesson:
+        window.corpusLoaded.connect(lambda: _open_lesson(window, lesson))
     QTimer.singleShot(0, lambda: window.start(open_ids))
     return app.exec()
 
 
+def _open_lesson(window: object, lesson: tuple[str, int, bool], *, fullscreen: bool = True) -> bool:
+    """Open a lesson at a step (1-based), presenting it if asked; False if it cannot be opened."""
+    feature = getattr(window, "features", {}).get("lessons")
+    path, step, present = lesson
+    if feature is None or not feature.open_file(Path(path)):
+        return False
+    steps = feature.session.lesson.steps
+    index = max(0, min(len(steps) - 1, step - 1))
+    if present:
+        feature.present(index, fullscreen=fullscreen)
+    else:
+        feature.go_to_step(index)
+        feature.editor.select_row(index)
+    return True
+
+
 def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
-                sync: str | None = None, focus: str | None = None) -> int:
+                sync: str | None = None, focus: str | None = None,
+                lesson: tuple[str, int, bool] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from reader.gui.mainwindow import MainWindow
@@ -97,6 +117,12 @@ def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
     for _ in range(3):
         QApplication.processEvents()
     window.compare.settle()
+    if lesson and not _open_lesson(window, lesson, fullscreen=False):
+        print(f"parallax: could not open lesson {lesson[0]}", file=sys.stderr)
+        return 1
+    if lesson:
+        for _ in range(3):
+            QApplication.processEvents()
     missing = [i for i in open_ids if window.corpus is None or i not in window.corpus]
     if missing:
         print(f"parallax: not in this corpus: {', '.join(missing)}", file=sys.stderr)

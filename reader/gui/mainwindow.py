@@ -90,12 +90,13 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
+        self.features = install_features(self)
         if persist:
             self._restore_window()
         else:
             self.resize(1280, 820)
             self.splitter.setSizes([320, 960])
-        self.features = install_features(self)
+            self.arrange_docks()
 
     # -- extension points ---------------------------------------------------------
     def reader_views(self) -> list[ReaderView]:
@@ -119,9 +120,21 @@ class MainWindow(QMainWindow):
             toggle.setShortcut(QKeySequence(shortcut))
         self.menus["view"].addAction(toggle)
         self.addAction(toggle)
-        if self.persist and self.settings.get("window.state"):
-            self.restoreDockWidget(dock)
         return dock
+
+    def arrange_docks(self) -> None:
+        """First-start layout: docks sharing an area become tabs (one visible at a time), so the
+        window never needs more than a laptop screen; the first dock of each area is raised."""
+        groups: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+        for dock in self.findChildren(QDockWidget):
+            if dock.parent() is self and not dock.isFloating():
+                groups.setdefault(self.dockWidgetArea(dock), []).append(dock)
+        for docks in groups.values():
+            for other in docks[1:]:
+                self.tabifyDockWidget(docks[0], other)
+            docks[0].raise_()
+        for dock in groups.get(Qt.DockWidgetArea.RightDockWidgetArea, []):
+            self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
 
     # -- construction -------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -229,8 +242,8 @@ class MainWindow(QMainWindow):
         if not (geometry and self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))):
             self.resize(1280, 820)
         state = self.settings.get("window.state")
-        if state:
-            self.restoreState(QByteArray.fromBase64(state.encode()))
+        if not (state and self.restoreState(QByteArray.fromBase64(state.encode()))):
+            self.arrange_docks()
         splitter = self.settings.get("window.splitter")
         if not (splitter and self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))):
             self.splitter.setSizes([320, 960])

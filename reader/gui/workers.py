@@ -6,6 +6,7 @@ Core functions take ``progress(done, total)`` and ``cancelled()`` callbacks
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections.abc import Callable
@@ -27,9 +28,19 @@ class Job(QObject):
         self._fn = fn
         self._cancel = threading.Event()
         self.done = False
+        self.destroyed.connect(self._cancel.set)  # a deleted owner wants no more work done
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def _progress(self, done: int, total: int) -> None:
+        self._emit(self.progress, done, total)
+
+    @staticmethod
+    def _emit(signal: Any, *args: Any) -> None:
+        """Emit unless the receiver's owner is gone (a window closed while the job ran)."""
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)
 
     def start(self, pool: QThreadPool | None = None) -> None:
         job = self
@@ -37,13 +48,13 @@ class Job(QObject):
         class _Runner(QRunnable):
             def run(self) -> None:  # runs in a pool thread
                 try:
-                    result = job._fn(lambda d, t: job.progress.emit(d, t), job._cancel.is_set)
+                    result = job._fn(job._progress, job._cancel.is_set)
                 except Exception as exc:
                     job.done = True
                     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    job.failed.emit(detail)
+                    job._emit(job.failed, detail)
                     return
                 job.done = True
-                job.finished.emit(result)
+                job._emit(job.finished, result)
 
         (pool or QThreadPool.globalInstance()).start(_Runner())

@@ -178,3 +178,13 @@ def test_cli_profile_and_overlay_actions(capsys: pytest.CaptureFixture[str], iso
     assert main(["framing", "mute"]) == 2
     assert main(["framing", "techniques", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["techniques"]) == 14
+
+
+def test_service_api_for_other_capabilities(tmp_path: Path) -> None:
+    from reader.core.framing.api import FramingService
+
+    service = FramingService.for_context(AppContext.create())
+    assert len(service.technique_ids()) == 14
+    assert service.technique_name("doubt") == "Doubt" and service.technique_colour("doubt").startswith("#")
+    doc = AppContext.create().corpus().document("frontier-post-alma-ata")
+    assert service.spans(doc)

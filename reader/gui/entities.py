@@ -247,7 +247,7 @@ class EntitiesFeature(QObject):
         clear.setAccessibleName("Clear entity selection")
         clear.clicked.connect(lambda: self.select(None))
         clear.hide()
-        legend.layout().addWidget(clear)
+        legend.add_trailing(clear)
         legend.clear_button = clear  # type: ignore[attr-defined]
         view.layout().addWidget(legend)
         legend.setVisible(self.act_show.isChecked())

@@ -162,11 +162,17 @@ class CoverageMatrix(QWidget):
         self.setAccessibleName("Coverage matrix: entities by documents")
         self._label_w = 180
         self._head_h = 64
+        self.cell_w = self.CELL_W
 
     def set_data(self, rows: list[Row], docs: list[tuple[str, str]]) -> None:
         self.rows, self.docs = rows, docs
         metrics = QFontMetrics(self.font())
         widest = max((metrics.horizontalAdvance(r.name) for r in rows), default=80)
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)
+        longest_word = max((QFontMetrics(bold_font).horizontalAdvance(w) for _d, label in docs
+                            for w in label.split()), default=40)
+        self.cell_w = max(self.CELL_W, longest_word + 10)
         self._label_w = min(240, max(120, widest + 16))
         bold = QFont(self.font())
         bold.setBold(True)
@@ -177,14 +183,14 @@ class CoverageMatrix(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(self._label_w + self.CELL_W * max(1, len(self.docs)) + 8,
+        return QSize(self._label_w + self.cell_w * max(1, len(self.docs)) + 8,
                      self._head_h + self.CELL_H * max(1, len(self.rows)) + 8)
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
     def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
-        col = (pos.x() - self._label_w) // self.CELL_W
+        col = (pos.x() - self._label_w) // self.cell_w
         row = (pos.y() - self._head_h) // self.CELL_H
         if pos.x() < self._label_w or pos.y() < self._head_h:
             return None
@@ -193,7 +199,7 @@ class CoverageMatrix(QWidget):
         return None
 
     def cell_rect(self, row: int, col: int) -> QRect:
-        return QRect(self._label_w + col * self.CELL_W, self._head_h + row * self.CELL_H, self.CELL_W, self.CELL_H)
+        return QRect(self._label_w + col * self.cell_w, self._head_h + row * self.CELL_H, self.cell_w, self.CELL_H)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         cell = self.cell_at(event.position().toPoint())
@@ -232,7 +238,7 @@ class CoverageMatrix(QWidget):
         bold.setBold(True)
         painter.setFont(bold)
         for col, (_doc_id, label) in enumerate(self.docs):
-            rect = QRect(self._label_w + col * self.CELL_W + 2, 2, self.CELL_W - 4, self._head_h - 6)
+            rect = QRect(self._label_w + col * self.cell_w + 2, 2, self.cell_w - 4, self._head_h - 6)
             painter.setPen(text_color)
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
                                        | Qt.TextFlag.TextWordWrap), label)

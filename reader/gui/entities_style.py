@@ -7,9 +7,11 @@ apart in grey-scale. Backgrounds are light tints; dark themes get brighter under
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPaintEvent, QPen, QPixmap, QTextCharFormat
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from reader.gui.theme import Theme
 
@@ -116,30 +118,67 @@ class EntityLegend(QWidget):
         super().__init__(parent)
         self.setObjectName("entityLegend")
         self.setAccessibleName("Entity legend")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 2, 6, 3)
-        layout.setSpacing(4)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(10, 2, 6, 3)
+        self.grid.setHorizontalSpacing(6)
+        self.grid.setVerticalSpacing(0)
         self.title = QLabel("Names:", self)
         self.title.setToolTip("Names highlighted by type; untick a type to hide it. Click a name to select it, "
                               "F3 / Shift+F3 step through its mentions.")
-        layout.addWidget(self.title)
         self.checks: dict[str, QCheckBox] = {}
         for etype in ENTITY_TYPES:
             check = QCheckBox(SHORT_LABELS.get(etype, STYLES[etype][3]), self)
-            check.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             check.setIcon(swatch_icon(etype, theme))
             check.setIconSize(QSize(22, 14))
             check.setChecked(True)
+            check.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             check.setAccessibleName(f"Show {STYLES[etype][3].lower()} names")
             check.setToolTip(f"Show or hide {STYLES[etype][3].lower()} names")
             check.toggled.connect(lambda on, t=etype: self.typeToggled.emit(t, on))
-            layout.addWidget(check)
             self.checks[etype] = check
-        layout.addStretch(1)
         self.selected = QLabel(self)
-        self.selected.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.selected.setObjectName("entitySelected")
-        layout.addWidget(self.selected)
+        self.selected.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.extra: list[QWidget] = []
+        self._columns = 0
+        self._arrange(len(ENTITY_TYPES))
+
+    def add_trailing(self, widget: QWidget) -> None:
+        """A widget kept at the end of the selection row (the clear button)."""
+        self.extra.append(widget)
+        self._arrange(self._columns, force=True)
+
+    def _one_row_width(self) -> int:
+        return (self.title.sizeHint().width() + sum(c.sizeHint().width() + 6 for c in self.checks.values())
+                + 40)
+
+    def _arrange(self, columns: int, force: bool = False) -> None:
+        """Lay the type boxes out in one row, or two/three rows when the reader is narrow."""
+        if columns == self._columns and not force:
+            return
+        self._columns = columns
+        for i in reversed(range(self.grid.count())):
+            self.grid.takeAt(i)
+        self.grid.addWidget(self.title, 0, 0)
+        for n, check in enumerate(self.checks.values()):
+            self.grid.addWidget(check, n // columns, 1 + n % columns)
+        rows = (len(self.checks) + columns - 1) // columns
+        self.grid.setColumnStretch(columns + 1, 1)
+        if columns == len(self.checks):
+            self.grid.addWidget(self.selected, 0, columns + 1)
+            for k, widget in enumerate(self.extra):
+                self.grid.addWidget(widget, 0, columns + 2 + k)
+        else:
+            self.grid.addWidget(self.selected, rows, 0, 1, columns + 1)
+            for k, widget in enumerate(self.extra):
+                self.grid.addWidget(widget, rows, columns + 1 + k)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        width = self.width()
+        full = self._one_row_width()
+        columns = len(ENTITY_TYPES) if width >= full else 3 if width >= full * 0.55 else 2
+        self._arrange(columns)
 
     def set_theme(self, theme: Theme) -> None:
         if theme is not getattr(self, "_theme", None):

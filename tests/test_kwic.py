@@ -86,3 +86,11 @@ def test_cli_kwic_colour_revolution_every_outlet(capsys: pytest.CaptureFixture[s
         assert text[ln["start"]:ln["end"]] == ln["match"] and ln["left"] and ln["right"]
         assert len(ln["left"]) <= 30
     assert main(["kwic", "zzzznothing"]) == 1
+
+
+def test_cli_kwic_entity_every_spelling(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("reader.core.entities.api")
+    assert main(["kwic", "tokayev", "--entity", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["spellings"]) >= 2 and out["count"] > 10
+    assert {ln["match"] for ln in out["lines"]} <= set(out["spellings"])

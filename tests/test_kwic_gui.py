@@ -63,7 +63,11 @@ def test_reader_context_menu_offers_concordance(qtbot) -> None:
     window.reader.contextMenuRequested.emit(menu, start, start + len("Kazakhstan"))
     labels = [a.text() for a in menu.actions()]
     assert "Concordance for “Kazakhstan”" in labels
-    next(a for a in menu.actions() if a.text().startswith("Concordance")).trigger()
+    next(a for a in menu.actions() if a.text() == "Concordance for “Kazakhstan”").trigger()
     panel = window.features["kwic"].panel
     qtbot.waitUntil(lambda: panel.model.rowCount() > 5, timeout=10000)
     assert panel.query.text() == "Kazakhstan"
+    entity = [a for a in menu.actions() if a.text().startswith("Concordance for this entity")]
+    if entity:  # the entities capability marks the name: its concordance covers every spelling
+        entity[0].trigger()
+        assert "|" in panel.query.text() and panel.exact.isChecked()

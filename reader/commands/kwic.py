@@ -21,6 +21,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--sort", choices=("doc", "outlet", "date", "left", "right"), default="doc",
                    help="order of the lines (default: corpus order)")
     p.add_argument("--exact", action="store_true", help="no spelling variants or word endings")
+    p.add_argument("--entity", action="store_true",
+                   help="QUERY names an entity (id, name or alias): every spelling of it, exactly")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N lines")
     p.add_argument("--csv", action="store_true", help="CSV on stdout")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -29,14 +31,19 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from reader.core.errors import ReaderError
-    from reader.core.framing.kwic import KwicIndex, kwic_csv_rows, sort_lines
+    from reader.core.framing.kwic import KwicIndex, entity_query, kwic_csv_rows, sort_lines
 
     if args.width < 0 or args.width > 2000:
         raise ReaderError("--width must be between 0 and 2000")
     index = KwicIndex.for_corpus(ctx.corpus(), ctx.cache_dir)
-    lines = sort_lines(index.search(args.query, width=args.width, limit=args.limit, exact=args.exact), args.sort)
+    query = entity_query(ctx, args.query) if args.entity else args.query
+    exact = args.exact or args.entity
+    lines = sort_lines(index.search(query, width=args.width, limit=args.limit, exact=exact), args.sort)
     if args.json:
-        emit_json({"query": args.query, "count": len(lines), "lines": [ln.to_json() for ln in lines]})
+        data: dict[str, Any] = {"query": args.query, "count": len(lines), "lines": [ln.to_json() for ln in lines]}
+        if args.entity:
+            data["spellings"] = query.split("|")
+        emit_json(data)
     elif args.csv:
         csv.writer(sys.stdout).writerows(kwic_csv_rows(lines))
     else:

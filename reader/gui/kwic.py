@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
-from reader.core.framing.kwic import KwicIndex, KwicLine, kwic_csv_rows, sort_lines
+from reader.core.framing.kwic import KwicIndex, KwicLine, entity_query, kwic_csv_rows, sort_lines
 from reader.gui.workers import Job
 
 DocRole = Qt.ItemDataRole.UserRole + 1
@@ -194,6 +195,8 @@ class KwicPanel(QWidget):
                            ("By left context", "left"), ("By right context", "right")):
             self.order.addItem(label, key)
         self.order.setAccessibleName("Order of the lines")
+        self.exact = QCheckBox("Exact", self)
+        self.exact.setToolTip("No colour/color spelling variants or -s/-ed/-ing endings")
         self.export_button = QPushButton("Export CSV…", self)
         self.count = QLabel(self)
         self.model = KwicModel(self)
@@ -228,6 +231,7 @@ class KwicPanel(QWidget):
         split.setStretchFactor(1, 1)
         top = QHBoxLayout()
         top.addWidget(self.query, 1)
+        top.addWidget(self.exact)
         top.addWidget(self.width_spin)
         top.addWidget(self.order)
         bottom = QHBoxLayout()
@@ -241,6 +245,8 @@ class KwicPanel(QWidget):
         self.query.returnPressed.connect(lambda: self.queryRequested.emit(self.query.text()))
         self.width_spin.valueChanged.connect(lambda _v: self.queryRequested.emit(self.query.text())
                                              if self.query.text().strip() else None)
+        self.exact.toggled.connect(lambda _on: self.queryRequested.emit(self.query.text())
+                                   if self.query.text().strip() else None)
         self.order.currentIndexChanged.connect(lambda _i: self.apply_order())
         self.table.clicked.connect(self._on_clicked)
         self.table.activated.connect(self._on_clicked)
@@ -318,12 +324,28 @@ class KwicFeature(QObject):
         view.contextMenuRequested.connect(lambda menu, s, e, v=view: self._context_menu(v, menu, s, e))
 
     def _context_menu(self, view: Any, menu: QMenu, start: int, end: int) -> None:
-        if view.doc is None or end <= start:
+        if view.doc is None:
+            return
+        for layer, span in view.spans_at(start):
+            if layer.name.startswith("entities:") and span.key:
+                act = menu.addAction("Concordance for this entity (every spelling)")
+                act.triggered.connect(lambda _=False, key=span.key: self.show_entity(key))
+                break
+        if end <= start:
             return
         phrase = " ".join(view.doc.text[start:end].split())
         if 0 < len(phrase) <= 80:
             act = menu.addAction(f"Concordance for “{phrase}”")
             act.triggered.connect(lambda _=False, q=phrase: self.show_query(q))
+
+    def show_entity(self, entity_id: str) -> None:
+        try:
+            query = entity_query(self.window.ctx, entity_id)
+        except ReaderError as exc:
+            self.window.statusBar().showMessage(str(exc), 8000)
+            return
+        self.panel.exact.setChecked(True)
+        self.show_query(query)
 
     def show_query(self, query: str) -> None:
         self.dock.show()
@@ -340,7 +362,8 @@ class KwicFeature(QObject):
             self._build_index()
             return
         try:
-            lines = self.index.search(query, width=self.panel.width_spin.value(), limit=20000)
+            lines = self.index.search(query, width=self.panel.width_spin.value(), limit=20000,
+                                      exact=self.panel.exact.isChecked())
         except ReaderError as exc:
             self.panel.count.setText(str(exc))
             return

@@ -232,6 +232,17 @@ class KwicIndex:
         return {r.doc: len(r.text) for r in self.records}
 
 
+def entity_query(ctx: Any, name: str) -> str:
+    """A query for every spelling of an entity (by id, name or alias), when entities are installed."""
+    try:
+        from reader.core.entities.api import EntityService
+    except ImportError:
+        raise ReaderError("entities are not available in this installation") from None
+    entity = EntityService.for_context(ctx).find(name)
+    spellings = [a.text for a in entity.spellings() if a.text.strip() and "|" not in a.text]
+    return "|".join(dict.fromkeys(spellings))
+
+
 def sort_lines(lines: list[KwicLine], key: str = "doc", reverse: bool = False) -> list[KwicLine]:
     """Sort by outlet, date, left context (nearest word first), right context, or corpus order."""
     if key not in SORT_KEYS:

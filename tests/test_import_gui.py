@@ -185,3 +185,30 @@ def test_edit_metadata_dialog_writes_and_reloads(qtbot, windows, tmp_path: Path)
     assert (meta.published, meta.event) == ("2021-12-31", "Year end")
     assert path.read_text(encoding="utf-8").split("---", 2)[2] == body_before
     assert window.corpus.document("doc-a").content_hash == hash_before
+
+
+def test_imported_documents_searchable_and_comparable_and_search_follows_corpus(
+        qtbot, windows, tmp_path: Path) -> None:
+    root = user_corpus(tmp_path)
+    window = make_window(qtbot, windows, root)
+    search = window.features.get("search")
+    if search is None:
+        pytest.skip("the search capability is not installed in this build")
+    feature = window.features["importer"]
+    with qtbot.waitSignal(feature.importFinished, timeout=20000):
+        feature.start_import(sources(tmp_path / "src", 2))
+    qtbot.waitUntil(lambda: window.library.proxy.rowCount() == 2, timeout=10000)
+    assert search.wait_until_indexed()
+    search.run_search("story told plainly")
+    assert sorted(h.id for h in search.last_results.hits) == ["story-number-0", "story-number-1"]
+    view = window.compare.open_beside("story-number-1")  # the compare view takes imported documents too
+    assert view is not None and view.doc.id == "story-number-1"
+    other = tmp_path / "other"
+    other.mkdir()
+    write_doc(other, "elsewhere", "A story from another corpus, told plainly too.")
+    with qtbot.waitSignal(window.corpusLoaded, timeout=10000):
+        window.switch_corpus(other)
+    assert window.library.visible_ids() == ["elsewhere"]
+    assert search.wait_until_indexed()
+    search.run_search("story told plainly")
+    assert [h.id for h in search.last_results.hits] == ["elsewhere"]

@@ -63,7 +63,7 @@ def ensure_writable(root: Path) -> None:
     if is_bundled(root):
         raise ReadOnlyCorpus(
             "the bundled sample corpus is read-only; make an editable copy with "
-            "'parallax corpus copy-sample' (File > New Corpus… in the window) and work there")
+            "'parallax corpus copy-sample' (File ▸ Copy Sample Corpus in the window) and work there")
 
 
 def resolve_corpus(paths: AppPaths, name_or_path: str) -> Path:

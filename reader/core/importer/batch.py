@@ -224,6 +224,7 @@ class Importer:
         self.root = check_target(root)
         self.max_bytes = int(max_mb * 1024 * 1024)
         self.index = CorpusIndex.of(self.root)
+        self.default_event = _corpus_event(self.root)
         self._now = now or (lambda: datetime.now(UTC))
 
     def run(self, paths: list[Path], progress: Progress | None = None,
@@ -299,6 +300,8 @@ class Importer:
         shown = str(path)
         if not extracted.title.strip():
             extracted.title = title_from_filename(path)
+        if not extracted.event and self.default_event:
+            extracted.event = self.default_event  # the corpus is about one event: say so until edited
         doc_id = unique_id(extracted.wanted_id, extracted.title, self.index.ids)
         suffix = path.suffix.lower() if path.suffix.lower() in EXTENSIONS else {
             HTML: ".html", MARKDOWN: ".md"}.get(kind, ".txt")
@@ -345,6 +348,18 @@ def extract_safely(path: Path, data: bytes) -> tuple[Any, ...]:
         return ("skip", "broken HTML: nested too deeply to read")
     except Exception as exc:  # one bad source must never stop the batch or show a traceback
         return ("skip", f"cannot import: {type(exc).__name__}: {exc}")
+
+
+def _corpus_event(root: Path) -> str | None:
+    """The ``event`` of ``corpus.yaml``, if the corpus names one."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((root / "corpus.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    event = data.get("event") if isinstance(data, dict) else None
+    return " ".join(str(event).split()) or None if event else None
 
 
 def _size(n: int) -> str:

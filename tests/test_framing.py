@@ -61,7 +61,7 @@ def test_detector_rules_explain_each_span() -> None:
     spans = det.detect(text)
     rules = {s.rule for s in spans}
     assert {"so_called", "list:name_calling", "list:loaded_language", "scare_quotes", "intensifier",
-            "rhetorical_question"} <= rules
+            "rhetorical_question", "exclamation"} <= rules
     scare = [s for s in spans if s.rule == "scare_quotes"]
     assert [text[s.start:s.end] for s in scare] == ["“peaceful protesters”"]
     assert all(s.rule in PATTERN_RULES or s.rule.startswith("list:") for s in spans)

@@ -25,6 +25,7 @@ PATTERN_RULES: dict[str, tuple[str, str]] = {
     "alleged": (DOUBT, "“alleged”, “supposed” or “self-proclaimed” in front of a noun"),
     "intensifier": (LOADED, "an intensifier (very, utterly, truly…) on an evaluative word"),
     "rhetorical_question": (DOUBT, "a question the text asks its reader, not one it reports"),
+    "exclamation": (LOADED, "a short exclamation: the text raises its voice"),
 }
 
 
@@ -57,7 +58,8 @@ _QUOTED_STRAIGHT = re.compile(r"(?<![\w\"])\"(?P<body>[^\"\n]{1,60}?)\"(?!\w)")
 _SPEECH = re.compile(
     r"\b(?:said|says|say|told|tells|tell|wrote|writes|write|stated|states|declared|declares|announced|"
     r"added|adds|asked|asks|tweeted|tweets|posted|according to|quoted|quotes|headlined?|titled|entitled|"
-    r"called|calls|calling|dubbed|termed|reads?|chanted|chanting|shouted|shouting|slogan|motto|insisted|"
+    r"called|calls|calling|word|words|term|terms|phrase|label|labell?ed|known as|marked|named|nicknamed|"
+    r"dubbed|termed|reads?|chanted|chanting|shouted|shouting|slogan|motto|insisted|"
     r"claimed|claims|argued|argues|warned|warns|noted|notes|explained|replied|responded|headline)\b[^.!?]{0,40}$",
     re.IGNORECASE)
 _SPEECH_AFTER = re.compile(r"^[,\s]*(?:\u2014\s*)?(?:he|she|they|it|we|i|the \w+|[A-Z]\w+(?: [A-Z]\w+)?)?\s*"
@@ -121,6 +123,8 @@ class FramingDetector:
                     spans.append(FramingSpan(LOADED, m.start("int"), end, "intensifier", m.group("int")))
         if "rhetorical_question" not in self.muted:
             spans.extend(self._questions(text))
+        if "exclamation" not in self.muted:
+            spans.extend(self._exclamations(text))
         return _resolve(spans, len(text))
 
     def _scare_quotes(self, text: str) -> list[FramingSpan]:
@@ -135,6 +139,9 @@ class FramingDetector:
                 out.append(FramingSpan(DOUBT, m.start(), m.end(), "scare_quotes", body.strip()))
         return out
 
+    def _exclamations(self, text: str) -> list[FramingSpan]:
+        return _exclamation_spans(text)
+
     def _questions(self, text: str) -> list[FramingSpan]:
         out: list[FramingSpan] = []
         pos = text.find("?")
@@ -146,6 +153,20 @@ class FramingDetector:
                 out.append(FramingSpan(DOUBT, start, pos + 1, "rhetorical_question", ""))
             pos = text.find("?", pos + 1)
         return out
+
+
+def _exclamation_spans(text: str) -> list[FramingSpan]:
+    out: list[FramingSpan] = []
+    pos = text.find("!")
+    while pos != -1:
+        end = pos + 1
+        while end < len(text) and text[end] == "!":
+            end += 1
+        start = _sentence_start(text, pos)
+        if start < pos and 1 <= len(_WORD.findall(text[start:pos])) <= 12 and not _inside_quotes(text, start, pos):
+            out.append(FramingSpan(LOADED, start, end, "exclamation", ""))
+        pos = text.find("!", end)
+    return out
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
@@ -207,6 +228,8 @@ def _inside_quotes(text: str, start: int, pos: int) -> bool:
     return (bool(after) and after[0] in "\"\u201d\u00bb\u2019") or bool(_SPEECH_AFTER.match(text[pos + 1:pos + 40]))
 
 
+#: Rules that mark a whole sentence: the words inside keep their own, more specific spans.
+_SENTENCE_RULES = frozenset({"rhetorical_question", "exclamation"})
 _PRIORITY = {"scare_quotes": 0, "so_called": 1, "alleged": 1, "intensifier": 2}
 
 
@@ -217,7 +240,7 @@ def _resolve(spans: list[FramingSpan], length: int) -> list[FramingSpan]:
     kept: list[FramingSpan] = []
     for span in clean:
         if any(k.technique == span.technique and k.start <= span.start and span.end <= k.end
-               and k.rule != "rhetorical_question" for k in kept[-8:]):
+               and k.rule not in _SENTENCE_RULES for k in kept[-8:]):
             continue
         if any(k.start == span.start and k.end == span.end for k in kept[-8:]):
             continue

@@ -308,3 +308,27 @@ def test_imported_documents_are_searchable(tmp_path: Path, corpus_copy: Path,
         assert main(["--corpus", str(corpus_copy), "search", query, "--json"]) == 0
         hits = json.loads(capsys.readouterr().out)["hits"]
         assert hits and hits[0]["id"] == doc_id
+
+
+def test_copy_sample_and_read_only_edits(isolated_dirs: dict[str, Path]) -> None:
+    from reader.core.corpora import ReadOnlyCorpus, copy_sample, create_corpus, edit_document_meta
+    from reader.core.errors import CorpusError
+    from reader.core.paths import AppPaths
+
+    paths = AppPaths.resolve()
+    before = snapshot(BUNDLED)
+    with pytest.raises(ReadOnlyCorpus):
+        edit_document_meta(Corpus(BUNDLED, read_only=True).scan(), "neo-outside-forces", {"title": "X"})
+    first, second = copy_sample(paths), copy_sample(paths)
+    assert (first.name, second.name) == ("sample", "sample-2")
+    copy = Corpus(first).scan()
+    assert len(copy) == 5
+    text_before = copy.document("neo-outside-forces").text
+    edit_document_meta(copy, "neo-outside-forces", {"title": "Edited", "event": ""})
+    edited = Corpus(first).scan()
+    assert edited.meta("neo-outside-forces").title == "Edited"
+    assert edited.meta("neo-outside-forces").event is None
+    assert edited.document("neo-outside-forces").text == text_before
+    assert snapshot(BUNDLED) == before
+    with pytest.raises(CorpusError):
+        create_corpus(paths, "sample")  # exists and is not empty

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QPoint, Qt, QThreadPool
 
 from reader.core.context import AppContext
 from reader.gui.kwic import DocRole, EndRole, StartRole
@@ -71,3 +71,22 @@ def test_reader_context_menu_offers_concordance(qtbot) -> None:
     if entity:  # the entities capability marks the name: its concordance covers every spelling
         entity[0].trigger()
         assert "|" in panel.query.text() and panel.exact.isChecked()
+
+
+def test_dispersion_tick_opens_document(qtbot) -> None:
+    window = make_window(qtbot)
+    feature = window.features["kwic"]
+    feature.show_query("Tokayev")
+    strip = feature.panel.strip
+    qtbot.waitUntil(lambda: len(strip.rows) >= 3, timeout=10000)
+    strip.resize(600, strip.minimumHeight())
+    doc_id, _outlet, hits = strip.rows[-1]
+    label_w = strip._label_width()
+    x = label_w + hits[-1].position * max(10, strip.width() - label_w - 12)
+    y = 3 + (len(strip.rows) - 1) * strip.ROW + strip.ROW / 2
+    hit = strip.hit_at(x, y)
+    assert hit is not None and hit.doc == doc_id
+    with qtbot.waitSignal(strip.hitClicked, timeout=2000) as blocker:
+        qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    assert blocker.args[0] == doc_id
+    assert window.reader.doc.id == doc_id and window.reader.selected_range() == (hit.start, hit.end)

@@ -161,6 +161,10 @@ class FramingFeature(QObject):
         if not window.settings.get("window.state"):
             self.dock.hide()
 
+        self.dock.visibilityChanged.connect(lambda shown: self._update_legend() if shown else None)
+        bridge = getattr(window, "bridge", None)
+        if bridge is not None:  # the theme changes underline colours (lighter on dark)
+            bridge.changed.connect(lambda name, _v: self.refresh_all() if name == "ui.theme" else None)
         window.corpusLoaded.connect(self._on_corpus)
         window.readerViewAdded.connect(self._connect_view)
         for view in window.reader_views():
@@ -237,6 +241,8 @@ class FramingFeature(QObject):
 
     def _update_legend(self) -> None:
         engine = self.engine
+        if engine is None and not self.action.isChecked() and not self.dock.isVisible():
+            return  # nothing shows framing yet: do not load the lists on the way to reading
         if engine is None:
             try:
                 engine = self.ensure_engine()

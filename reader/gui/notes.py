@@ -190,6 +190,8 @@ class NotesFeature(QObject):
         self.panel = NotesPanel(window)
         self.dock = window.add_dock(self.panel, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea,
                                     DOCK_SHORTCUT)
+        if not (window.persist and window.settings.get("window.state")):
+            self.dock.hide()  # opens with the first note added, or View ▸ Notes (Ctrl+Shift+M)
         self._build_actions()
         self.panel.jumpRequested.connect(self.jump_to)
         self.panel.editRequested.connect(self.edit_note)

@@ -280,7 +280,9 @@ class NotesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(split)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(260)
+        for widget in (self.list, self.orphan_list, self.body, self.preview):
+            widget.setMinimumHeight(48)
 
         self.save_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self.save_timer.timeout.connect(self.flush)

@@ -295,57 +295,63 @@ def _seed_groups(text: str, sel: QuoteSelector) -> list[_Group]:
         if len(found) > 12:
             continue  # too common to say where the quote is
         hits.extend((p + shift, p, kind) for p in found)
-    hits.sort()
-    width = max(8, n // 4)
+    # cluster by agreement: the implied start most hits share, then the next, ...
+    votes: dict[int, int] = {}
+    for implied, _pos, _kind in hits:
+        votes[implied] = votes.get(implied, 0) + 1
     groups: list[_Group] = []
-    for implied, pos, kind in hits:
-        if not groups or implied - groups[-1].implied[-1] > width:
-            groups.append(_Group([], [], []))
-        group = groups[-1]
-        group.implied.append(implied)
-        if kind == "start":
-            group.starts.append(pos)
-        elif kind == "tail":
-            group.tails.append((pos, pos - implied))
-    groups.sort(key=lambda g: len(g.implied), reverse=True)
+    taken: set[int] = set()
+    for center in sorted(votes, key=lambda v: -votes[v]):
+        if center in taken or len(groups) == 4:
+            continue
+        group = _Group([], [], [])
+        for implied, pos, kind in hits:
+            if abs(implied - center) <= 3 and implied not in taken:
+                group.implied.append(implied)
+                if kind == "start":
+                    group.starts.append(pos)
+                elif kind == "tail":
+                    group.tails.append((pos, pos - implied))
+        taken.update(v for v in votes if abs(v - center) <= 3)
+        groups.append(group)
     if not groups:
         return []
     top = len(groups[0].implied)
-    return [g for g in groups[:4] if len(g.implied) * 2 >= top]
+    return [g for g in groups if len(g.implied) * 2 >= top]
 
 
 def _place(text: str, exact: str, group: _Group, hint: int | None) -> tuple[int, int, int]:
-    """The quote's span near ``group``: from its intact first word when there is one
-    (one forward pass), else by approximate matching around the implied starts."""
+    """The quote's span near ``group``.
+
+    The start most pieces agree on is the estimate. When intact words of the quote sit
+    where that estimate says, they settle the span directly (Levenshtein distance over a
+    few candidate ends, and starts if the first word changed); otherwise Myers'
+    approximate matching runs in a window around the estimate.
+    """
     n = len(exact)
-    slack = n // 4 + 8
-    if group.tails and (len(group.starts) == 1 or len(group.tails) >= 2):
-        first_pos, first_off = min(group.tails, key=lambda t: t[1])
-        last_pos, last_off = max(group.tails, key=lambda t: t[1])
-        start = group.starts[0] if len(group.starts) == 1 else first_pos - first_off
+    votes: dict[int, int] = {}
+    for implied in group.implied:
+        votes[implied] = votes.get(implied, 0) + 1
+    est = min(len(text), max(0, max(votes, key=lambda k: (votes[k], -abs(k - (hint if hint is not None else k))))))
+    starts = [p for p in group.starts if abs(p - est) <= 3]
+    tails = [(pos, off) for pos, off in group.tails if abs(pos - off - est) <= 3]
+    if tails:
+        last_pos, last_off = max(tails, key=lambda t: t[1])
+        start = starts[0] if len(starts) == 1 else est
         guess = last_pos + n - last_off  # the end, if nothing changed after the last intact word
-        if guess - start >= 0.6 * n:
+        ends = range(max(start + 1, guess - 6), min(len(text), guess + 6) + 1)
+        if guess - start >= 0.6 * n and len(ends):
             def dist(a: int, b: int) -> tuple[int, int]:
                 return int(Levenshtein.distance(exact, text[a:b])), abs(b - guess) + abs(a - start)
 
-            end = min(range(max(start + 1, guess - 6), min(len(text), guess + 6) + 1),
-                      key=lambda e: dist(start, e))
-            if len(group.starts) != 1:  # the first word changed: settle the start too
+            end = min(ends, key=lambda e: dist(start, e))
+            if len(starts) != 1:  # the first word changed: settle the start too
                 start = min(range(max(0, start - 6), min(end, start + 7)), key=lambda a: dist(a, end))
             return start, end, dist(start, end)[0]
-    if len(group.starts) == 1:
-        s = group.starts[0]
-        window = text[s:s + n + slack]
-        ends = myers_end_scores(exact, window)
-        best = min(ends)
-        end = min((j for j, e in enumerate(ends) if e == best), key=lambda j: abs(j - n))
-        if end > 0:
-            return s, s + end, best
-    implied = sorted(group.implied)
-    middle = implied[len(implied) // 2]
-    lo = max(0, middle - slack)
-    hi = min(len(text), middle + n + slack)
-    return best_approximate_match(exact, text, lo, hi, hint if hint is not None else lo)
+    slack = n // 4 + 8
+    lo = max(0, est - slack)
+    hi = min(len(text), est + n + slack)
+    return best_approximate_match(exact, text, lo, hi, est)
 
 
 def _fuzzy(text: str, sel: QuoteSelector, hint: int | None) -> Anchor:

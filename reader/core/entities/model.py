@@ -31,12 +31,10 @@ def default_case(alias: str) -> str:
     """Acronyms (no lower-case letter: ``CSTO``, ``MI6``) match exactly; names starting with a
     capital match with a capital first letter only (``Turkey`` but never ``turkey``); aliases
     written in lower case (``the capital city``) match in any case."""
-    letters = [c for c in alias if c.isalpha()]
-    if not letters:
+    if alias == alias.upper():  # no lower-case letter: an acronym (or no letters at all)
         return "exact"
-    if not any(c.islower() for c in letters):
-        return "exact"
-    return "title" if letters[0].isupper() else "ignore"
+    first = next((c for c in alias if c.isalpha()), "")
+    return "title" if first.isupper() else "ignore"
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,21 @@ def test_text_map_matches_canonical_offsets(qtbot) -> None:
         pos = reader.textmap.to_qt(start)
         assert qt_text[pos:pos + len(needle)] == needle
         assert reader.textmap.to_py(pos) == start
+
+
+def test_no_two_actions_share_a_shortcut(qtbot) -> None:
+    from PySide6.QtGui import QAction
+
+    window = make_window(qtbot)
+    owners: dict[str, str] = {}
+    clashes = []
+    for action in window.findChildren(QAction):
+        if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+            continue
+        for seq in action.shortcuts():
+            key = seq.toString()
+            if key in owners and owners[key] != action.text():
+                clashes.append(f"{key}: {owners[key]!r} and {action.text()!r}")
+            owners.setdefault(key, action.text())
+    assert clashes == []
+    assert len(owners) > 20  # the features really did register their shortcuts

@@ -61,7 +61,7 @@ class ImportFeature(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_new_corpus = self._action("&New Corpus…", self.new_corpus, "Ctrl+Shift+N",
+        self.act_new_corpus = self._action("&New Corpus…", self.new_corpus, None,
                                            "Create an empty corpus for your own documents")
         self.act_copy_sample = self._action("Copy Sample &Corpus", self.copy_sample,
                                             tip="An editable copy of the sample corpus")
@@ -69,7 +69,7 @@ class ImportFeature(QObject):
                                        "Import .txt, .md or saved .html pages into the current corpus")
         self.act_import_folder = self._action("Import &Folder…", self.choose_folder, "Ctrl+Shift+I",
                                               "Import every document in a folder and its subfolders")
-        self.act_edit_meta = self._action("Edit &Metadata…", self.edit_current_metadata, "Ctrl+Shift+M",
+        self.act_edit_meta = self._action("Edit &Metadata…", self.edit_current_metadata, "Ctrl+E",
                                           "Title, outlet, author, date and event of the open document")
         file_menu = w.menus["file"]
         file_menu.insertAction(w.act_open_corpus, self.act_new_corpus)

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.problems: list[Problem] = []
         self.notices: list[str] = [ctx.settings.notice] if ctx.settings.notice else []
         self._job: Job | None = None
+        self._loaded_job: Job | None = None  # the load whose result the GUI thread has applied
         self._pending_open: list[str] = []
         self.bridge = SettingsBridge(self)
         self.settings.on_change(self.bridge.changed.emit)
@@ -299,15 +300,14 @@ class MainWindow(QMainWindow):
 
     def wait_for_corpus(self, timeout_ms: int = 30000) -> None:
         """Block (running the event loop) until the current load finishes; for screenshots and tests."""
-        if self._job is None or (self._job.done and self.corpus is not None):
-            return
+        if self._job is None or self._loaded_job is self._job:
+            return  # nothing started, or the latest load has been handled on this thread
         loop = QEventLoop()
         self.corpusLoaded.connect(loop.quit)
         timer = QTimer(singleShot=True)
         timer.timeout.connect(loop.quit)
         timer.start(timeout_ms)
-        if self.corpus is None or not self._job.done:
-            loop.exec()
+        loop.exec()
         with contextlib.suppress(RuntimeError):
             self.corpusLoaded.disconnect(loop.quit)
 
@@ -317,6 +317,7 @@ class MainWindow(QMainWindow):
         self.progress.setFormat("Reading %v of %m")
 
     def _on_scan_failed(self, message: str) -> None:
+        self._loaded_job = self._job
         self.progress.hide()
         self.corpus_label.setText("The corpus could not be read.")
         self.notices.append(message)
@@ -324,6 +325,7 @@ class MainWindow(QMainWindow):
         self.corpusLoaded.emit()
 
     def _on_corpus_scanned(self, corpus: Corpus) -> None:
+        self._loaded_job = self._job
         self.progress.hide()
         self.corpus = corpus
         self.problems = list(corpus.problems)

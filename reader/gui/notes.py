@@ -387,8 +387,7 @@ class NotesFeature(QObject):
         if not self.run_safely(lambda: self.store.add(note)):
             return None
         self.undo_stack.push(AddNoteCommand(self, note))
-        if not self.dock.isVisible():
-            self.dock.show()
+        self.show_dock()
         self.panel.select(note.id)
         self.panel.edit_current()
         return note
@@ -455,9 +454,12 @@ class NotesFeature(QObject):
         if layer.startswith(LAYER_PREFIX):
             self.show_note(key)
 
+    def show_dock(self) -> None:
+        self.dock.show()
+        self.dock.raise_()  # it may share a tabbed area with other docks
+
     def show_note(self, note_id: str) -> None:
-        if not self.dock.isVisible():
-            self.dock.show()
+        self.show_dock()
         self.panel.select(note_id)
 
     # -- files -------------------------------------------------------------------------------------

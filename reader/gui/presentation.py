@@ -40,8 +40,15 @@ class Banner(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.addWidget(self.label)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setStyleSheet("Banner { background: #000000; } QLabel { color: #ffffff; }")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("Banner { background: #000000; } QLabel { color: #ffffff; background: #000000; }")
+
+    def fit(self, width: int) -> None:
+        """Wrap the text to the window's width and take exactly the height it needs."""
+        inner = max(200, width - 40)
+        self.label.setFixedWidth(inner)
+        self.setFixedHeight(self.label.heightForWidth(inner) + 18)
 
     def show_step(self, number: int, total: int, title: str, prompt: str, hidden: list[str], size: int) -> None:
         reveal = (f"<br><span style='color:#ffd54f; font-size:{max(10, size - 6)}pt;'>Hidden until revealed "
@@ -154,7 +161,9 @@ class Presenter(QObject):
         w.menuBar().hide()
         w.statusBar().hide()
         w.library.hide()
-        w.compare.toolbar.hide()
+        self._hidden_toolbars = [bar for bar in w.findChildren(QToolBar) if bar.isVisible() and bar is not self.bar]
+        for bar in self._hidden_toolbars:
+            bar.hide()
         for dock in w.findChildren(QWidget):
             if dock.metaObject().className() == "QDockWidget" and dock.isVisible():
                 dock.hide()
@@ -202,6 +211,8 @@ class Presenter(QObject):
         w.statusBar().setVisible(saved["statusbar"])
         w.library.setVisible(saved["library"])
         w.compare.toolbar.setVisible(saved["toolbar"])
+        for bar in getattr(self, "_hidden_toolbars", []):
+            bar.show()
         if self.speaker is not None:
             self.speaker.close()
         self.feature.restore_layers()
@@ -222,9 +233,11 @@ class Presenter(QObject):
         for view in views:
             view.set_font(size, self.window.settings.get("reader.font_family"))
         self.feature.restore_scroll(step)
+        self.window.compare.toolbar.hide()  # applying a step refreshes the compare chrome
         hidden = [name for name in step.reveal if step.layers.get(name)]
         self.banner.show_step(self.index + 1, len(lesson.steps), step.title, step.prompt, hidden,
                               max(14, min(24, size + 2)))
+        self.banner.fit(self.window.width())
         if self.speaker is not None:
             nxt = lesson.steps[self.index + 1] if self.index + 1 < len(lesson.steps) else None
             self.speaker.show_step(self.index + 1, len(lesson.steps), step, nxt)
@@ -244,6 +257,7 @@ class Presenter(QObject):
         self.feature.apply_layers(step, revealed=True)
         self.banner.show_step(self.index + 1, len(self.lesson.steps), step.title, step.prompt, [],
                               max(14, min(24, self.window.reader.font_size + 2)))
+        self.banner.fit(self.window.width())
 
     def toggle_blank(self) -> None:
         if self.blank.isVisible():

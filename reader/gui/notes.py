@@ -187,6 +187,7 @@ class NotesFeature(QObject):
         self.notice = self.store.notice
         self.undo_stack = QUndoStack(self)
         self.markers: dict[int, list[MarginMarkers]] = {}
+        self._views: dict[int, Any] = {}
         self.panel = NotesPanel(window)
         self.dock = window.add_dock(self.panel, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea,
                                     DOCK_SHORTCUT)
@@ -239,14 +240,14 @@ class NotesFeature(QObject):
         file_menu.insertAction(w.act_quit, self.act_import)
 
     def add_view(self, view: Any) -> None:
-        if id(view) in self.markers:
+        known = self._views.get(id(view))
+        if known is not None and known is view:
             return
+        self._views[id(view)] = view
         self.markers[id(view)] = [MarginMarkers(view, pane) for pane in view.panes]
         view.documentShown.connect(lambda doc_id, v=view: self.on_document_shown(v, doc_id))
         view.contextMenuRequested.connect(lambda menu, s, e, v=view: self.on_context_menu(v, menu, s, e))
         view.spanClicked.connect(self.on_span_clicked)
-        key = id(view)
-        view.destroyed.connect(lambda *_a: self.markers.pop(key, None))
         if view.doc is not None:
             self.on_document_shown(view, view.doc.id)
 
@@ -370,7 +371,8 @@ class NotesFeature(QObject):
         for view in views:
             if focus is not None and view.isAncestorOf(focus) and view.doc is not None:
                 return view
-        return self.window.reader
+        active = getattr(self.window, "active_reader", None)
+        return active() if active is not None else self.window.reader
 
     def add_note(self, view: Any = None, start: int | None = None, end: int | None = None,
                  *, body: str = "", tags: object = (), color: str = "yellow") -> Note | None:

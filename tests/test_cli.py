@@ -94,3 +94,12 @@ def test_entry_point_runs_as_module() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "5 documents, 0 errors" in result.stdout
+
+
+def test_explicit_folders_become_the_process_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.core.paths import AppPaths
+
+    assert main(["--data-dir", str(tmp_path / "d"), "--cache-dir", str(tmp_path / "c"), "settings"]) == 0
+    capsys.readouterr()
+    paths = AppPaths.resolve()
+    assert paths.data_dir == (tmp_path / "d").resolve() and paths.cache_dir == (tmp_path / "c").resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,11 @@ class AppContext:
         config_dir: str | None = None,
     ) -> AppContext:
         paths = AppPaths.resolve(config_dir=config_dir, data_dir=data_dir, cache_dir=cache_dir)
+        # The run's folders become the process default, so code that resolves paths without a
+        # context (a search-field extractor, a worker) still honours --data-dir / --cache-dir.
+        os.environ["PARALLAX_CONFIG_DIR"] = str(paths.config_dir)
+        os.environ["PARALLAX_DATA_DIR"] = str(paths.data_dir)
+        os.environ["PARALLAX_CACHE_DIR"] = str(paths.cache_dir)
         settings = Settings(paths.settings_file())
         return cls(paths, settings, Path(corpus).expanduser() if corpus else None)
 

@@ -70,6 +70,7 @@ class WhooshEngine(SearchEngine):
         self._schema = build_schema()
         self._parser = querylang.make_parser(self._schema)
         self._lexicon: tuple[int, list[str]] | None = None
+        self._outlets: tuple[int, dict[str, str]] | None = None
         self.last_rebuild: UpdateReport | None = None
 
     # -- state --------------------------------------------------------------------
@@ -133,6 +134,7 @@ class WhooshEngine(SearchEngine):
             self._searcher = None
             self._ix = None
             self._lexicon = None
+            self._outlets = None
 
     def _search_handle(self) -> Searcher:
         with self._lock:
@@ -143,6 +145,7 @@ class WhooshEngine(SearchEngine):
                 self._searcher.close()
                 self._searcher = self._open().searcher()
                 self._lexicon = None
+                self._outlets = None
             return self._searcher
 
     def segment_count(self) -> int:
@@ -374,18 +377,18 @@ class WhooshEngine(SearchEngine):
                 snippet_count: int) -> SearchResults:
         started = time.perf_counter()
         searcher = self._search_handle()
-        q = parsed.query
+        base = q = self._expand_fuzzy(parsed.query, searcher)
         if not parsed.explicit_section and not filters.get("section"):
             q = query.And([q, query.Term("section", ARTICLE)])
         results = searcher.search(q, limit=max(1, limit), filter=self._filter_query(filters),
                                   groupedby=self._facet_map(), terms=False,
                                   collapse="id" if parsed.explicit_section or filters.get("section") else None)
         facets = self._facets_from(results)
-        sections = searcher.search(parsed.query, limit=1, filter=self._filter_query(filters, skip="section"),
+        sections = searcher.search(base, limit=1, filter=self._filter_query(filters, skip="section"),
                                    groupedby={"section": sorting.FieldFacet("section", maptype=sorting.Count)},
                                    scored=False, terms=False)
         facets["section"] = _sorted_counts(sections.groups("section"))
-        spec = self._match_spec(parsed.query, searcher)
+        spec = self._match_spec(q, searcher)
         hits = [self._hit(r, spec, snippet_count) for r in results[:limit]] if limit > 0 else []
         total = len(results)
         facets = {name: facets.get(name, {}) for name in facet_fields()}
@@ -433,12 +436,38 @@ class WhooshEngine(SearchEngine):
                     spec.terms.add(_text(text))
         return spec
 
+    def _expand_fuzzy(self, q: query.Query, searcher: Searcher) -> query.Query:
+        """Replace ``word~`` leaves by the corpus words within the edit distance.
+
+        Whoosh walks the whole lexicon with an automaton per fuzzy term and field (seconds on a
+        large corpus); matching against the cached vocabulary with rapidfuzz takes milliseconds.
+        """
+        if isinstance(q, query.Phrase | query.Term) and q.fieldname == "outlet":
+            # A whole outlet name: the facet column answers it without walking positions.
+            words = [_text(w) for w in q.words] if isinstance(q, query.Phrase) else [_text(q.text)]
+            exact = self._outlet_names(searcher).get(" ".join(words))
+            return query.Term("facet_outlet", exact, boost=q.boost) if exact else q
+        if isinstance(q, query.FuzzyTerm):
+            from rapidfuzz import process
+            from rapidfuzz.distance import Levenshtein
+
+            text = _text(q.text)
+            prefix = text[:q.prefixlength] if q.prefixlength else ""
+            found = process.extract(text, self._vocabulary(searcher), scorer=Levenshtein.distance,
+                                    score_cutoff=q.maxdist, limit=64)
+            words = sorted({cand for cand, _dist, _i in found if cand.startswith(prefix)} | {text})
+            return query.Or([query.Term(q.fieldname, w, boost=q.boost) for w in words])
+        if q.is_leaf():
+            return q
+        return q.apply(lambda child: self._expand_fuzzy(child, searcher))
+
     def facets(self, query_text: str, filters: Filters | None = None) -> dict[str, dict[str, int]]:
         return self.search(query_text, limit=0, filters=filters, snippets=0).facets
 
     def hit_spans(self, query_text: str, doc: Document) -> list[tuple[int, int]]:
         parsed = querylang.parse(query_text, self._schema, self._parser)
-        spec = self._guard(lambda: self._match_spec(parsed.query, self._search_handle()))
+        spec = self._guard(lambda: self._match_spec(
+            self._expand_fuzzy(parsed.query, self._search_handle()), self._search_handle()))
         wanted = _sections_of(parsed.query) if parsed.explicit_section else {ARTICLE}
         spans: list[tuple[int, int]] = []
         for section in doc.sections:
@@ -449,6 +478,17 @@ class WhooshEngine(SearchEngine):
     # -- suggestions ----------------------------------------------------------------
     def suggest(self, query_text: str) -> str | None:
         return self._guard(lambda: self._suggest(query_text, self._search_handle()))
+
+    def _outlet_names(self, searcher: Searcher) -> dict[str, str]:
+        """Outlet names keyed by their analysed words (``"moon of alabama"``)."""
+        generation = searcher.reader().generation() if hasattr(searcher.reader(), "generation") else 0
+        if self._outlets is None or self._outlets[0] != generation:
+            import re
+
+            names = {_text(t) for t in searcher.reader().lexicon("facet_outlet")}
+            keyed = {" ".join(re.findall(r"\w+(?:[.'’]\w+)*", n.lower())): n for n in names}
+            self._outlets = (generation, keyed)
+        return self._outlets[1]
 
     def _vocabulary(self, searcher: Searcher) -> list[str]:
         generation = searcher.reader().generation() if hasattr(searcher.reader(), "generation") else 0

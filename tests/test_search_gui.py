@@ -85,7 +85,7 @@ def test_search_while_indexing_says_so_then_runs(qtbot) -> None:
     feature.panel.set_query("Masimov")
     assert "being built" in feature.panel.status.text()
     assert feature.wait_until_indexed()
-    assert "rebuilt" in window.statusBar().currentMessage()
+    assert "rebuilt" in window.statusBar().currentMessage()  # an explicit rebuild says why
     assert [h.id for h in feature.panel.model.hits] == ["moa-failed-rebellion"]
     assert not feature.progress.isVisibleTo(window)
 

@@ -163,8 +163,11 @@ class SearchFeature(QObject):
         self._finish_job()
         self.last_report = report
         if report.rebuilt:
+            done = f"{report.documents} documents, {report.seconds:.1f} s"
+            first = report.reason.startswith("no index yet")
             self.window.statusBar().showMessage(
-                f"Search index rebuilt ({report.documents} documents, {report.seconds:.1f} s): {report.reason}", 10000)
+                f"Search index built ({done})." if first else f"Search index rebuilt ({done}): {report.reason}",
+                10000)
         elif report.changed:
             self.window.statusBar().showMessage(
                 f"Search index updated: {report.added} added, {report.updated} updated, "

@@ -180,7 +180,8 @@ class SearchPanel(QWidget):
         elif shown < results.total:
             self.set_status(f"{results.total} documents match {what}; showing the best {shown}.")
         else:
-            self.set_status(f"{results.total} document{'s' if results.total != 1 else ''} match {what}.")
+            self.set_status("1 document matches " + what + "." if results.total == 1
+                            else f"{results.total} documents match {what}.")
         if results.suggestion:
             self.suggestion.setText(f'Did you mean <a href="{html.escape(results.suggestion)}">'
                                     f"{html.escape(results.suggestion)}</a>?")

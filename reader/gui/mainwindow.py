@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
 
     def arrange_docks(self) -> None:
         """First-start layout: docks sharing an area become tabs (one visible at a time), so the
-        window never needs more than a laptop screen; the first dock of each area is raised."""
+        window never needs more than a laptop screen, and start closed so the library and the
+        reader have the room; each opens from the View menu or its shortcut (Ctrl+Shift+F...)."""
         groups: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
         for dock in self.findChildren(QDockWidget):
             if dock.parent() is self and not dock.isFloating():
@@ -133,7 +134,8 @@ class MainWindow(QMainWindow):
         for docks in groups.values():
             for other in docks[1:]:
                 self.tabifyDockWidget(docks[0], other)
-            docks[0].raise_()
+            for dock in docks:
+                dock.hide()
         for dock in groups.get(Qt.DockWidgetArea.RightDockWidgetArea, []):
             self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
 
@@ -177,7 +179,7 @@ class MainWindow(QMainWindow):
         self.act_reload = self._action("&Reload Corpus", self.reload_corpus, ["Ctrl+R"],
                                        "Read the corpus folder again")
         self.act_problems = self._action("Corpus &Problems…", self.show_problems, tip="What could not be loaded")
-        self.act_quit = self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit])
+        self.act_quit = self._action("&Quit", self.close, ["Ctrl+Q"])
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_open_corpus)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_bundled)

@@ -197,3 +197,59 @@ def test_garbage_database_restored_at_start(capsys: pytest.CaptureFixture[str],
     assert [n["id"] for n in json.loads(out)["notes"]] == [note_id]
     kept = [p for p in db.parent.iterdir() if p.name.startswith(DB_NAME + ".damaged-")]
     assert kept and kept[0].read_bytes().startswith(b"garbage")
+
+
+def test_reanchoring_runs_once_per_document_change(corpus_copy: Path, tmp_path: Path) -> None:
+    from reader.core.context import AppContext
+    from reader.core.notes.service import corpus_key, new_note, refresh_anchors
+    from reader.core.notes.store import NoteStore
+
+    ctx = AppContext.create(corpus=str(corpus_copy))
+    doc = ctx.corpus().document(DOC)
+    start = doc.text.index("outside forces")
+    with NoteStore.open(ctx.paths.data_dir) as store:
+        store.add(new_note(corpus_key(ctx), doc, start, start + 14))
+        assert refresh_anchors(store, ctx.corpus(), corpus_key(ctx)) == []  # text unchanged: no work
+        _edit(corpus_copy / f"{DOC}.md", r"(\n---\n\n)", r"\1New first paragraph.\n\n")
+        ctx.corpus().scan()
+        first = refresh_anchors(store, ctx.corpus(), corpus_key(ctx))
+        assert [n.status for n in first] == ["moved"]
+        assert refresh_anchors(store, ctx.corpus(), corpus_key(ctx)) == []  # stored: not again
+        revision = store.revision
+        refresh_anchors(store, ctx.corpus(), corpus_key(ctx))
+        assert store.revision == revision
+
+
+def test_read_only_data_dir_refuses_changes_clearly(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core.notes import store as store_mod
+
+    assert run(capsys, "notes", "add", "--doc", DOC, "--quote", "outside forces")[0] == 0
+    monkeypatch.setattr(store_mod, "_writable", lambda _folder: False)
+    code, out, err = run(capsys, "notes", "list", "--json")
+    assert code == 0 and len(json.loads(out)["notes"]) == 1 and "cannot be written" in err
+    code, out, err = run(capsys, "notes", "add", "--doc", DOC, "--quote", "Kazakhstan")
+    assert code == 2 and "read-only" in err and out == ""
+
+
+def test_full_disk_during_add_is_reported_not_a_crash(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from reader.core.notes.store import NoteStore
+
+    real_open = NoteStore.open.__func__  # type: ignore[attr-defined]
+
+    def tiny_disk(cls: type[NoteStore], data_dir: Path) -> NoteStore:
+        store = real_open(cls, data_dir)
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # the next page cannot be written
+        return store
+
+    assert run(capsys, "notes", "add", "--doc", DOC, "--quote", "outside forces")[0] == 0
+    monkeypatch.setattr(NoteStore, "open", classmethod(tiny_disk))
+    code, out, err = run(capsys, "notes", "add", "--doc", DOC, "--quote", "Kazakhstan", "--text", "x" * 20000)
+    assert code == 2 and "disk is full" in err and out == ""
+    monkeypatch.setattr(NoteStore, "open", classmethod(real_open))  # (not undo(): that drops the tmp dirs too)
+    assert len(listed(capsys, Path("corpus"))) == 1
+    assert sqlite3.connect(":memory:")  # the process is alive and well

@@ -162,3 +162,17 @@ def test_garbage_database_restored_at_start(qtbot, isolated_dirs) -> None:
     assert [n.body for n in notes.store.notes()] == ["precious"]
     assert any(p.name.startswith(DB_NAME + ".damaged-") for p in db.parent.iterdir())
     assert notes.panel.proxy.rowCount() == 1
+
+
+def test_full_disk_is_reported_in_the_window(qtbot) -> None:
+    window = make_window(qtbot, open_ids=[DOC])
+    notes = feature(window)
+    pages = notes.store._conn.execute("PRAGMA page_count").fetchone()[0]
+    notes.store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite now refuses new pages
+    select_quote(window, QUOTE)
+    assert notes.add_note(body="z" * 50000) is None
+    assert "disk is full" in notes.last_error
+    assert "disk is full" in window.statusBar().currentMessage()
+    assert notes.store.notes() == [] and notes.undo_stack.count() == 0
+    notes.store._conn.execute("PRAGMA max_page_count = 1073741823")
+    assert notes.add_note(body="fits now") is not None

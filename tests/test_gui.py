@@ -154,3 +154,17 @@ def test_no_two_actions_share_a_shortcut(qtbot) -> None:
             owners.setdefault(key, action.text())
     assert clashes == []
     assert len(owners) > 20  # the features really did register their shortcuts
+
+
+def test_return_in_another_field_does_not_open_a_document(qtbot) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    window = make_window(qtbot)
+    other = QLineEdit(window)
+    other.show()
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_Return)
+    assert window.reader.doc is None
+    window.library.filter_edit.setFocus()
+    qtbot.keyClick(window.library.filter_edit, Qt.Key.Key_Return)
+    assert window.reader.doc is not None

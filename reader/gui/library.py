@@ -156,8 +156,11 @@ class LibraryPanel(QWidget):
         self.filter_edit.textChanged.connect(self._on_filter)
         self.view.activated.connect(self._on_activated)
         self.view.clicked.connect(self._on_activated)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_edit, self._focus_list)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.filter_edit, self._open_first)
+        # Widget-local: Return and Down mean "open/choose" only in the filter box, not in every field.
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_edit, self._focus_list,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.filter_edit, self._open_first,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         self._update_count()
 
     def set_documents(self, metas: list[DocumentMeta]) -> None:

@@ -157,10 +157,10 @@ class LibraryPanel(QWidget):
         self.view.activated.connect(self._on_activated)
         self.view.clicked.connect(self._on_activated)
         # Widget-local: Return and Down mean "open/choose" only in the filter box, not in every field.
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter_edit, self._focus_list,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.filter_edit, self._open_first,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for key, slot in ((Qt.Key.Key_Down, self._focus_list), (Qt.Key.Key_Return, self._open_first)):
+            shortcut = QShortcut(QKeySequence(key), self.filter_edit)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # the constructor's context= is ignored
+            shortcut.activated.connect(slot)
         self._update_count()
 
     def set_documents(self, metas: list[DocumentMeta]) -> None:

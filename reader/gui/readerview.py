@@ -141,10 +141,12 @@ class FindBar(QWidget):
         prev_btn.clicked.connect(self.previousRequested)
         next_btn.clicked.connect(self.nextRequested)
         close_btn.clicked.connect(self.close_bar)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_bar,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Shift+Return"), self.edit, self.previousRequested.emit,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.close_bar)
+        back = QShortcut(QKeySequence("Shift+Return"), self.edit)
+        back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self.previousRequested.emit)
         self.hide()
 
     def open_bar(self, initial: str = "") -> None:

@@ -71,6 +71,7 @@ class WhooshEngine(SearchEngine):
         self._parser = querylang.make_parser(self._schema)
         self._lexicon: tuple[int, list[str]] | None = None
         self._outlets: tuple[int, dict[str, str]] | None = None
+        self._cols: tuple[Searcher, tuple[list[str], list[str], list[str]]] | None = None
         self.last_rebuild: UpdateReport | None = None
 
     # -- state --------------------------------------------------------------------
@@ -135,6 +136,7 @@ class WhooshEngine(SearchEngine):
             self._ix = None
             self._lexicon = None
             self._outlets = None
+            self._cols = None
 
     def _search_handle(self) -> Searcher:
         with self._lock:
@@ -146,6 +148,7 @@ class WhooshEngine(SearchEngine):
                 self._searcher = self._open().searcher()
                 self._lexicon = None
                 self._outlets = None
+                self._cols = None
             return self._searcher
 
     def segment_count(self) -> int:
@@ -380,20 +383,52 @@ class WhooshEngine(SearchEngine):
         base = q = self._expand_fuzzy(parsed.query, searcher)
         if not parsed.explicit_section and not filters.get("section"):
             q = query.And([q, query.Term("section", ARTICLE)])
-        results = searcher.search(q, limit=max(1, limit), filter=self._filter_query(filters),
-                                  groupedby=self._facet_map(), terms=False,
-                                  collapse="id" if parsed.explicit_section or filters.get("section") else None)
-        facets = self._facets_from(results)
-        sections = searcher.search(base, limit=1, filter=self._filter_query(filters, skip="section"),
-                                   groupedby={"section": sorting.FieldFacet("section", maptype=sorting.Count)},
-                                   scored=False, terms=False)
-        facets["section"] = _sorted_counts(sections.groups("section"))
+        collapse = parsed.explicit_section or bool(filters.get("section"))
+        # Top hits without facet grouping, so Whoosh can skip low-scoring blocks; the counts come
+        # from one unscored pass below.
+        results = searcher.search(q, limit=max(1, limit), filter=self._filter_query(filters), terms=False,
+                                  collapse="id" if collapse else None)
+        allowed = set(filters.get("section") or ()) or (None if parsed.explicit_section else {ARTICLE})
+        facets, total = self._count(searcher, base, q, filters, allowed)
+        if collapse:
+            total = len(results)  # one document may match in both of its sections
         spec = self._match_spec(q, searcher)
         hits = [self._hit(r, spec, snippet_count) for r in results[:limit]] if limit > 0 else []
-        total = len(results)
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         suggestion = self._suggest(parsed.text, searcher)
         return SearchResults(parsed.text, total, hits, facets, suggestion, time.perf_counter() - started)
+
+    def _count(self, searcher: Searcher, base: query.Query, restricted: query.Query, filters: Filters,
+               allowed: set[str] | None) -> tuple[dict[str, dict[str, int]], int]:
+        """Facet counts and the total in one unscored pass over every match.
+
+        Sections are counted for the query without its implicit section restriction (the
+        panel shows where else the words occur); outlets and days only for allowed sections.
+        """
+        sections, outlet_col, day_col = self._columns(searcher)
+        narrowing = self._filter_query(filters, skip="section")
+        matching = query.And([base, narrowing]) if narrowing is not None else base
+        by_section: dict[str, int] = {}
+        outlets: dict[str, int] = {}
+        days: dict[str, int] = {}
+        for docnum in searcher.docs_for_query(matching):  # column reads: no scoring, no facet objects
+            sec = sections[docnum]
+            by_section[sec] = by_section.get(sec, 0) + 1
+            if allowed is None or sec in allowed:
+                outlet = outlet_col[docnum]
+                outlets[outlet] = outlets.get(outlet, 0) + 1
+                day = day_col[docnum]
+                days[day] = days.get(day, 0) + 1
+        facets = {"outlet": _sorted_counts(outlets), "section": _sorted_counts(by_section),
+                  "published": dict(sorted((str(k), v) for k, v in days.items()))}
+        extra = {name: facet for name, facet in self._facet_map().items() if name not in ("outlet", "published")}
+        if extra:
+            more = searcher.search(restricted, limit=1, filter=self._filter_query(filters), scored=False,
+                                   terms=False, groupedby=extra)
+            for name in extra:
+                facets[name] = _sorted_counts(more.groups(name))
+        total = sum(c for sec, c in by_section.items() if allowed is None or sec in allowed)
+        return facets, total
 
     def _facets_from(self, results: Any) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -478,6 +513,14 @@ class WhooshEngine(SearchEngine):
     # -- suggestions ----------------------------------------------------------------
     def suggest(self, query_text: str) -> str | None:
         return self._guard(lambda: self._suggest(query_text, self._search_handle()))
+
+    def _columns(self, searcher: Searcher) -> tuple[list[str], list[str], list[str]]:
+        """Section, outlet and day of every indexed document, read once per index version."""
+        if self._cols is None or self._cols[0] is not searcher:
+            reader = searcher.reader()
+            cols = tuple([_text(v) for v in reader.column_reader(name)] for name in ("section", "facet_outlet", "day"))
+            self._cols = (searcher, cols)  # type: ignore[assignment]
+        return self._cols[1]  # type: ignore[return-value]
 
     def _outlet_names(self, searcher: Searcher) -> dict[str, str]:
         """Outlet names keyed by their analysed words (``"moon of alabama"``)."""

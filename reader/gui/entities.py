@@ -128,6 +128,7 @@ class EntitiesFeature(QObject):
                 self.window.statusBar().showMessage(f"Entities unavailable: {exc}", 15000)
                 self.window.notices.append(str(exc))
                 return None
+            self._stamp = self._service_stamp()
             for notice in self.service.notices:
                 self.window.notices.append(notice)
             if self.service.notices:
@@ -135,8 +136,18 @@ class EntitiesFeature(QObject):
                     self.window._update_problems_button()
         return self.service
 
+    def _service_stamp(self) -> tuple[str, float]:
+        """Which gazetteer the service was built from (a reload with no change keeps it)."""
+        root = Path(self.window.ctx.corpus_root)
+        try:
+            mtime = (root / "entities.yaml").stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        return str(root.resolve()), mtime
+
     def _on_corpus(self) -> None:
-        self.service = None
+        if self.service is None or getattr(self, "_stamp", None) != self._service_stamp():
+            self.service = None
         self.counts = {}
         self.candidates = []
         self.selected = None

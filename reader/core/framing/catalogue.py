@@ -64,7 +64,7 @@ def parse_catalogue(data: Any, source: str) -> dict[str, Technique]:
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> dict[str, Technique]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FramingDataError(f"{path}: cannot read the technique catalogue: {exc}") from None
     return parse_catalogue(data, str(path))

@@ -174,7 +174,7 @@ def parse_lists(data: Any, source: str, known: Iterable[str] | None = None) -> W
 
 def load_lists(path: Path, known: Iterable[str] | None = None) -> WordLists:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FramingDataError(f"{path}: cannot read the framing word lists: {exc}") from None
     return parse_lists(data, str(path), known)

@@ -57,8 +57,9 @@ def load_lesson(path: Path) -> tuple[Lesson, list[LessonProblem]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError([LessonProblem(shown, None, None, "error", f"cannot read lesson: {exc}")]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        root = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise LessonError([LessonProblem(shown, line, None, "error", f"YAML error: {exc.problem}")]) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,14 @@ def test_export_html_and_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["lesson", "export", str(lesson), "--format", "pdf", "--step", "2", "-o", str(pdf_out)]) == 0
     assert pdf_out.read_bytes().startswith(b"%PDF")
     assert "(1 pages)" in capsys.readouterr().err
+
+
+def test_sample_handout_has_one_page_per_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = bundled_corpus_path() / "lessons" / "kazakhstan-five-outlets.yaml"
+    assert main(["lesson", "check", str(sample)]) == 0
+    out = tmp_path / "sample.pdf"
+    assert main(["lesson", "export", str(sample), "--format", "pdf", "-o", str(out)]) == 0
+    lesson, _ = load_lesson(sample)
+    pages = re.findall(rb"/Type\s*/Page(?!s)", out.read_bytes())
+    assert len(pages) == len(lesson.steps)
+    assert f"({len(lesson.steps)} pages)" in capsys.readouterr().err

@@ -296,9 +296,9 @@ class LessonsFeature:
         if fmt == "html":
             atomic_write_text(Path(name), html)
         else:
-            from reader.gui.handout_pdf import html_to_pdf
+            from reader.gui.handout_pdf import lesson_to_pdf
 
-            html_to_pdf(html, Path(name))
+            lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.ctx), Path(name))
         self.window.statusBar().showMessage(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------

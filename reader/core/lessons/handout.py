@@ -51,10 +51,14 @@ ENTITY_STYLE = {  # weight/style differ so types stay apart in greyscale
     "event": ("E", "text-decoration:overline; background-color:#f4f4f4;"),
 }
 FRAMING_STYLE = "text-decoration:underline;"
-EXCERPT_CHARS = 1700
+EXCERPT_CHARS = {1: 2400, 2: 1500, 3: 1000, 4: 750}  # by number of columns: one page per step
 
 
-def excerpt_range(doc: Document, quote: str | None, size: int = EXCERPT_CHARS) -> tuple[int, int]:
+def default_excerpt(columns: int) -> int:
+    return EXCERPT_CHARS.get(columns, 750)
+
+
+def excerpt_range(doc: Document, quote: str | None, size: int = 1500) -> tuple[int, int]:
     """A paragraph-aligned stretch of the article starting at the step's passage (or the top)."""
     article = doc.section("article")
     end_limit = article.end if article else len(doc.text)
@@ -117,8 +121,9 @@ def _citation(doc: Document) -> str:
 
 
 def render_step(lesson: Lesson, number: int, step: Step, corpus: Corpus, sources: HandoutSources,
-                *, first: bool) -> str:
+                *, first: bool, excerpt: int | None = None) -> str:
     docs = [corpus.document(d) for d in step.documents if d in corpus]
+    size = excerpt or default_excerpt(len(docs))
     layers = step.visible_layers(revealed=True)
     page_break = "" if first else "page-break-before: always;"
     out = [f'<div style="{page_break}">',
@@ -141,7 +146,7 @@ def render_step(lesson: Lesson, number: int, step: Step, corpus: Corpus, sources
     width = max(1, 100 // max(1, len(docs)))
     out.append('<table width="100%" cellspacing="0" cellpadding="6" style="margin-top:8px;"><tr>')
     for doc in docs:
-        start, end = excerpt_range(doc, step.scroll.get(doc.id))
+        start, end = excerpt_range(doc, step.scroll.get(doc.id), size)
         out.append(f'<td width="{width}%" valign="top" style="border:1px solid #999;">'
                    f'<p style="font-size:9pt;">{_citation(doc)}</p>'
                    f'<div style="font-size:9pt;">{_render_text(doc, start, end, all_marks[doc.id])}</div></td>')
@@ -177,13 +182,14 @@ def _coverage(docs: list[Document], all_marks: dict[str, list[Mark]]) -> str:
                 labels[m.key] = m.label
     if not counts or len(docs) < 2:
         return ""
-    ranked = sorted(counts, key=lambda k: (-sum(counts[k].values()), labels[k]))[:12]
+    ranked = sorted(counts, key=lambda k: (-sum(counts[k].values()), labels[k]))[:8]
     head = "".join(f'<th style="font-size:8pt;">{html.escape(d.meta.outlet)}</th>' for d in docs)
     rows = []
     for key in ranked:
         cells = "".join(f'<td align="center">{counts[key][d.id] or "–"}</td>' for d in docs)
         rows.append(f"<tr><td>{html.escape(labels[key])}</td>{cells}</tr>")
-    return ('<p style="font-size:8pt; margin-bottom:0;"><b>Who is named where</b> (mentions in the excerpts)</p>'
+    return ('<p style="font-size:8pt; margin-bottom:0;"><b>Who is named where</b> '
+            "(mentions in each whole text; the 8 most named)</p>"
             '<table cellspacing="0" cellpadding="2" style="font-size:8pt; border:1px solid #999;">'
             f"<tr><th></th>{head}</tr>{''.join(rows)}</table>")
 
@@ -201,21 +207,26 @@ def _profile(docs: list[Document], all_marks: dict[str, list[Mark]], names: dict
     for key in sorted(counts):
         cells = "".join(f'<td align="center">{counts[key][d.id] or "–"}</td>' for d in docs)
         rows.append(f"<tr><td>{html.escape(names.get(key, key))}</td>{cells}</tr>")
-    return ('<p style="font-size:8pt; margin-bottom:0;"><b>Framing techniques</b> (highlights in the excerpts)</p>'
+    return ('<p style="font-size:8pt; margin-bottom:0;"><b>Framing techniques</b> (highlights in each whole text)</p>'
             '<table cellspacing="0" cellpadding="2" style="font-size:8pt; border:1px solid #999;">'
             f"<tr><th></th>{head}</tr>{''.join(rows)}</table>")
 
 
-def handout_html(lesson: Lesson, corpus: Corpus, sources: HandoutSources, step: int | None = None) -> str:
-    """The whole handout (or one 1-based ``step``) as one standalone HTML page, no external assets."""
+def handout_html(lesson: Lesson, corpus: Corpus, sources: HandoutSources, step: int | None = None,
+                 excerpts: dict[int, int] | None = None, *, heading: bool = True) -> str:
+    """The whole handout (or one 1-based ``step``) as one standalone HTML page, no external assets.
+
+    ``excerpts`` overrides the excerpt length per step (the PDF writer shrinks a step until it
+    fits one page)."""
     numbers = [step] if step else list(range(1, len(lesson.steps) + 1))
-    parts = [render_step(lesson, n, lesson.steps[n - 1], corpus, sources, first=(i == 0))
+    sizes = excerpts or {}
+    parts = [render_step(lesson, n, lesson.steps[n - 1], corpus, sources, first=(i == 0), excerpt=sizes.get(n))
              for i, n in enumerate(numbers)]
     meta = " · ".join(x for x in (lesson.audience, lesson.duration) if x)
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(lesson.title)}</title>"
             "<style>body { font-family: 'DejaVu Serif', Georgia, serif; color: #000; }"
             " th { text-align: left; } td, th { border: 1px solid #bbb; }</style></head><body>"
-            f"<h1>{html.escape(lesson.title)}</h1>"
-            + (f"<p>{html.escape(meta)}</p>" if meta else "")
+            + (f"<h1>{html.escape(lesson.title)}</h1>" if heading else "")
+            + (f"<p>{html.escape(meta)}</p>" if meta and heading else "")
             + "\n".join(parts) + "</body></html>\n")

@@ -93,7 +93,9 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         QLineEdit:focus {{ border: 1px solid {theme.colors['accent']}; }}
         QTreeView {{ border: none; }}
         QTreeView::item {{ padding: 4px 2px; }}
-        *:focus {{ outline: none; }}
-        QTreeView:focus, QTextBrowser:focus {{ border: 1px solid {theme.colors['accent']}; }}
+        QTreeView:focus, QListView:focus, QTextBrowser:focus, QPlainTextEdit:focus {{
+            border: 2px solid {theme.colors['accent']}; }}
+        QPushButton:focus, QToolButton:focus, QCheckBox:focus, QComboBox:focus {{
+            outline: 2px solid {theme.colors['accent']}; }}
         """
     )

@@ -72,6 +72,7 @@ class WhooshEngine(SearchEngine):
         self._lexicon: tuple[int, list[str]] | None = None
         self._outlets: tuple[int, dict[str, str]] | None = None
         self._cols: tuple[Searcher, tuple[list[str], list[str], list[str]]] | None = None
+        self._day_list: tuple[Searcher, list[str]] | None = None
         self.last_rebuild: UpdateReport | None = None
 
     # -- state --------------------------------------------------------------------
@@ -482,6 +483,13 @@ class WhooshEngine(SearchEngine):
             words = [_text(w) for w in q.words] if isinstance(q, query.Phrase) else [_text(q.text)]
             exact = self._outlet_names(searcher).get(" ".join(words))
             return query.Term("facet_outlet", exact, boost=q.boost) if exact else q
+        if isinstance(q, query.DateRange) and q.fieldname == "published":
+            # Documents carry a day, so a range is the days of the index inside it: a small Or of
+            # terms instead of Whoosh's tiered numeric range over 64-bit timestamps.
+            low = q.startdate.date().isoformat() if q.startdate else "0000-00-00"
+            high = q.enddate.date().isoformat() if q.enddate else "9999-99-99"
+            days = [d for d in self._days(searcher) if low <= d <= high]
+            return query.Or([query.Term("day", d) for d in days], boost=q.boost) if days else query.NullQuery
         if isinstance(q, query.FuzzyTerm):
             from rapidfuzz import process
             from rapidfuzz.distance import Levenshtein
@@ -489,7 +497,7 @@ class WhooshEngine(SearchEngine):
             text = _text(q.text)
             prefix = text[:q.prefixlength] if q.prefixlength else ""
             found = process.extract(text, self._vocabulary(searcher), scorer=Levenshtein.distance,
-                                    score_cutoff=q.maxdist, limit=64)
+                                    score_cutoff=q.maxdist, limit=24)
             words = sorted({cand for cand, _dist, _i in found if cand.startswith(prefix)} | {text})
             return query.Or([query.Term(q.fieldname, w, boost=q.boost) for w in words])
         if q.is_leaf():
@@ -521,6 +529,13 @@ class WhooshEngine(SearchEngine):
             cols = tuple([_text(v) for v in reader.column_reader(name)] for name in ("section", "facet_outlet", "day"))
             self._cols = (searcher, cols)  # type: ignore[assignment]
         return self._cols[1]  # type: ignore[return-value]
+
+    def _days(self, searcher: Searcher) -> list[str]:
+        """Publication days present in the index (``undated`` left out)."""
+        if self._day_list is None or self._day_list[0] is not searcher:
+            days = [_text(t) for t in searcher.reader().lexicon("day")]
+            self._day_list = (searcher, [d for d in days if d[:1].isdigit()])
+        return self._day_list[1]
 
     def _outlet_names(self, searcher: Searcher) -> dict[str, str]:
         """Outlet names keyed by their analysed words (``"moon of alabama"``)."""

@@ -108,7 +108,22 @@ class SearchFeature(QObject):
             QTimer.singleShot(0, self._apply_theme)
 
     # -- indexing -------------------------------------------------------------------
+    OPEN_DELAY_MS = 300
+
     def on_corpus_loaded(self) -> None:
+        """Open the index a moment after the corpus loads: the window paints first (Whoosh's
+        import and the index opening took a quarter second on the GUI thread)."""
+        self._pending_open = True
+        QTimer.singleShot(self.OPEN_DELAY_MS, self.open_pending)
+
+    def open_pending(self) -> None:
+        """Open the index now if a corpus load is still waiting for it (idempotent)."""
+        if not getattr(self, "_pending_open", False):
+            return
+        self._pending_open = False
+        self._open_engine()
+
+    def _open_engine(self) -> None:
         corpus = self.window.corpus
         if corpus is None:
             return
@@ -204,6 +219,7 @@ class SearchFeature(QObject):
 
     def wait_until_indexed(self, timeout_ms: int = 60000) -> bool:
         """For tests and screenshots: run the event loop until indexing ends."""
+        self.open_pending()
         job = self.job
         if job is None or not self.indexing:
             return not self.indexing
@@ -225,6 +241,7 @@ class SearchFeature(QObject):
         self.panel.focus_query()
 
     def run_search(self, query: str) -> None:
+        self.open_pending()
         self.last_query = query
         if not query:
             self.panel.clear_results()

@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 from reader.core.importer.model import Skip
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -84,6 +82,8 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
         western = _western(data)
         if western is not None:
             return western
+    from charset_normalizer import from_bytes  # loaded on first use: it costs startup time
+
     best = from_bytes(data[:2_000_000]).best()
     if best is None or best.encoding is None:
         raise Skip("undecodable: the bytes fit no known text encoding")

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from reader.core.importer.model import Skip
+
+
+def from_bytes(data: bytes) -> Any:
+    """charset-normalizer's detector, imported on first use (it costs the window's start time)."""
+    from charset_normalizer import from_bytes as detect
+
+    return detect(data)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -82,8 +90,6 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
         western = _western(data)
         if western is not None:
             return western
-    from charset_normalizer import from_bytes  # loaded on first use: it costs startup time
-
     best = from_bytes(data[:2_000_000]).best()
     if best is None or best.encoding is None:
         raise Skip("undecodable: the bytes fit no known text encoding")

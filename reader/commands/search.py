@@ -32,6 +32,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         raise ReaderError("search needs a QUERY or --like ID")
     if args.limit < 0:
         raise ReaderError("--limit must be 0 or more")
+    if args.query and args.query.lstrip().lower().startswith("note:"):
+        return _run_notes(args, ctx)
     corpus = ctx.corpus()
     engine = open_engine(ctx, corpus)
     try:
@@ -65,6 +67,22 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"{n:3}. {hit.id}  {hit.published or 'n.d.'}  {hit.outlet}: {hit.title}{where}  [{hit.score:.2f}]")
         for snippet in hit.snippets:
             print(f"       {_plain(snippet)}")
+    return 0
+
+
+def _run_notes(args: argparse.Namespace, ctx: AppContext) -> int:
+    """``note:`` queries search your notes (bodies, tags, quotes) instead of the documents."""
+    from reader.commands.notes import search_json
+
+    data = search_json(ctx, args.query, limit=args.limit)
+    if args.json:
+        emit_json(data)
+        return 0
+    print(f"{data['total']} note(s) match {args.query!r}")
+    for n, hit in enumerate(data["hits"], 1):
+        where = f"[{hit['start']}, {hit['end']})" if hit["start"] is not None else f"({hit['status']})"
+        print(f"{n:3}. note {hit['id'][:8]}  {hit['doc']} {where}  {hit['outlet'] or ''}: {hit['title'] or ''}")
+        print(f"       {_plain(hit['snippets'][0])}")
     return 0
 
 

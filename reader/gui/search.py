@@ -10,6 +10,8 @@ makes F3 / Shift+F3 step through them.
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
@@ -24,6 +26,7 @@ from reader.core.search.engine import (
     IndexUnusable,
     QuerySyntaxError,
     SearchEngine,
+    SearchHit,
     SearchResults,
     UpdateReport,
 )
@@ -247,6 +250,9 @@ class SearchFeature(QObject):
             self.panel.clear_results()
             self.panel.set_status("Type words to search every document.")
             return
+        if query.lstrip().lower().startswith("note:"):
+            self.search_notes(query)
+            return
         if self.engine is None:
             self.pending_query = query
             self.panel.set_status("The corpus is still loading; the search will run when it is ready.")
@@ -291,7 +297,43 @@ class SearchFeature(QObject):
         self.panel.show_results(results, label=f"like “{doc.meta.title}”")
         self.show_panel()
 
+    def search_notes(self, query: str) -> None:
+        """The notes scope: ``note:`` queries search your notes' text, tags and quotes."""
+        notes = self.window.features.get("notes")
+        corpus = self.window.corpus
+        if notes is None or corpus is None:
+            self.panel.set_status("Notes are not available.", error=True)
+            return
+        from reader.core.notes.search import parse_query, search_notes
+
+        hits = search_notes(notes.store, query, corpus=notes.key, limit=RESULT_LIMIT)
+        parsed = parse_query(query)
+        words = sorted({*parsed.terms, *parsed.phrases}, key=len, reverse=True)
+        marker = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+
+        def marked(text: str) -> str:
+            text = html.escape(text)
+            return marker.sub(lambda m: f"<mark>{m.group(0)}</mark>", text) if marker else text
+
+        rows = []
+        for hit in hits:
+            note = hit.note
+            meta = corpus.meta(note.doc) if note.doc in corpus else None
+            title = f"Note on “{meta.title}”" if meta else f"Note on {note.doc}"
+            snippets = [s for s in (marked(note.body[:300]), marked(note.exact[:200])) if s]
+            rows.append(SearchHit(id=note.doc, title=title, outlet=meta.outlet if meta else "",
+                                  published=meta.published if meta else None, score=hit.score,
+                                  section=f"note:{note.id}", snippets=snippets))
+        self.last_results = SearchResults(query, len(rows), rows, {})
+        self.panel.show_results(self.last_results)
+        self.panel.set_status(f"{len(rows)} note(s) match." if rows else "No note matches.")
+
     def open_result(self, doc_id: str, _section: str = "article") -> None:
+        if _section.startswith("note:"):
+            notes = self.window.features.get("notes")
+            if notes is not None:
+                notes.jump_to(_section[len("note:"):])
+            return
         if not self.window.open_document(doc_id):
             return
         reader = self.window.reader

@@ -49,7 +49,7 @@ class SearchPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("searchPanel")
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Search the corpus…")
+        self.edit.setPlaceholderText("Search the corpus…   (note: … searches your notes)")
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip(QUERY_CHEATSHEET)
         self.edit.setAccessibleName("Search query")

@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-CARRIED = ("corpus", "resources")  # folders copied into reader/_data/
+CARRIED = ("corpus", "resources", "docs")  # folders copied into reader/_data/ (docs: the in-app Help)
 
 
 def _ignore(folder: str, names: list[str]) -> set[str]:
@@ -23,7 +23,7 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
 
 
 class BuildPyWithData(build_py):
-    """``build_py`` plus ``corpus/`` and ``resources/`` under ``reader/_data/``."""
+    """``build_py`` plus ``corpus/``, ``resources/`` and ``docs/`` under ``reader/_data/``."""
 
     def run(self) -> None:
         super().run()

@@ -276,3 +276,9 @@ def test_gui_start_stops_with_the_package_name(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert "libEGL.so.1" in err and "sudo apt-get install libegl1" in err
     assert not (tmp_path / "out.png").exists()
+
+
+
+def test_wheel_carries_the_help_text(wheel: Path) -> None:
+    """The in-app Help (Help ▸ Search Query Language) reads docs/search.md from the data folder."""
+    assert "reader/_data/docs/search.md" in zipfile.ZipFile(wheel).namelist()

@@ -168,3 +168,18 @@ def test_return_in_another_field_does_not_open_a_document(qtbot) -> None:
     window.library.filter_edit.setFocus()
     qtbot.keyClick(window.library.filter_edit, Qt.Key.Key_Return)
     assert window.reader.doc is not None
+
+
+def test_interface_text_scale(qtbot, isolated_dirs) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(qtbot)
+    app = QApplication.instance()
+    before = app.font().pointSizeF()
+    window.act_ui_larger.trigger()
+    window.act_ui_larger.trigger()
+    assert app.font().pointSizeF() > before * 1.15
+    assert "ui.text_scale: 1.2" in (isolated_dirs["config"] / "settings.yaml").read_text()
+    window.act_ui_smaller.trigger()
+    window.act_ui_smaller.trigger()
+    assert abs(app.font().pointSizeF() - before) < 0.01

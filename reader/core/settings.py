@@ -64,6 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("corpus.path", str, "", "Folder of the corpus to open; empty means the bundled sample corpus."),
     Setting("corpus.recent", list, [], "Recently opened corpus folders, newest first.", user=False),
     Setting("ui.theme", str, "system", "Colour theme.", choices=("system", "light", "dark")),
+    Setting("ui.text_scale", float, 1.0, "Size of all interface text (menus, panels, dialogs) relative to the "
+            "system's; the reader has its own size (Ctrl+Alt+= / Ctrl+Alt+-).", minimum=0.75, maximum=2.5),
     Setting("reader.font_size", int, 13, "Reader text size in points (Ctrl+= / Ctrl+- change it).",
             minimum=7, maximum=48),
     Setting("reader.font_family", str, "", "Reader font family; empty picks a serif suited to reading."),

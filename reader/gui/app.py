@@ -59,7 +59,7 @@ def run_gui(
 
     from reader.core.paths import resource_path
     from reader.gui.mainwindow import MainWindow
-    from reader.gui.theme import apply_theme, load_theme
+    from reader.gui.theme import apply_text_scale, apply_theme, load_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "parallax"])
     assert isinstance(app, QApplication)
@@ -70,6 +70,7 @@ def run_gui(
     app.setWindowIcon(QIcon(str(resource_path("icons", "parallax.svg"))))
     chosen = load_theme(theme or ctx.settings.get("ui.theme"))
     apply_theme(app, chosen)
+    apply_text_scale(app, ctx.settings.get("ui.text_scale"))
 
     window = MainWindow(ctx, chosen, persist=not screenshot)
     if size:

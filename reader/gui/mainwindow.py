@@ -33,7 +33,7 @@ from reader.gui.dialogs import ProblemsDialog, ShortcutsDialog
 from reader.gui.features import install_features
 from reader.gui.library import LibraryPanel
 from reader.gui.readerview import ReaderView
-from reader.gui.theme import Theme, apply_theme, load_theme
+from reader.gui.theme import Theme, apply_text_scale, apply_theme, load_theme
 from reader.gui.workers import Job
 
 
@@ -203,10 +203,15 @@ class MainWindow(QMainWindow):
         self.act_zoom_in = self._action("Zoom &In", lambda: self.change_font_size(+1), ["Ctrl+=", "Ctrl++"])
         self.act_zoom_out = self._action("Zoom &Out", lambda: self.change_font_size(-1), ["Ctrl+-"])
         self.act_zoom_reset = self._action("&Actual Size", self.reset_font_size, ["Ctrl+0"])
+        self.act_ui_larger = self._action("Larger Interface Text", lambda: self.change_text_scale(0.1),
+                                          ["Ctrl+Alt+="])
+        self.act_ui_smaller = self._action("Smaller Interface Text", lambda: self.change_text_scale(-0.1),
+                                           ["Ctrl+Alt+-"])
         self.act_library = self._action("Show &Library", self.toggle_library, ["F9"])
         self.act_library.setCheckable(True)
         self.act_library.setChecked(self.settings.get("library.show"))
-        for act in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
+        for act in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_ui_larger,
+                    self.act_ui_smaller):
             view_menu.addAction(act)
         view_menu.addSeparator()
         view_menu.addAction(self.act_library)
@@ -425,6 +430,11 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ReaderError):
             self.settings.set("reader.font_size", setting_size)
 
+    def change_text_scale(self, delta: float) -> None:
+        scale = round(self.settings.get("ui.text_scale") + delta, 2)
+        with contextlib.suppress(ReaderError):
+            self.settings.set("ui.text_scale", scale)
+
     def reset_font_size(self) -> None:
         self.settings.reset("reader.font_size")
         for view in self.reader_views():
@@ -450,6 +460,11 @@ class MainWindow(QMainWindow):
         elif name == "library.show":
             self.library.setVisible(bool(value))
             self.act_library.setChecked(bool(value))
+        elif name == "ui.text_scale":
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_text_scale(app, float(str(value)))
+            self.statusBar().showMessage(f"Interface text {round(float(str(value)) * 100)}%", 2000)
         elif name == "ui.theme":
             self.theme = load_theme(str(value))
             app = QApplication.instance()

@@ -99,3 +99,17 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
             outline: 2px solid {theme.colors['accent']}; }}
         """
     )
+
+
+def apply_text_scale(app: QApplication, scale: float) -> None:
+    """Scale the interface font from the system's size (remembered on first call), so the
+    system setting and the user's scale both count."""
+    base = app.property("parallaxBaseFontSize")
+    if base is None:
+        base = app.font().pointSizeF()
+        if base <= 0:
+            base = 10.0
+        app.setProperty("parallaxBaseFontSize", base)
+    font = app.font()
+    font.setPointSizeF(float(base) * scale)
+    app.setFont(font)

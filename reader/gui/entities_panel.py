@@ -64,7 +64,28 @@ class Row:
         return sum(self.counts.values())
 
 
-class EntityModel(QAbstractTableModel):
+class _HeaderedTableModel(QAbstractTableModel):
+    """A flat table: one row per entry of the list attribute ``ENTRIES`` names, columns ``HEADERS``."""
+
+    HEADERS: tuple[str, ...] = ()
+    ENTRIES = "rows"
+
+    def entries(self) -> list[Any]:
+        return getattr(self, self.ENTRIES)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries())
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+class EntityModel(_HeaderedTableModel):
     """Entities with their mention counts: Name, Type, Mentions, Documents."""
 
     HEADERS = ("Name", "Type", "Mentions", "Docs")
@@ -79,17 +100,6 @@ class EntityModel(QAbstractTableModel):
         self.rows = rows
         self.n_docs = n_docs
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -294,8 +304,9 @@ class CoverageMatrix(QWidget):
         return self.to_image().save(str(path), "PNG")
 
 
-class CandidateModel(QAbstractTableModel):
+class CandidateModel(_HeaderedTableModel):
     HEADERS = ("Name", "Count", "Documents", "Closest entity")
+    ENTRIES = "items"
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -305,17 +316,6 @@ class CandidateModel(QAbstractTableModel):
         self.beginResetModel()
         self.items = items
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

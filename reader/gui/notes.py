@@ -10,6 +10,7 @@ does work when its text changed since the notes were last anchored.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,51 +43,37 @@ LAYER_PREFIX = "notes-"
 
 # -- undo commands --------------------------------------------------------------------------
 class _NoteCommand(QUndoCommand):
-    """The store action already ran when the command is pushed; redo skips the first call."""
+    """One undoable store action. The action already ran when the command is pushed, so the
+    first redo is skipped; ``do``/``revert`` are the store calls that replay and reverse it."""
 
-    def __init__(self, feature: NotesFeature, text: str) -> None:
+    def __init__(self, feature: NotesFeature, text: str, do: Callable[[], object],
+                 revert: Callable[[], object]) -> None:
         super().__init__(text)
         self.feature = feature
+        self._do, self._revert = do, revert
         self._first = True
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        self.feature.run_safely(self.do)
+        self.feature.run_safely(self._do)
 
     def undo(self) -> None:
-        self.feature.run_safely(self.revert)
-
-    def do(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
+        self.feature.run_safely(self._revert)
 
 
 class AddNoteCommand(_NoteCommand):
     def __init__(self, feature: NotesFeature, note: Note) -> None:
-        super().__init__(feature, "Add Note")
+        super().__init__(feature, "Add Note", lambda: feature.store.put(note), lambda: feature.store.delete(note.id))
         self.note = note
-
-    def do(self) -> None:
-        self.feature.store.put(self.note)
-
-    def revert(self) -> None:
-        self.feature.store.delete(self.note.id)
 
 
 class DeleteNoteCommand(_NoteCommand):
     def __init__(self, feature: NotesFeature, note: Note) -> None:
-        super().__init__(feature, "Delete Note")
+        super().__init__(feature, "Delete Note", lambda: feature.store.delete(note.id),
+                         lambda: feature.store.put(note))
         self.note = note
-
-    def do(self) -> None:
-        self.feature.store.delete(self.note.id)
-
-    def revert(self) -> None:
-        self.feature.store.put(self.note)
 
 
 class EditNoteCommand(_NoteCommand):
@@ -95,7 +82,8 @@ class EditNoteCommand(_NoteCommand):
     MERGE_ID = 5150
 
     def __init__(self, feature: NotesFeature, before: Note, after: Note, text: str, typing: bool) -> None:
-        super().__init__(feature, text)
+        # read self.after at replay time: merging later keystrokes replaces it
+        super().__init__(feature, text, lambda: feature.store.put(self.after), lambda: feature.store.put(self.before))
         self.before = before
         self.after = after
         self.typing = typing
@@ -108,12 +96,6 @@ class EditNoteCommand(_NoteCommand):
             self.after = other.after
             return True
         return False
-
-    def do(self) -> None:
-        self.feature.store.put(self.after)
-
-    def revert(self) -> None:
-        self.feature.store.put(self.before)
 
 
 # -- margin markers ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,13 +106,15 @@ def _own_content(el: Any) -> Any | None:
     return None
 
 
-def _author_el(el: Any, nested: set[Any]) -> Any | None:
+def _own_descendants(el: Any, nested: set[Any]) -> Iterator[Any]:
+    """Elements inside comment ``el`` that belong to no comment nested in it (replies)."""
     for sub in el.iterdescendants():
-        if not isinstance(sub.tag, str):
-            continue
-        owner = next((a for a in sub.iterancestors() if a in nested), None)
-        if owner is not el:
-            continue
+        if isinstance(sub.tag, str) and next((a for a in sub.iterancestors() if a in nested), None) is el:
+            yield sub
+
+
+def _author_el(el: Any, nested: set[Any]) -> Any | None:
+    for sub in _own_descendants(el, nested):
         if (sub.get("itemprop") or "").lower() == "author":
             name = sub.xpath(".//*[@itemprop='name']")
             return name[0] if name else sub
@@ -124,12 +127,7 @@ def _author_el(el: Any, nested: set[Any]) -> Any | None:
 
 
 def _time_of(el: Any, nested: set[Any]) -> str | None:
-    for sub in el.iterdescendants():
-        if not isinstance(sub.tag, str):
-            continue
-        owner = next((a for a in sub.iterancestors() if a in nested), None)
-        if owner is not el:
-            continue
+    for sub in _own_descendants(el, nested):
         value = sub.get("datetime") or (sub.get("content") if (sub.get("itemprop") or "").lower()
                                          in ("datecreated", "datepublished") else None)
         if value:

@@ -17,4 +17,5 @@ MODULES = (
     "reader.commands.entities",
     "reader.commands.framing",
     "reader.commands.kwic",
+    "reader.commands.research",
 )

@@ -253,3 +253,9 @@ def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 2 and "bad query" in err
     code, _, err = run(capsys, "searches", "batch", str(tmp_path / "missing.txt"))
     assert code == 2 and "cannot read queries" in err
+
+
+def test_citation_style_setting_matches_the_shipped_styles() -> None:
+    from reader.core.settings import declared
+
+    assert declared("research.citation_style").choices == tuple(citations.STYLES)

@@ -17,6 +17,7 @@ import yaml
 
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import SettingsError
+from reader.core.research.citations import STYLES as CITATION_STYLES
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("framing.hidden", list, [], "Framing techniques hidden from the reader (their ids).", user=False),
     Setting("entities.show", bool, True, "Highlight people, organisations and places in the reader (Ctrl+Shift+E)."),
     Setting("entities.hidden_types", list, [], "Entity types not highlighted (person, place...).", user=False),
+    Setting("research.citation_style", str, "apa", "Reference style for Copy Citation and formatted exports.",
+            choices=tuple(CITATION_STYLES)),
+    Setting("export.last_folder", str, "", "Folder the last export was written to (the next one starts there).",
+            user=False),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -13,7 +13,8 @@ from typing import Any
 
 #: Feature modules in installation order (menus appear in this order).
 FEATURES: tuple[str, ...] = ("reader.gui.importer", "reader.gui.framing", "reader.gui.kwic", "reader.gui.notes",
-                               "reader.gui.search", "reader.gui.entities", "reader.gui.lessons")
+                               "reader.gui.search", "reader.gui.entities", "reader.gui.lessons",
+                               "reader.gui.research")
 
 
 def install_features(window: Any) -> dict[str, Any]:

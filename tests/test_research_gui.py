@@ -1,0 +1,116 @@
+"""The Research dock as a person uses it: a timeline, a batch of queries, saved searches, Copy Citation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QAbstractItemModelTester
+
+from reader.core.context import AppContext
+from reader.core.research.batch import BatchRow, batch_csv
+from reader.core.research.saved_searches import SavedSearch, SavedSearches
+from reader.gui.mainwindow import MainWindow
+from reader.gui.research.feature import ResearchFeature
+from reader.gui.research.models import BatchModel, CountRole, QueryRole, SavedSearchModel
+
+pytestmark = pytest.mark.gui
+
+
+def make_window(qtbot) -> tuple[MainWindow, ResearchFeature]:  # type: ignore[no-untyped-def]
+    window = MainWindow(AppContext.create())
+    qtbot.addWidget(window)
+    window.show()
+    window.start([])
+    window.wait_for_corpus()
+    assert window.features["search"].wait_until_indexed()
+    return window, window.features["research"]
+
+
+def test_models_pass_the_model_tester(qtbot) -> None:  # type: ignore[no-untyped-def]
+    batch = BatchModel()
+    QAbstractItemModelTester(batch, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    batch.set_rows([BatchRow("a", 3, {"X": 2, "Y": 1}), BatchRow("b(", 0, {}, "bad query")])
+    assert batch.columnCount() == 4 and batch.headerData(2, Qt.Orientation.Horizontal) == "X"
+    assert batch.index(1, 1).data() == "unreadable"
+    assert batch.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == "bad query"
+    assert batch.index(0, 0).data(QueryRole) == "a"
+    assert b"query" in batch.roleNames().values()
+    saved = SavedSearchModel()
+    QAbstractItemModelTester(saved, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    saved.set_items([SavedSearch("T", "Tokayev", "")], {"T": 5})
+    assert saved.index(0, 0).data() == "T (5)" and saved.index(0, 0).data(CountRole) == 5
+    assert saved.rowCount(saved.index(0, 0)) == 0 and saved.rowCount(QModelIndex()) == 1
+
+
+def test_timeline_shows_five_outlets_and_exports(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    feature.act_timeline.trigger()
+    assert feature.dock.isVisible() and feature.panel.currentIndex() == 0
+    qtbot.keyClicks(feature.panel.timeline_query, "Tokayev")
+    qtbot.keyClick(feature.panel.timeline_query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: feature.last_timeline is not None, timeout=10000)
+    line = feature.last_timeline
+    assert line is not None and len(line.counts) == 5 and line.total == 5
+    assert "First: " in feature.panel.timeline_status.text()
+    png = feature.write_export(tmp_path / "t.png", feature.panel.chart.to_png())
+    assert png is not None and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert window.settings.get("export.last_folder") == str(tmp_path)
+    feature.show_timeline("title:(")
+    qtbot.waitUntil(lambda: "Cannot read the query" in feature.panel.timeline_status.text(), timeout=10000)
+    assert not feature.panel.png_button.isEnabled()
+
+
+def test_batch_of_twenty_queries_with_progress(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _window, feature = make_window(qtbot)
+    words = ["Tokayev", "Ablyazov", "Nazarbayev", "Putin", "CSTO", "Almaty", "protest", "gas", "oil", "Russia",
+             "Ukraine", "Maidan", "terrorists", "Kyrgyzstan", "Moscow", "Washington", "bank", "police", "army",
+             "title:("]
+    feature.panel.queries.setPlainText("\n".join(words))
+    feature.panel.run_button.click()
+    qtbot.waitUntil(lambda: len(feature.last_batch) == 20, timeout=20000)
+    assert feature.panel.batch_model.rowCount() == 20
+    assert "1 could not be read" in feature.panel.batch_status.text()
+    assert feature.panel.run_button.isEnabled() and not feature.panel.cancel_button.isEnabled()
+    out = feature.write_export(tmp_path / "b.csv", batch_csv(feature.last_batch))
+    assert out is not None and out.read_text(encoding="utf-8").startswith("query,outlet,documents,error")
+
+
+def test_saved_search_survives_a_restart_and_runs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    assert feature.save_search("Tokayev coverage", "Tokayev")
+    assert not feature.save_search("broken", "title:(")
+    assert [s.name for s in SavedSearches(window.ctx.paths.data_dir).list()] == ["Tokayev coverage"]
+    feature.show_tab(2)
+    qtbot.waitUntil(lambda: feature.panel.saved_model.index(0, 0).data() == "Tokayev coverage (5)", timeout=5000)
+    window.close()
+    again, feature2 = make_window(qtbot)
+    feature2.show_tab(2)
+    index = feature2.panel.saved_model.index(0, 0)
+    assert index.data(QueryRole) == "Tokayev"
+    feature2.panel._run_saved(index)
+    search = again.features["search"]
+    qtbot.waitUntil(lambda: search.panel.model.rowCount() == 5, timeout=5000)
+
+
+def test_copy_citation_with_paragraph_locator(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    assert window.open_document("neo-outside-forces")
+    view = window.active_reader()
+    start = view.doc.text.index("outside forces")
+    view.select_range(start, start + len("outside forces"))
+    feature.act_copy_citation.trigger()
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("Platov, V. (2022, January 7).") and "New Eastern Outlook" in text
+    assert "(para. " in text
+    window.settings.set("research.citation_style", "mla")
+    feature.copy_citation()
+    assert QGuiApplication.clipboard().text().startswith("Platov, Vladimir.")
+
+
+def test_refused_export_is_reported_not_raised(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    assert feature.write_export(tmp_path / "missing" / "x.csv", "a,b\n") is None
+    assert "Could not write" in window.statusBar().currentMessage()

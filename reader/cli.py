@@ -73,10 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reader.core.context import AppContext
     from reader.core.errors import ReaderError
 
+    from reader.core.paths import secure_app_dirs, use_private_umask
+
+    use_private_umask()  # before anything is written: the app's files are 0600, its folders 0700
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = AppContext.create(corpus=args.corpus, data_dir=args.data_dir,
                             cache_dir=args.cache_dir, config_dir=args.config_dir)
+    secure_app_dirs(ctx.paths)
     if args.command is None:
         size = parse_size(args.size)
         from reader.gui.app import run_gui  # PySide6 loads only here

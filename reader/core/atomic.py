@@ -2,6 +2,8 @@
 
 A reader of the target sees either the old content or the new, never a half-written
 file, even after kill -9 or a power cut (the directory entry is fsynced too).
+A new file is private (0600) unless a mode is given; a replaced file keeps its mode, so
+a file the user made read-only to others stays so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically; the parent folder must exist."""
+    """Replace ``path`` with ``data`` atomically; the parent folder must exist.
+
+    ``mode`` defaults to the existing file's mode, else 0600 (user data is private).
+    """
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -27,7 +32,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         elif path.exists():
             tmp.chmod(path.stat().st_mode & 0o7777)
         else:
-            tmp.chmod(0o644)
+            tmp.chmod(0o600)
         tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -21,7 +21,7 @@ from reader.core.corpus import CORPUS_FILE, Corpus
 from reader.core.document import KNOWN_KEYS, coerce_date
 from reader.core.errors import CorpusError, ReaderError
 from reader.core.frontmatter import ERROR, split_front_matter
-from reader.core.paths import AppPaths, bundled_corpus_path
+from reader.core.paths import AppPaths, bundled_corpus_path, tighten_modes
 from reader.core.settings import Settings
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
@@ -115,7 +115,9 @@ def copy_sample(paths: AppPaths, name: str = "sample") -> Path:
     tmp = base / f".{target.name}.copying"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        shutil.copytree(bundled_corpus_path(), tmp)
+        # copyfile, not copy2: the installed sample's modes (0644/0755) must not leak into user data
+        shutil.copytree(bundled_corpus_path(), tmp, copy_function=shutil.copyfile)
+        tighten_modes(tmp)
         tmp.replace(target)  # appears whole or not at all
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -71,6 +71,6 @@ class OverlayFile:
         self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         header = "# Parallax Reader user overlay: your changes, applied on top of the corpus's curated list.\n"
         atomic_write_text(self.path, header + yaml.safe_dump(self.data, allow_unicode=True, sort_keys=False))

@@ -8,7 +8,9 @@ Tests and portable installs pass explicit folders so the real home is never touc
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,12 @@ from pathlib import Path
 import platformdirs
 
 APP_DIR_NAME = "parallax-reader"
+#: The app's own files are private: 0600 files and 0700 folders whatever the user's umask.
+PRIVATE_UMASK = 0o077
+#: Written in a folder once everything in it has been tightened, so later starts skip the walk.
+PRIVATE_MARKER = ".private-modes-v1"
+
+log = logging.getLogger(__name__)
 
 
 def _source_root() -> Path:
@@ -84,3 +92,72 @@ class AppPaths:
 
     def settings_file(self) -> Path:
         return self.config_dir / "settings.yaml"
+
+
+def use_private_umask() -> None:
+    """Make every file and folder this process creates private (0600 / 0700).
+
+    Notes, corpora and their originals, the overlay, settings, the search index (it holds
+    the full text) and caches are all private data; a umask set once at start covers every
+    writer, including third-party ones (Whoosh, SQLite) that take the process default.
+    """
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
+def tighten_modes(root: Path, *, full: bool = True) -> int:
+    """Remove group and other permission bits from ``root`` and everything below it.
+
+    Bits are only ever removed, never added, so a file the user made read-only (0400, or
+    0444, which becomes 0400) stays read-only. Symbolic links are neither followed nor
+    changed. ``full=False`` checks only ``root`` and its direct children. Returns how many
+    entries were changed.
+    """
+    root = Path(root)
+    changed = 0
+    stack = [(root, 0)]
+    while stack:
+        path, depth = stack.pop()
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        mode = stat.S_IMODE(st.st_mode)
+        if mode & 0o077:
+            try:
+                path.chmod(mode & ~0o077)
+                changed += 1
+            except OSError as exc:  # not ours (another owner) or a read-only mount: leave it
+                log.debug("cannot tighten %s: %s", path, exc)
+        if stat.S_ISDIR(st.st_mode) and (full or depth == 0):
+            try:
+                stack.extend((child, depth + 1) for child in path.iterdir())
+            except OSError:
+                continue
+    return changed
+
+
+def secure_app_dirs(paths: AppPaths) -> None:
+    """At start: a private umask, then tighten what earlier versions left readable.
+
+    The full walk runs once per folder (a marker records it); after that only the folder
+    and its direct children are checked, which costs a few stat calls.
+    """
+    use_private_umask()
+    if os.name != "posix":
+        return
+    for root in (paths.data_dir, paths.cache_dir, paths.config_dir):
+        if not root.is_dir():
+            continue
+        marker = root / PRIVATE_MARKER
+        if marker.exists():
+            tighten_modes(root, full=False)
+            continue
+        tighten_modes(root)
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            log.debug("cannot mark %s as tightened: %s", root, exc)

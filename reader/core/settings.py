@@ -191,7 +191,7 @@ class Settings:
         if self.path is None:
             return
         data = {k: v for k, v in sorted(self._values.items()) if v != _BY_NAME[k].default}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "# Parallax Reader settings; see 'parallax settings' for names and help.\n"
         text += yaml.safe_dump(data, allow_unicode=True, sort_keys=True) if data else "{}\n"
         atomic_write_text(self.path, text)

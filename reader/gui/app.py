@@ -34,6 +34,9 @@ def run_gui(
     focus: str | None = None,
     lesson: tuple[str, int, bool] | None = None,
 ) -> int:
+    from reader.core.paths import secure_app_dirs
+
+    secure_app_dirs(ctx.paths)  # also when started without the command line (launchers, tests)
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif _no_display():

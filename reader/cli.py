@@ -72,7 +72,6 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     from reader.core.context import AppContext
     from reader.core.errors import ReaderError
-
     from reader.core.paths import secure_app_dirs, use_private_umask
 
     use_private_umask()  # before anything is written: the app's files are 0600, its folders 0700

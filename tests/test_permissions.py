@@ -14,11 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from reader.core.atomic import atomic_write_text
 from reader.core.paths import PRIVATE_MARKER, AppPaths, secure_app_dirs, tighten_modes
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
@@ -62,7 +61,7 @@ def test_full_workflow_under_umask_022_leaves_nothing_readable(tmp_path: Path,
     _run(dirs, "notes", "add", "--doc", "frontier-post-alma-ata", "--text", "private thought")
     export = dirs["data"] / "exports" / "notes.md"
     export.parent.mkdir(parents=True)  # made by the test (umask 022 here): tightened on the next start
-    os.chmod(export.parent, 0o755)
+    export.parent.chmod(0o755)
     _run(dirs, "notes", "export", "-o", str(export))
     _run(dirs, "notes", "export", "--format", "json", "-o", str(dirs["data"] / "notes.json"))
     _run(dirs, "notes", "list")
@@ -114,7 +113,7 @@ def test_after_the_first_walk_only_the_top_level_is_checked(tmp_path: Path) -> N
         assert os.umask(0o077) == 0o077  # the app's umask is in force after the call
         deep = paths.data_dir / "a" / "b"
         deep.mkdir(parents=True, mode=0o755)
-        os.chmod(deep, 0o755)
+        deep.chmod(0o755)
         top = paths.data_dir / "top.txt"
         top.write_text("t", encoding="utf-8")
         top.chmod(0o644)

@@ -73,8 +73,12 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     export.add_argument("--doc", metavar="ID", help="only this document")
     export.set_defaults(func=run_export)
 
-    imp = actions.add_parser("import", parents=parents, help="import a JSON or W3C export, merging by id")
+    imp = actions.add_parser("import", parents=parents, help="import a JSON or W3C export into this corpus "
+                             "(notes from another corpus get new ids here; their origin is kept)")
     imp.add_argument("file", help="the file to import")
+    imp.add_argument("--merge-same-corpus", action="store_true",
+                     help="treat the export as this corpus's own notes: merge by id instead of re-keying "
+                          "(a note of another corpus is still never moved)")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=run_import)
 
@@ -242,11 +246,11 @@ def run_delete(args: argparse.Namespace, s: _Session) -> int:
 @_with_session
 def run_export(args: argparse.Namespace, s: _Session) -> int:
     from reader.core.atomic import atomic_write_text
-    from reader.core.notes.exchange import export_notes
+    from reader.core.notes.exchange import export_notes, load_origins
 
     notes = s.current(args.doc)
     title = f"Notes: {s.corpus.info.title}"
-    text = export_notes(args.format, notes, s.meta, title)
+    text = export_notes(args.format, notes, s.meta, title, origins=load_origins(s.store))
     if args.output:
         path = Path(args.output).expanduser()
         try:
@@ -271,13 +275,16 @@ def run_import(args: argparse.Namespace, s: _Session) -> int:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NotesError(f"cannot read {path}: {exc}") from None
-    result = merge_notes(s.store, parse_import(text, s.key))
+    result = merge_notes(s.store, parse_import(text, s.key), merge_same_corpus=args.merge_same_corpus)
     refresh_anchors(s.store, s.corpus, s.key)
     if args.json:
-        emit_json({"added": result.added, "updated": result.updated, "unchanged": result.unchanged})
+        counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
+        emit_json({**counts, "rekeyed": result.rekeyed} if result.rekeyed else counts)
     else:
         print(f"imported {path}: {result.added} added, {result.updated} updated, "
-              f"{result.unchanged} already present")
+              f"{result.unchanged} already present"
+              + (f" ({result.rekeyed} from another corpus, given ids of this one; their origin is kept)"
+                 if result.rekeyed else ""))
     return 0
 
 

@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 
 from reader.core.atomic import atomic_write_text
-from reader.core.corpus import CORPUS_FILE, Corpus
+from reader.core.corpus import CORPUS_FILE, Corpus, new_corpus_id, write_corpus_id
 from reader.core.document import KNOWN_KEYS, coerce_date
 from reader.core.errors import CorpusError, ReaderError
 from reader.core.frontmatter import ERROR, split_front_matter
-from reader.core.paths import AppPaths, bundled_corpus_path, tighten_modes
+from reader.core.paths import AppPaths, bundled_corpus_path
 from reader.core.settings import Settings
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
@@ -92,7 +92,8 @@ def create_corpus(paths: AppPaths, name: str, folder: Path | None = None, *, tit
         raise CorpusError(f"{folder} already exists and is not an empty folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        info: dict[str, Any] = {"title": title or name or folder.name}
+        # the id is the corpus's identity: notes follow it when the folder is moved or renamed
+        info: dict[str, Any] = {"id": new_corpus_id(), "title": title or name or folder.name}
         if description:
             info["description"] = description
         if event:
@@ -117,12 +118,25 @@ def copy_sample(paths: AppPaths, name: str = "sample") -> Path:
     try:
         # copyfile, not copy2: the installed sample's modes (0644/0755) must not leak into user data
         shutil.copytree(bundled_corpus_path(), tmp, copy_function=shutil.copyfile)
-        tighten_modes(tmp)
+        _make_own(tmp)
+        # a copy is a corpus of its own: a new identity, so its notes never mix with the sample's
+        write_corpus_id(tmp, new_corpus_id())
         tmp.replace(target)  # appears whole or not at all
-    except OSError as exc:
+    except (OSError, CorpusError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise CorpusError(f"cannot copy the sample corpus: {exc.strerror or exc}") from None
+        raise CorpusError(f"cannot copy the sample corpus: {getattr(exc, 'strerror', None) or exc}") from None
     return target.resolve()
+
+
+def _make_own(folder: Path) -> None:
+    """A fresh copy is the user's: private and writable (0700 folders, 0600 files).
+
+    The installed sample may be read-only, or 0644/0755; neither mode belongs in user data.
+    """
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def remember(settings: Settings, root: Path) -> None:

@@ -7,8 +7,10 @@ library lists quickly; the canonical text of a document is built only when it is
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,12 +19,20 @@ from typing import Any
 
 import yaml
 
+from reader.core.atomic import atomic_write_text
 from reader.core.document import KNOWN_KEYS, Document, DocumentMeta, build_document, coerce_date
 from reader.core.errors import CorpusError, DocumentNotFound, ReaderError
 from reader.core.frontmatter import ERROR, WARNING, Problem, SplitFile, read_corpus_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 CORPUS_FILE = "corpus.yaml"
+#: The bundled sample's identity, fixed in the shipped ``corpus.yaml`` (its folder is read-only,
+#: so the id cannot be written on first use; an app upgrade that moves it keeps its notes).
+SAMPLE_ID = "parallax-sample-kazakhstan-2022"
+_ID_LINE = re.compile(r"^id:.*$", re.MULTILINE)
+_ID_COMMENT = "# This corpus's identity: notes are kept under it wherever the folder moves. A copy needs a new one.\n"
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -41,6 +51,7 @@ class CorpusInfo:
     event: str = ""
     date_range: tuple[str | None, str | None] = (None, None)
     extra: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,13 +148,14 @@ class Corpus:
             span = (coerce_date(rng[0]), coerce_date(rng[1]))
         else:
             span = (None, None)
-        known = {"title", "description", "event", "date_range"}
+        known = {"id", "title", "description", "event", "date_range"}
         return CorpusInfo(
             title=str(data.get("title") or self.root.name),
             description=str(data.get("description") or "").strip(),
             event=str(data.get("event") or ""),
             date_range=span,
             extra={k: v for k, v in data.items() if k not in known},
+            id=_id_of(data) or "",
         )
 
     def _scan_file(self, path: Path) -> tuple[DocumentMeta | None, int, list[Problem]]:
@@ -264,6 +276,113 @@ class Corpus:
                 continue
             docs.append(doc)
         return docs, problems
+
+
+# -- identity ------------------------------------------------------------------------------------
+def new_corpus_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _id_of(data: object) -> str | None:
+    if isinstance(data, dict) and isinstance(data.get("id"), (str, int)) and str(data["id"]).strip():
+        return str(data["id"]).strip()
+    return None
+
+
+def _read_yaml(path: Path) -> tuple[str | None, object]:
+    """``(text, parsed)``; ``(None, None)`` if the file is missing; raises on unreadable YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    return text, yaml.safe_load(text)
+
+
+def with_corpus_id(text: str | None, corpus_id: str) -> str:
+    """``corpus.yaml`` text with its ``id`` set to ``corpus_id``, comments and order kept.
+
+    An existing top-level ``id:`` line is replaced, else one is appended (after a comment
+    saying what it is for). The result is parsed back: if the file is not a plain block
+    mapping (a flow mapping, say), it is rewritten from its data instead.
+    """
+    if text is None or not text.strip():
+        return "# A Parallax Reader corpus: one <id>.md per document.\n" + _ID_COMMENT + f"id: {corpus_id}\n"
+    before = yaml.safe_load(text)
+    if _ID_LINE.search(text):
+        candidate = _ID_LINE.sub(f"id: {corpus_id}", text, count=1)
+    else:
+        candidate = text + ("" if text.endswith("\n") else "\n") + _ID_COMMENT + f"id: {corpus_id}\n"
+    try:
+        after = yaml.safe_load(candidate)
+    except yaml.YAMLError:
+        after = None
+    expected = dict(before or {}, id=corpus_id) if isinstance(before, dict) or before is None else None
+    if isinstance(after, dict) and expected is not None and after == expected:
+        return candidate
+    if expected is None:
+        raise CorpusError("corpus.yaml must be a mapping")
+    return yaml.safe_dump(expected, allow_unicode=True, sort_keys=False)
+
+
+def write_corpus_id(root: Path, corpus_id: str) -> None:
+    """Give the corpus at ``root`` the identity ``corpus_id`` (an atomic rewrite of corpus.yaml)."""
+    path = Path(root) / CORPUS_FILE
+    text, _data = _read_yaml(path)
+    atomic_write_text(path, with_corpus_id(text, corpus_id))
+    _IDENTITIES.clear()
+
+
+_IDENTITIES: dict[tuple[str, int, int], str] = {}
+
+
+def corpus_identity(root: Path, *, writable: bool = True, default: str | None = None) -> str:
+    """The identity notes of the corpus at ``root`` are kept under; it survives moving the folder.
+
+    It is the ``id`` in ``corpus.yaml``. A corpus without one gets a new random id written
+    there on first use, so the folder can be moved or renamed without hiding its notes.
+    Where nothing can be written (a read-only folder, a broken ``corpus.yaml``) the key is
+    ``default``, else the folder's absolute path, as notes were keyed before identities.
+    """
+    root = Path(root).resolve()
+    path = root / CORPUS_FILE
+    try:
+        st = path.stat()
+        cache_key = (str(root), st.st_mtime_ns, st.st_size)
+    except OSError:
+        cache_key = (str(root), 0, -1)
+    cached = _IDENTITIES.get(cache_key)
+    if cached is not None:
+        return cached
+    fallback = default or str(root)
+    try:
+        text, data = _read_yaml(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        log.info("corpus %s: cannot read %s (%s); notes keyed by its path", root, CORPUS_FILE, exc)
+        return fallback
+    found = _id_of(data)
+    if found is None and writable and (data is None or isinstance(data, dict)):
+        found = new_corpus_id()
+        try:
+            atomic_write_text(path, with_corpus_id(text, found))
+            log.info("corpus %s: new identity %s written to %s", root, found, CORPUS_FILE)
+        except (OSError, CorpusError) as exc:
+            log.info("corpus %s: cannot write its identity (%s); notes keyed by its path", root, exc)
+            found = None
+    identity = found or fallback
+    try:
+        st = path.stat()
+        _IDENTITIES[(str(root), st.st_mtime_ns, st.st_size)] = identity
+    except OSError:
+        pass
+    return identity
+
+
+def legacy_keys(root: Path, identity: str) -> list[str]:
+    """Keys notes of this corpus were stored under before corpora had identities."""
+    keys = [str(Path(root).resolve())]
+    if identity == SAMPLE_ID:
+        keys.append("bundled")
+    return [k for k in keys if k != identity]
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -1,8 +1,16 @@
 """Notes out and in: Markdown with citations, CSV, JSON, and W3C Web Annotation JSON-LD.
 
-Every note is exported, orphans included (flagged, with their last known quote).
-Imports (JSON and W3C) merge by note id: a note already present is replaced only when
-the imported copy was updated later, so importing twice never duplicates anything.
+Every note is exported, orphans included (flagged, with their last known quote), with
+the identity of the corpus it belongs to and, for a note that was itself imported, its
+origin (the note and corpus it first came from).
+
+Imports (JSON and W3C) never move a note out of its corpus. Notes exported from this
+same corpus (or with ``merge_same_corpus``) merge by id; notes from another corpus are
+re-keyed to this one: each gets a new id derived from its origin and this corpus, so
+importing twice never duplicates anything, and its origin is kept (``origins.json``
+beside the notes database, and in later exports). A copy that comes back to its
+original corpus merges into the note it was copied from. Either way an existing note is
+replaced only when the imported copy was updated later.
 """
 
 from __future__ import annotations
@@ -10,11 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from reader.core.atomic import atomic_write_text
 from reader.core.document import DocumentMeta
 from reader.core.notes.anchoring import ORPHAN
 from reader.core.notes.model import COLORS, DOCUMENT, Note, NotesError, now_iso
@@ -25,7 +36,19 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 DOC_IRI = "urn:x-parallax:document:"
 JSON_FORMAT = "parallax-notes"
 
+ORIGINS_FILE = "origins.json"
+_REKEY_NAMESPACE = uuid.UUID("6f0c2a52-1d8e-4c57-9a8e-3c1c6a1f7d21")
+
+log = logging.getLogger(__name__)
+
 MetaLookup = Callable[[str], DocumentMeta | None]
+#: note id -> {"id": the first note's id, "corpus": the corpus it was first written in}
+Origins = Mapping[str, Mapping[str, str]]
+
+
+def _corpus_of(notes: Iterable[Note]) -> str | None:
+    keys = {n.corpus for n in notes}
+    return keys.pop() if len(keys) == 1 else None
 
 
 def _by_document(notes: list[Note]) -> dict[str, list[Note]]:
@@ -84,8 +107,20 @@ def export_csv(notes: list[Note], meta: MetaLookup) -> str:
     return out.getvalue()
 
 
-def export_json(notes: list[Note]) -> str:
-    data = {"format": JSON_FORMAT, "version": 1, "exported": now_iso(), "notes": [n.to_record() for n in notes]}
+def export_json(notes: list[Note], origins: Origins | None = None) -> str:
+    """Parallax JSON: the notes, their corpus's identity and each imported note's origin."""
+    records = []
+    for note in notes:
+        record = note.to_record()
+        origin = (origins or {}).get(note.id)
+        if origin:
+            record["origin"] = dict(origin)
+        records.append(record)
+    data: dict[str, Any] = {"format": JSON_FORMAT, "version": 1, "exported": now_iso()}
+    corpus = _corpus_of(notes)
+    if corpus:
+        data["corpus"] = {"id": corpus}
+    data["notes"] = records
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -104,7 +139,8 @@ def _from_urn(value: str) -> str:
     return value
 
 
-def to_annotation(note: Note, meta: DocumentMeta | None = None) -> dict[str, Any]:
+def to_annotation(note: Note, meta: DocumentMeta | None = None,
+                  origin: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One W3C Web Annotation (TextQuoteSelector + TextPositionSelector, CSS style class)."""
     bodies: list[dict[str, Any]] = []
     if note.body:
@@ -132,14 +168,17 @@ def to_annotation(note: Note, meta: DocumentMeta | None = None) -> dict[str, Any
     }
     if note.whole_document:
         ann["parallax:kind"] = DOCUMENT
+    if origin:
+        ann["parallax:origin"] = dict(origin)
     if bodies:
         ann["body"] = bodies if len(bodies) > 1 else bodies[0]
     return ann
 
 
-def export_w3c(notes: list[Note], meta: MetaLookup, label: str = "Parallax Reader notes") -> str:
+def export_w3c(notes: list[Note], meta: MetaLookup, label: str = "Parallax Reader notes",
+               origins: Origins | None = None) -> str:
     """An AnnotationCollection with its one page of items, context ``anno.jsonld``."""
-    items = [to_annotation(n, meta(n.doc)) for n in notes]
+    items = [to_annotation(n, meta(n.doc), (origins or {}).get(n.id)) for n in notes]
     used = sorted({n.color for n in notes})
     data: dict[str, Any] = {
         "@context": W3C_CONTEXT,
@@ -149,21 +188,25 @@ def export_w3c(notes: list[Note], meta: MetaLookup, label: str = "Parallax Reade
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
+    corpus = _corpus_of(notes)
+    if corpus:
+        data["parallax:corpus"] = corpus
     if used:
         data["stylesheet"] = {"type": "CssStylesheet", "value": " ".join(
             f".{c} {{ background-color: {COLORS[c]}; }}" for c in used)}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_notes(fmt: str, notes: list[Note], meta: MetaLookup, title: str = "Notes") -> str:
+def export_notes(fmt: str, notes: list[Note], meta: MetaLookup, title: str = "Notes",
+                 origins: Origins | None = None) -> str:
     if fmt == "md":
         return export_markdown(notes, meta, title)
     if fmt == "csv":
         return export_csv(notes, meta)
     if fmt == "json":
-        return export_json(notes)
+        return export_json(notes, origins)
     if fmt == "w3c":
-        return export_w3c(notes, meta, title)
+        return export_w3c(notes, meta, title, origins)
     raise NotesError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -211,31 +254,103 @@ def from_annotation(ann: dict[str, Any], corpus: str) -> Note:
     return Note.from_record(record, corpus)
 
 
-def parse_import(text: str, corpus: str) -> list[Note]:
+class ImportedNotes(list[Note]):
+    """Notes read from an export, keyed to the importing corpus, with where they came from.
+
+    ``source_corpus`` is the identity of the corpus they were exported from (None for an
+    export that does not say, such as an older one or another tool's annotations);
+    ``origins`` maps an incoming note id to the origin recorded for it in the file.
+    """
+
+    def __init__(self, notes: Iterable[Note] = (), source_corpus: str | None = None,
+                 origins: dict[str, dict[str, str]] | None = None) -> None:
+        super().__init__(notes)
+        self.source_corpus = source_corpus
+        self.origins: dict[str, dict[str, str]] = origins or {}
+
+
+def _origin(value: Any) -> dict[str, str] | None:
+    if isinstance(value, dict) and value.get("id") and isinstance(value.get("corpus", ""), str):
+        return {"id": str(value["id"]), "corpus": str(value.get("corpus") or "")}
+    return None
+
+
+def _records(items: list[Any], corpus: str, source: str | None) -> ImportedNotes:
+    out = ImportedNotes(source_corpus=source)
+    for item in items:
+        if isinstance(item, dict) and item.get("type") == "Annotation":
+            note = from_annotation(item, corpus)
+            origin = _origin(item.get("parallax:origin"))
+        else:
+            if not isinstance(item, dict):
+                raise NotesError("not a note record: expected an object")
+            note = Note.from_record(item, corpus)
+            origin = _origin(item.get("origin"))
+        if origin:
+            out.origins[note.id] = origin
+        out.append(note)
+    return out
+
+
+def parse_import(text: str, corpus: str) -> ImportedNotes:
     """Notes from a Parallax JSON export, a W3C AnnotationCollection/Page or a list of either."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotesError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if isinstance(data, dict) and data.get("format") == JSON_FORMAT:
-        return [Note.from_record(r, corpus) for r in _as_list(data.get("notes"))]
-    if isinstance(data, dict) and "notes" in data and isinstance(data["notes"], list):
-        return [Note.from_record(r, corpus) for r in data["notes"]]
+    if isinstance(data, dict) and isinstance(data.get("notes"), list) and (
+            data.get("format") == JSON_FORMAT or "notes" in data):
+        info = data.get("corpus")
+        source = str(info["id"]) if isinstance(info, dict) and info.get("id") else None
+        return _records(data["notes"], corpus, source)
     if isinstance(data, dict) and data.get("type") == "AnnotationCollection":
         items: list[Any] = []
         page = data.get("first")
         while isinstance(page, dict):
             items += _as_list(page.get("items"))
             page = page.get("next") if isinstance(page.get("next"), dict) else None
-        return [from_annotation(a, corpus) for a in items]
+        source = str(data["parallax:corpus"]) if data.get("parallax:corpus") else None
+        return _records(items, corpus, source)
     if isinstance(data, dict) and data.get("type") == "AnnotationPage":
-        return [from_annotation(a, corpus) for a in _as_list(data.get("items"))]
+        return _records(_as_list(data.get("items")), corpus, None)
     if isinstance(data, dict) and data.get("type") == "Annotation":
-        return [from_annotation(data, corpus)]
+        return _records([data], corpus, None)
     if isinstance(data, list):
-        return [from_annotation(a, corpus) if isinstance(a, dict) and a.get("type") == "Annotation"
-                else Note.from_record(a, corpus) for a in data]
+        return _records(data, corpus, None)
     raise NotesError("not a notes export: expected Parallax JSON or a W3C AnnotationCollection")
+
+
+# -- origins: where a re-keyed note came from --------------------------------------------------
+def origins_path(store: NoteStore) -> Path:
+    return store.folder / ORIGINS_FILE
+
+
+def load_origins(store: NoteStore) -> dict[str, dict[str, str]]:
+    """Recorded origins of imported notes (empty if none, or if the file is unreadable)."""
+    path = origins_path(store)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("cannot read %s (%s): imported notes' origins are not shown", path, exc)
+        return {}
+    found = data.get("origins") if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): o for k, v in found.items() if (o := _origin(v)) is not None}
+
+
+def _save_origins(store: NoteStore, origins: Mapping[str, Mapping[str, str]]) -> None:
+    text = json.dumps({"format": "parallax-note-origins", "version": 1,
+                       "origins": {k: dict(v) for k, v in sorted(origins.items())}},
+                      ensure_ascii=False, indent=1) + "\n"
+    atomic_write_text(origins_path(store), text, mode=0o600)
+
+
+def rekeyed_id(corpus: str, origin_corpus: str, origin_id: str) -> str:
+    """The id a note from ``origin_corpus`` gets in ``corpus``: the same every time it is imported."""
+    return uuid.uuid5(_REKEY_NAMESPACE, f"{corpus}\x1f{origin_corpus}\x1f{origin_id}").hex
 
 
 @dataclass(frozen=True)
@@ -243,16 +358,59 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+    #: notes given a new id for this corpus (they came from another corpus)
+    rekeyed: int = 0
 
 
-def merge_notes(store: NoteStore, incoming: list[Note]) -> ImportResult:
-    """Merge by id in one transaction: new ids are added, newer copies replace older ones."""
-    added = updated = unchanged = 0
+def merge_notes(store: NoteStore, incoming: list[Note], *, merge_same_corpus: bool = False) -> ImportResult:
+    """Bring ``incoming`` (keyed to the importing corpus) into the store in one transaction.
+
+    Per note: a note of this corpus with the same id is merged (the later ``updated``
+    wins); a copy of one of this corpus's notes (its origin is here) merges into that note;
+    a note exported from this corpus (or any, with ``merge_same_corpus``) keeps its id;
+    any other note is re-keyed to this corpus with its origin recorded. A note of another
+    corpus is never replaced, so an import can never move a note out of its corpus.
+    """
+    target = _corpus_of(incoming)
+    if target is None:
+        if incoming:
+            raise NotesError("internal: imported notes must all belong to the importing corpus")
+        return ImportResult(0, 0, 0)
+    source = getattr(incoming, "source_corpus", None)
+    file_origins: Mapping[str, Mapping[str, str]] = getattr(incoming, "origins", {})
+    known = load_origins(store)
+    same_corpus = merge_same_corpus or source == target
     chosen: dict[str, Note] = {}
+    new_origins: dict[str, dict[str, str]] = {}
+    rekeyed_ids: set[str] = set()
     for note in incoming:
-        prev = chosen.get(note.id)
-        if prev is None or note.updated > prev.updated:
-            chosen[note.id] = note
+        origin = file_origins.get(note.id) or known.get(note.id)
+        root = dict(origin) if origin else {"id": note.id, "corpus": source or ""}
+        existing = store.get(note.id)
+        if existing is not None and existing.corpus == target:
+            candidate = note.id  # this corpus's own note
+        elif root["corpus"] == target:
+            candidate = root["id"]  # a copy coming home
+        elif same_corpus and existing is None:
+            candidate = note.id
+        else:
+            candidate = rekeyed_id(target, root["corpus"], root["id"])
+        owner = store.get(candidate)
+        if owner is not None and owner.corpus != target:  # never take a note from another corpus
+            candidate = rekeyed_id(target, root["corpus"], root["id"])
+            owner = store.get(candidate)
+            if owner is not None and owner.corpus != target:
+                log.warning("note %s: id %s belongs to another corpus; skipped", note.id, candidate)
+                continue
+        if candidate != note.id:
+            rekeyed_ids.add(candidate)
+            if root["corpus"] != target:
+                new_origins[candidate] = root
+        copy = note.with_changes(id=candidate)
+        prev = chosen.get(candidate)
+        if prev is None or copy.updated > prev.updated:
+            chosen[candidate] = copy
+    added = updated = unchanged = 0
     to_write: list[Note] = []
     for note in chosen.values():
         existing = store.get(note.id)
@@ -264,5 +422,12 @@ def merge_notes(store: NoteStore, incoming: list[Note]) -> ImportResult:
             to_write.append(note)
         else:
             unchanged += 1
-    store.put_many(to_write)
-    return ImportResult(added, updated, unchanged)
+    if to_write:
+        store.put_many(to_write)
+    fresh = {k: v for k, v in new_origins.items() if known.get(k) != v}
+    if fresh and not store.read_only:
+        try:
+            _save_origins(store, {**known, **fresh})
+        except OSError as exc:  # the notes are in; only the record of where they came from is missing
+            log.warning("cannot record the imported notes' origins: %s", exc)
+    return ImportResult(added, updated, unchanged, len(rekeyed_ids))

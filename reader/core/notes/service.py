@@ -1,16 +1,20 @@
 """What both faces do with notes: create them on a passage, keep them anchored to the current text.
 
-Notes live in one database per data dir; each row carries its corpus key (``bundled``
-for the sample corpus, so notes survive an app upgrade that moves it, else the corpus
-folder's absolute path) and its document id.
+Notes live in one database per data dir; each row carries its corpus key and its document
+id. The key is the corpus's identity (the ``id`` in its ``corpus.yaml``, written on first
+use), so moving or renaming the folder hides nothing; notes stored under the older keys
+(the folder's path, or ``bundled`` for the sample) are adopted on the next refresh.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from reader.core.corpus import SAMPLE_ID, corpus_identity, legacy_keys
 from reader.core.document import Document
 from reader.core.errors import DocumentNotFound, ReaderError
 from reader.core.notes.anchoring import ANCHORED, FUZZY, MOVED, ORPHAN, quote_selector, reanchor
@@ -26,6 +30,8 @@ from reader.core.notes.model import (
 )
 from reader.core.notes.store import NoteStore
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
@@ -33,10 +39,27 @@ BUNDLED_KEY = "bundled"
 
 
 def corpus_key(ctx: Any) -> str:
-    """The key notes of the current corpus are stored under."""
-    if ctx.is_bundled:
-        return BUNDLED_KEY
-    return str(ctx.corpus_root.resolve())
+    """The key notes of the current corpus are stored under: its identity."""
+    bundled = ctx.is_bundled
+    return corpus_identity(ctx.corpus_root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+
+
+def adopt_legacy_notes(store: NoteStore, root: Path, key: str) -> int:
+    """Re-key notes stored under this corpus's older keys (its path, ``bundled``) to ``key``.
+
+    Runs on every refresh and costs one indexed query per old key when there is nothing
+    to do; notes are moved in one transaction, with nothing else about them changed.
+    """
+    moved = 0
+    if store.read_only:
+        return 0
+    for old in legacy_keys(root, key):
+        notes = store.notes(corpus=old)
+        if notes:
+            store.put_many([n.with_changes(corpus=key) for n in notes])
+            log.info("%d note(s) stored under %r now belong to corpus %s", len(notes), old, key)
+            moved += len(notes)
+    return moved
 
 
 def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int, int]:
@@ -123,6 +146,7 @@ def refresh_anchors(store: NoteStore, corpus: Any, key: str, doc_ids: list[str] 
     Runs once per document change: results (offsets, selectors, status, the new hash)
     are stored, so the next call finds nothing to do. Returns the notes that changed.
     """
+    adopt_legacy_notes(store, corpus.root, key)
     ids = doc_ids if doc_ids is not None else store.doc_ids(key)
     changed_all: list[Note] = []
     for n, doc_id in enumerate(ids, 1):

@@ -87,15 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         lesson = (args.lesson, args.step, args.present) if args.lesson else None
         return run_gui(ctx, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme,
                        sync=args.sync, focus=args.focus, lesson=lesson)
-    if ctx.settings.notice:
-        print(f"parallax: {ctx.settings.notice}", file=sys.stderr)
-    try:
-        return int(args.func(args, ctx) or 0)
-    except ReaderError as exc:
-        print(f"parallax: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. piped into head
-        return 0
+    from reader.commands.output import safe_terminal
+
+    with safe_terminal():  # titles, notes and file names are untrusted: no escape sequence reaches the terminal
+        if ctx.settings.notice:
+            print(f"parallax: {ctx.settings.notice}", file=sys.stderr)
+        try:
+            return int(args.func(args, ctx) or 0)
+        except ReaderError as exc:
+            print(f"parallax: {exc}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # e.g. piped into head
+            return 0
 
 
 def gui_main() -> int:

@@ -141,3 +141,130 @@ def test_duplicate_id_prefers_the_file_named_after_it(tmp_path: Path) -> None:
     assert corpus.meta("story").path.name == "story.md"
     (dup,) = problems_for(corpus, "a-copy.md")
     assert "duplicate id 'story'" in dup
+
+
+# -- issue 13: what the loader must refuse or report, never silently skip or hang on -------------
+def test_a_file_over_the_size_limit_is_skipped_with_its_size(tmp_path: Path) -> None:
+    from reader.core.frontmatter import MAX_FILE_BYTES
+
+    write_doc(tmp_path, "small")
+    huge = tmp_path / "huge.md"
+    with huge.open("wb") as handle:  # sparse: costs no disk, and is never read
+        handle.truncate(MAX_FILE_BYTES + 1)
+    corpus = Corpus(tmp_path).scan()
+    assert corpus.ids == ["small"]
+    (problem,) = problems_for(corpus, "huge.md")
+    assert "too large: 20.0 MB, over the 20 MB limit" in problem
+    _docs, problems = corpus.check()
+    assert any("over the 20 MB limit" in p.message for p in problems)
+
+
+def test_fifo_folder_and_link_loop_named_md_are_reported_without_blocking(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from reader.core.frontmatter import read_corpus_file
+
+    write_doc(tmp_path, "good")
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "folder.md").mkdir()
+    (tmp_path / "loop-a.md").symlink_to(tmp_path / "loop-b.md")
+    (tmp_path / "loop-b.md").symlink_to(tmp_path / "loop-a.md")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
+    done: list[Corpus] = []
+    worker = threading.Thread(target=lambda: done.append(Corpus(tmp_path).scan()), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert done, "the scan blocked on a named pipe"
+    corpus = done[0]
+    assert corpus.ids == ["good"]
+    assert "named pipe (FIFO)" in problems_for(corpus, "pipe.md")[0]
+    assert "a folder named like a document" in problems_for(corpus, "folder.md")[0]
+    assert "symbolic link loop" in problems_for(corpus, "loop-a.md")[0]
+    assert "symbolic link loop" in problems_for(corpus, "loop-b.md")[0]
+    assert "broken symbolic link" in problems_for(corpus, "dangling.md")[0]
+    # reading a pipe directly (swapped in after a scan) is reported too, not blocked on
+    split, problems = read_corpus_file(tmp_path / "pipe.md")
+    assert split is None and "named pipe" in problems[0].message
+
+
+def test_symlinks_out_of_the_corpus_are_refused_inside_ones_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    write_doc(secret, "secret", "Private text outside the corpus.")
+    folder = tmp_path / "corpus"
+    (folder / "sub").mkdir(parents=True)
+    write_doc(folder / "sub", "inside", "Text kept in a subfolder.")
+    (folder / "inside.md").symlink_to(folder / "sub" / "inside.md")
+    (folder / "secret.md").symlink_to(secret / "secret.md")
+    (folder / "passwd.md").symlink_to("/etc/passwd")
+    corpus = Corpus(folder).scan()
+    assert corpus.ids == ["inside"]
+    assert "outside the corpus folder; refused" in problems_for(corpus, "secret.md")[0]
+    assert "outside the corpus folder; refused" in problems_for(corpus, "passwd.md")[0]
+    assert "Private text" not in "".join(str(p) for p in corpus.problems)
+
+
+def test_a_document_swapped_for_a_link_out_after_the_scan_is_refused(tmp_path: Path) -> None:
+    from reader.core.errors import ReaderError
+
+    outside = tmp_path / "outside.md"
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_doc(folder, "doc")
+    write_doc(tmp_path, "outside")
+    corpus = Corpus(folder).scan()
+    (folder / "doc.md").unlink()
+    (folder / "doc.md").symlink_to(outside)
+    with pytest.raises(ReaderError, match="outside the corpus folder"):
+        corpus.document("doc")
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", True), ("utf-16-be", True), ("utf-16-le", False),
+                                          ("utf-16-be", False)])
+def test_utf16_text_is_decoded_not_called_binary(tmp_path: Path, encoding: str, bom: bool) -> None:
+    text = "---\nid: wide\ntitle: Ünïcode wide title\noutlet: O\n---\n\nText in UTF-16, café.\n"
+    data = text.encode(encoding)
+    if bom:
+        data = ("\ufeff").encode(encoding) + data
+    (tmp_path / "wide.md").write_bytes(data)
+    corpus = Corpus(tmp_path).scan()
+    assert corpus.ids == ["wide"]
+    assert corpus.meta("wide").title == "Ünïcode wide title"
+    assert corpus.document("wide").text.strip().endswith("café.")
+    (warning,) = problems_for(corpus, "wide.md", "warning")
+    assert "UTF-16" in warning and "binary" not in warning
+
+
+def test_broken_utf16_is_reported_as_utf16(tmp_path: Path) -> None:
+    (tmp_path / "bad16.md").write_bytes(b"\xff\xfe" + "---\nid: x\n".encode("utf-16-le") + b"\x00\xd8")
+    corpus = Corpus(tmp_path).scan()
+    (problem,) = problems_for(corpus, "bad16.md")
+    assert "UTF-16" in problem and "binary" not in problem
+
+
+def test_escape_sequences_in_titles_never_reach_the_terminal(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from reader.cli import main
+
+    evil = "Evil\x1b]0;owned\x07 title\x1b[2J\x9b31m here\x07"
+    (tmp_path / "evil.md").write_text(f'---\nid: evil\ntitle: "{evil.encode("unicode_escape").decode()}"\n'
+                                      "outlet: O\n---\n\nBody.\n", encoding="utf-8")
+    assert main(["--corpus", str(tmp_path), "corpus", "check"]) == 0
+    out, err = capsys.readouterr()
+    assert "Evil title here" in out
+    assert not any(ch in out + err for ch in "\x1b\x07\x9b")
+    assert main(["--corpus", str(tmp_path), "corpus", "check", "--json"]) == 0
+    out, _err = capsys.readouterr()
+    assert not any(ch in out for ch in "\x1b\x07\x9b")
+    assert json.loads(out)["documents"][0]["title"] == evil  # JSON escapes them: the data stays exact
+
+
+def test_strip_controls_keeps_text_tabs_and_newlines() -> None:
+    from reader.commands.output import strip_controls
+
+    assert strip_controls("a\tb\nc\x00d\x1b[1;31me\x1b]8;;http://x\x1b\\f\x7fg\x85h") == "a\tb\ncdefgh"
+    assert strip_controls("50%\r60%", keep_cr=True) == "50%\r60%"
+    assert strip_controls("50%\r60%") == "50%60%"

@@ -20,7 +20,7 @@ from reader.core.atomic import atomic_write_text
 from reader.core.corpus import CORPUS_FILE, Corpus, new_corpus_id, write_corpus_id
 from reader.core.document import KNOWN_KEYS, coerce_date
 from reader.core.errors import CorpusError, ReaderError
-from reader.core.frontmatter import ERROR, split_front_matter
+from reader.core.frontmatter import ERROR, decode_text, read_limited, split_front_matter
 from reader.core.paths import AppPaths, bundled_corpus_path
 from reader.core.settings import Settings
 
@@ -196,10 +196,13 @@ def edit_document_meta(corpus: Corpus, doc_id: str, changes: dict[str, Any]) -> 
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ReaderError(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}")
-    try:
-        raw = meta.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReaderError(f"cannot read {meta.path}: {exc}") from None
+    refused = corpus.refusal(meta.path)
+    data, why = (None, refused) if refused else read_limited(meta.path)
+    if data is None:
+        raise ReaderError(f"cannot read {meta.path}: {why}")
+    raw, decode_problems = decode_text(data, str(meta.path))  # UTF-16 is rewritten as UTF-8
+    if raw is None:
+        raise ReaderError("; ".join(p.message for p in decode_problems))
     split, problems = split_front_matter(raw, str(meta.path))
     if split is None:
         raise ReaderError("; ".join(p.message for p in problems))

@@ -7,8 +7,10 @@ library lists quickly; the canonical text of a document is built only when it is
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import stat
 import threading
 import uuid
 from collections import OrderedDict
@@ -22,7 +24,16 @@ import yaml
 from reader.core.atomic import atomic_write_text
 from reader.core.document import KNOWN_KEYS, Document, DocumentMeta, build_document, coerce_date
 from reader.core.errors import CorpusError, DocumentNotFound, ReaderError
-from reader.core.frontmatter import ERROR, WARNING, Problem, SplitFile, read_corpus_file
+from reader.core.frontmatter import (
+    ERROR,
+    MAX_FILE_BYTES,
+    WARNING,
+    Problem,
+    SplitFile,
+    file_kind,
+    read_corpus_file,
+    too_large,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 CORPUS_FILE = "corpus.yaml"
@@ -59,6 +70,7 @@ class CorpusInfo:
             "description": self.description,
             "event": self.event,
             "date_range": list(self.date_range),
+            "id": self.id,
         }
 
 
@@ -85,7 +97,54 @@ class Corpus:
     # -- scanning -----------------------------------------------------------------
     def files(self) -> list[Path]:
         """Document files in a stable order (hidden and temp files excluded)."""
-        return sorted(p for p in self.root.glob("*.md") if not p.name.startswith(".") and p.is_file())
+        return self._entries()[0]
+
+    def _entries(self) -> tuple[list[Path], list[Problem]]:
+        """Readable document files, and a problem for each ``*.md`` entry that is refused."""
+        files: list[Path] = []
+        problems: list[Problem] = []
+        for path in sorted(self.root.glob("*.md")):
+            if path.name.startswith("."):
+                continue
+            refused = self.refusal(path)
+            if refused:
+                problems.append(Problem(self._shown(path), None, ERROR, refused))
+            else:
+                files.append(path)
+        return files, problems
+
+    def refusal(self, path: Path) -> str | None:
+        """Why ``path`` is not read as a document, or None.
+
+        Only ``stat`` is used (nothing is opened, so a named pipe cannot block the scan).
+        A symbolic link is followed only when its target stays inside the corpus folder:
+        a link to ``/etc/passwd`` must never become a document (nor reach an export).
+        """
+        try:
+            info = path.lstat()
+        except OSError as exc:
+            return f"cannot read file: {exc.strerror or exc}"
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except RuntimeError:  # Python 3.11 reports a loop this way
+                return "a symbolic link loop; skipped"
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    return "a symbolic link loop; skipped"
+                return "a broken symbolic link (its target is missing); skipped"
+            if not target.is_relative_to(self.root):
+                return f"a symbolic link to {target}, outside the corpus folder; refused"
+            try:
+                info = target.stat()
+            except OSError as exc:
+                return f"cannot read file: {exc.strerror or exc}"
+        kind = file_kind(info.st_mode)
+        if kind is not None:
+            return f"{kind} named like a document, not a document file; skipped"
+        if info.st_size > MAX_FILE_BYTES:
+            return too_large(info.st_size)
+        return None
 
     def scan(self, progress: Progress | None = None, cancelled: Cancelled | None = None) -> Corpus:
         """(Re)read every file's metadata; problems land in :attr:`problems`."""
@@ -94,7 +153,8 @@ class Corpus:
         metas: dict[str, DocumentMeta] = {}
         body_lines: dict[str, int] = {}
         scanned: list[tuple[Path, DocumentMeta | None, int, list[Problem]]] = []
-        paths = self.files()
+        paths, refused = self._entries()
+        problems.extend(refused)
         for n, path in enumerate(paths, 1):
             if cancelled is not None and cancelled():
                 raise ScanCancelled("scan cancelled")
@@ -115,7 +175,7 @@ class Corpus:
                 metas[meta.id] = meta
                 body_lines[meta.id] = first_line
             problems.extend(file_problems)
-        if not paths:
+        if not paths and not refused:
             problems.append(Problem(str(self.root), None, WARNING, "no documents (*.md) in this folder"))
         with self._lock:
             self.info, self._metas, self._body_lines, self.problems = info, metas, body_lines, problems
@@ -244,6 +304,9 @@ class Corpus:
                 self._docs.move_to_end(doc_id)
                 return cached
         meta = self.meta(doc_id)
+        refused = self.refusal(meta.path)  # it may have been swapped for a link out since the scan
+        if refused:
+            raise ReaderError(f"{doc_id}: {meta.path.name}: {refused}")
         split, problems = read_corpus_file(meta.path)
         if split is None:
             raise ReaderError(f"{doc_id}: the file changed and can no longer be read: "
@@ -265,6 +328,10 @@ class Corpus:
         docs: list[Document] = []
         problems = list(self.problems)
         for meta in self.metas():
+            refused = self.refusal(meta.path)
+            if refused:
+                problems.append(Problem(str(meta.path), None, ERROR, refused))
+                continue
             split, file_problems = read_corpus_file(meta.path)
             if split is None:  # changed on disk since the scan
                 problems.extend(file_problems)

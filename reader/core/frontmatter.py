@@ -6,6 +6,10 @@ nothing here raises on bad input, because one bad file must never stop a corpus.
 
 from __future__ import annotations
 
+import codecs
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,10 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 ERROR = "error"
 WARNING = "warning"
+
+#: The largest corpus document read (20 MB, some 3 million words: far beyond any article).
+#: A bigger file costs every command seconds and gigabytes, so it is skipped with a reason.
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -56,6 +64,46 @@ class SplitFile:
     header: dict[str, Any]
     body: str
     body_line: int
+
+
+def sniff_utf16(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` (or ``"utf-16"`` with a BOM) if ``data`` looks like UTF-16 text.
+
+    Without a byte-order mark, UTF-16 text in a Latin script has a NUL in every other byte:
+    almost all odd bytes NUL (little-endian) or almost all even ones (big-endian).
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(codecs.BOM_UTF32_LE):
+        return "utf-16"
+    sample = data[:8192]
+    if len(sample) < 4:
+        return None
+    sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    if odd.count(0) >= 0.9 * half and even.count(0) <= 0.02 * half:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * half and odd.count(0) <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 (strict), or UTF-16 when the bytes say so (decoded, with a warning to convert)."""
+    encoding = sniff_utf16(data)
+    if encoding is None:
+        what = sniff_binary(data)
+        if what:
+            return None, [Problem(path, None, ERROR, f"not a text document: looks like {what}")]
+        text, problem = decode_utf8(data, path)
+        return text, [problem] if problem else []
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(path, None, ERROR, f"UTF-16 text that cannot be decoded (at byte {exc.start}); "
+                                                 "save it as UTF-8")]
+    return text.lstrip("\ufeff"), [Problem(path, None, WARNING,
+                                            f"UTF-16 text ({encoding.upper()}), read as such; "
+                                            "saving it as UTF-8 is recommended")]
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -114,19 +162,65 @@ def split_front_matter(text: str, path: str) -> tuple[SplitFile | None, list[Pro
     return SplitFile({str(k): v for k, v in header.items()}, body, close + 2), []
 
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def too_large(size: int) -> str:
+    return (f"too large: {size / 1024 / 1024:.1f} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit "
+            "for a corpus document; skipped (split it into several documents)")
+
+
+def read_limited(path: Path) -> tuple[bytes | None, str | None]:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, or why not.
+
+    The file is opened non-blocking and checked with ``fstat`` before any read, so a named
+    pipe, a device or a folder named ``*.md`` is reported and never blocks or hangs the scan.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "a symbolic link loop; skipped"
+        if exc.errno == errno.ENOENT and Path(path).is_symlink():
+            return None, "a broken symbolic link (its target is missing); skipped"
+        return None, f"cannot read file: {exc.strerror or exc}"
+    try:
+        info = os.fstat(fd)
+        kind = file_kind(info.st_mode)
+        if kind is not None:
+            return None, f"{kind}, not a document file; skipped"
+        if info.st_size > MAX_FILE_BYTES:
+            return None, too_large(info.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # grew while we looked
+            return None, too_large(len(data))
+        return data, None
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+
+
 def read_corpus_file(path: Path, display: str | None = None) -> tuple[SplitFile | None, list[Problem]]:
     """Read, sniff, decode and split one file; never raises for bad content."""
     shown = display or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, None, ERROR, f"cannot read file: {exc.strerror or exc}")]
+    data, why = read_limited(path)
+    if data is None:
+        return None, [Problem(shown, None, ERROR, why or "cannot read file")]
     if not data.strip():
         return None, [Problem(shown, None, ERROR, "empty file")]
-    what = sniff_binary(data)
-    if what:
-        return None, [Problem(shown, None, ERROR, f"not a text document: looks like {what}")]
-    text, problem = decode_utf8(data, shown)
-    if problem or text is None:
-        return None, [problem] if problem else []
-    return split_front_matter(text, shown)
+    text, problems = decode_text(data, shown)
+    if text is None:
+        return None, problems
+    split, split_problems = split_front_matter(text, shown)
+    return split, problems + split_problems

@@ -27,8 +27,10 @@ def _mode(path: Path) -> int:
 
 
 def _readable_by_others(*roots: Path) -> list[str]:
-    """What ``find ROOTS -perm /077`` prints (symbolic links excluded, as find reports their target)."""
-    out = subprocess.run(["find", *map(str, roots), "-perm", "/077", "!", "-type", "l"],
+    """What ``find ROOTS -perm /077`` prints: the issue's acceptance check, as is."""
+    existing = [str(r) for r in roots if r.exists()]
+    assert existing
+    out = subprocess.run(["find", *existing, "-perm", "/077"],
                          capture_output=True, text=True, check=True)
     return out.stdout.split()
 
@@ -156,3 +158,12 @@ def test_atomic_write_new_file_is_private_and_replacing_keeps_mode(tmp_path: Pat
         assert _mode(kept) == 0o600
     finally:
         os.umask(old)
+
+
+def test_the_window_under_umask_022_leaves_nothing_readable(tmp_path: Path, isolated_dirs: dict[str, Path]) -> None:
+    pytest.importorskip("PySide6")
+    dirs = isolated_dirs
+    _run(dirs, "notes", "add", "--doc", "frontier-post-alma-ata", "--text", "private")
+    _run(dirs, "--screenshot", str(dirs["cache"] / "window.png"), "--open", "frontier-post-alma-ata")
+    assert (dirs["cache"] / "window.png").is_file()
+    assert _readable_by_others(dirs["data"], dirs["cache"], dirs["config"]) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 from conftest import BUNDLED
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reader.core.corpora import copy_sample, create_corpus
@@ -68,7 +68,25 @@ _values = st.one_of(st.text(max_size=30), st.integers(), st.none(),
 @given(st.dictionaries(_keys, _values, max_size=6), st.booleans(), st.booleans())
 def test_property_with_corpus_id_keeps_every_other_key(data: dict, comment: bool, flow: bool) -> None:
     text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow) if data else ""
+    assume(yaml.safe_load(text or "{}") == data)  # PyYAML itself does not round-trip a raw NEL (U+0085)
     if comment:
         text = "# a comment\n" + text
     result = yaml.safe_load(with_corpus_id(text, "abc123"))
     assert result == {**data, "id": "abc123"}
+
+
+def test_first_opens_in_several_processes_agree_on_one_identity(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tmp_path / "corpus.yaml").write_text("title: Shared\n", encoding="utf-8")
+    code = "import sys; from reader.core.corpus import corpus_identity; print(corpus_identity(sys.argv[1]))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                              env=env) for _ in range(4)]
+    ids = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(ids) == 1
+    assert yaml.safe_load((tmp_path / "corpus.yaml").read_text(encoding="utf-8"))["id"] == ids.pop()

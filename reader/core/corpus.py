@@ -7,8 +7,10 @@ library lists quickly; the canonical text of a document is built only when it is
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
+import os
 import re
 import stat
 import threading
@@ -422,17 +424,15 @@ def corpus_identity(root: Path, *, writable: bool = True, default: str | None = 
         return cached
     fallback = default or str(root)
     try:
-        text, data = _read_yaml(path)
+        _text, data = _read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         log.info("corpus %s: cannot read %s (%s); notes keyed by its path", root, CORPUS_FILE, exc)
         return fallback
     found = _id_of(data)
     if found is None and writable and (data is None or isinstance(data, dict)):
-        found = new_corpus_id()
         try:
-            atomic_write_text(path, with_corpus_id(text, found))
-            log.info("corpus %s: new identity %s written to %s", root, found, CORPUS_FILE)
-        except (OSError, CorpusError) as exc:
+            found = _write_new_id(root, path)
+        except (OSError, CorpusError, UnicodeDecodeError, yaml.YAMLError) as exc:
             log.info("corpus %s: cannot write its identity (%s); notes keyed by its path", root, exc)
             found = None
     identity = found or fallback
@@ -442,6 +442,35 @@ def corpus_identity(root: Path, *, writable: bool = True, default: str | None = 
     except OSError:
         pass
     return identity
+
+
+@contextlib.contextmanager
+def _folder_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on the corpus folder (flock on its descriptor; none where unsupported)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _write_new_id(root: Path, path: Path) -> str:
+    """Write a new id, unless another process did first: two first opens must agree on one."""
+    with _folder_lock(root):
+        text, data = _read_yaml(path)
+        existing = _id_of(data)
+        if existing is not None:
+            return existing
+        found = new_corpus_id()
+        atomic_write_text(path, with_corpus_id(text, found))
+    log.info("corpus %s: new identity %s written to %s", root, found, CORPUS_FILE)
+    return found
 
 
 def legacy_keys(root: Path, identity: str) -> list[str]:

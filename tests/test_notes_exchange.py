@@ -274,3 +274,23 @@ def test_property_imports_never_touch_other_corpora_and_are_idempotent(tmp_path_
             count = store.count()
             again = merge_notes(store, parse_import(last[0], last[1]), merge_same_corpus=last[2])
             assert again.added == 0 and again.updated == 0 and store.count() == count
+
+
+def test_a_folder_copied_by_hand_is_told_it_shares_notes_a_moved_one_is_not(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus_copy: Path) -> None:
+    (corpus_copy / "corpus.yaml").write_text("title: Mine\n", encoding="utf-8")
+    ids = add_three(capsys, "--corpus", str(corpus_copy))
+    run(capsys, "--corpus", str(corpus_copy), "notes", "list")
+    twin = tmp_path / "twin"
+    shutil.copytree(corpus_copy, twin)
+    code, _out, err = run(capsys, "--corpus", str(twin), "notes", "list")
+    assert code == 0 and "same identity as" in err and str(corpus_copy.resolve()) in err
+    assert "share their notes" in err
+    _code, _out, err = run(capsys, "--corpus", str(corpus_copy), "notes", "list")
+    assert "same identity" not in err  # the original is not nagged
+    shutil.rmtree(corpus_copy)
+    moved = tmp_path / "moved"
+    twin.rename(moved)
+    code, out, err = run(capsys, "--corpus", str(moved), "notes", "list", "--json")
+    assert "same identity" not in err
+    assert sorted(n["id"] for n in json.loads(out)["notes"]) == sorted(ids)

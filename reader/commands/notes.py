@@ -88,7 +88,7 @@ class _Session:
     """The store, the corpus and its key for one command; closing takes a backup if needed."""
 
     def __init__(self, ctx: AppContext) -> None:
-        from reader.core.notes.service import corpus_key
+        from reader.core.notes.service import corpus_key, note_corpus_path
         from reader.core.notes.store import NoteStore
 
         self.ctx = ctx
@@ -96,6 +96,9 @@ class _Session:
         if self.store.notice:
             warn(self.store.notice)
         self.key = corpus_key(ctx)
+        shared = note_corpus_path(self.store, ctx.corpus_root, self.key)
+        if shared:
+            warn(shared)
 
     @property
     def corpus(self) -> Any:

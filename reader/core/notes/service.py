@@ -8,12 +8,14 @@ use), so moving or renaming the folder hides nothing; notes stored under the old
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reader.core.atomic import atomic_write_text
 from reader.core.corpus import SAMPLE_ID, corpus_identity, legacy_keys
 from reader.core.document import Document
 from reader.core.errors import DocumentNotFound, ReaderError
@@ -60,6 +62,48 @@ def adopt_legacy_notes(store: NoteStore, root: Path, key: str) -> int:
             log.info("%d note(s) stored under %r now belong to corpus %s", len(notes), old, key)
             moved += len(notes)
     return moved
+
+
+PATHS_FILE = "corpus-paths.json"
+
+
+def note_corpus_path(store: NoteStore, root: Path, key: str) -> str | None:
+    """Remember where corpus ``key`` was last opened; warn when it is open in two places.
+
+    The folder path is only a hint: a folder that moved keeps its notes (the hint simply
+    follows it). But a folder copied by hand (``cp -r``) keeps the identity too, and the
+    two would share, and keep re-anchoring, the same notes: that is said, with the remedy.
+    """
+    if key == str(Path(root).resolve()):
+        return None  # keyed by its path: nothing to compare
+    path = store.folder / PATHS_FILE
+    try:
+        hints = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        hints = {}
+    if not isinstance(hints, dict):
+        hints = {}
+    here = str(Path(root).resolve())
+    before = hints.get(key)
+    if before == here:
+        return None
+    if isinstance(before, str) and Path(before).is_dir() and key != SAMPLE_ID:
+        try:
+            same = corpus_identity(Path(before), writable=False) == key
+        except OSError:
+            same = False
+        if same:
+            return (f"this corpus has the same identity as {before} (a copy made outside the app?): "
+                    "the two share their notes. To give this folder notes of its own, change the 'id:' "
+                    f"line in {Path(here) / 'corpus.yaml'} (any new word), or remove that line.")
+    hints[key] = here
+    if not store.read_only:
+        try:
+            atomic_write_text(path, json.dumps(hints, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                              mode=0o600)
+        except OSError as exc:
+            log.info("cannot record where corpus %s is: %s", key, exc)
+    return None
 
 
 def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int, int]:

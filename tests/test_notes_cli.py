@@ -78,12 +78,12 @@ def test_acceptance_fuzzy_then_orphan_and_exports(capsys: pytest.CaptureFixture[
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
     assert rows[0]["status"] == "orphan" and rows[0]["outlet"] == "New Eastern Outlook"
     w3c = json.loads((tmp_path / "out.w3c").read_text(encoding="utf-8"))
-    assert w3c["@context"] == "http://www.w3.org/ns/anno.jsonld" and w3c["type"] == "AnnotationCollection"
+    assert w3c["@context"][0] == "http://www.w3.org/ns/anno.jsonld" and w3c["type"] == "AnnotationCollection"
 
 
 def _validate_w3c(data: dict) -> None:
     """The Web Annotation model's MUSTs for what we emit."""
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
     assert data["type"] == "AnnotationCollection" and isinstance(data["id"], str) and ":" in data["id"]
     page = data["first"]
     assert page["type"] == "AnnotationPage"

@@ -259,3 +259,24 @@ def test_citation_style_setting_matches_the_shipped_styles() -> None:
     from reader.core.settings import declared
 
     assert declared("research.citation_style").choices == tuple(citations.STYLES)
+
+
+def test_notes_export_citation_formats_style_and_scope(capsys: pytest.CaptureFixture[str]) -> None:
+    import rispy
+
+    code, _, _ = run(capsys, "notes", "add", "--doc", "neo-outside-forces", "--quote", "outside forces",
+                     "--text", "Claim", "--tags", "claim")
+    assert code == 0
+    code, _, _ = run(capsys, "notes", "add", "--doc", "moa-failed-rebellion", "--text", "Whole piece",
+                     "--tags", "other")
+    assert code == 0
+    code, out, _ = run(capsys, "notes", "export", "--format", "csl-json", "--scope", "tag:claim")
+    items = json.loads(out)
+    _validate_csl(items)
+    assert [i["id"] for i in items] == ["neo-outside-forces"] and "(para. 1)" in items[0]["annote"]
+    code, out, _ = run(capsys, "notes", "export", "--format", "ris", "--scope", "search:title:mysteries")
+    assert code == 0 and [r["id"] for r in rispy.loads(out)] == ["moa-failed-rebellion"]
+    code, out, _ = run(capsys, "notes", "export", "--format", "md", "--style", "apa", "--scope", "all")
+    assert code == 0 and "Source: Platov, V. (2022, January 7)." in out and "(para. 1)" in out
+    code, _, err = run(capsys, "notes", "export", "--format", "bibtex", "--scope", "folder:x")
+    assert code == 2 and "scope must be" in err

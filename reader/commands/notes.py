@@ -13,12 +13,15 @@ from typing import Any
 
 from reader.commands.output import emit_json, warn
 from reader.core.context import AppContext
+from reader.core.errors import ReaderError
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     from reader.core.notes.anchoring import STATUSES
     from reader.core.notes.exchange import FORMATS
     from reader.core.notes.model import COLORS
+    from reader.core.research.citations import CITATION_FORMATS
+    from reader.core.research.citations import STYLES as CITATION_STYLES
 
     notes = sub.add_parser("notes", parents=parents, help="private notes anchored to passages")
     actions = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
@@ -68,9 +71,15 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     delete.set_defaults(func=run_delete)
 
     export = actions.add_parser("export", parents=parents, help="export the notes of this corpus")
-    export.add_argument("--format", choices=FORMATS, default="md", help="md, csv, json or w3c (JSON-LD)")
+    export.add_argument("--format", choices=(*FORMATS, *CITATION_FORMATS), default="md",
+                        help="md, csv, json, w3c (JSON-LD), or the notes' sources for a reference manager: "
+                             "csl-json, bibtex, ris (each source carries its notes with quote and locator)")
+    export.add_argument("--style", choices=tuple(CITATION_STYLES), default=None,
+                        help="cite sources in this style in the Markdown export (apa, chicago, mla)")
+    export.add_argument("--scope", metavar="SCOPE", default=None,
+                        help="which notes: all (default), doc:ID[,ID], tag:TAG or search:QUERY")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
-    export.add_argument("--doc", metavar="ID", help="only this document")
+    export.add_argument("--doc", metavar="ID", help="only this document (the same as --scope doc:ID)")
     export.set_defaults(func=run_export)
 
     imp = actions.add_parser("import", parents=parents, help="import a JSON or W3C export into this corpus "
@@ -250,10 +259,30 @@ def run_delete(args: argparse.Namespace, s: _Session) -> int:
 def run_export(args: argparse.Namespace, s: _Session) -> int:
     from reader.core.atomic import atomic_write_text
     from reader.core.notes.exchange import export_notes, load_origins
+    from reader.core.research import citations
+    from reader.core.research.citations import CITATION_FORMATS
+    from reader.core.research.note_citations import export_note_citations
+    from reader.core.research.scope import parse_scope, select_notes
 
-    notes = s.current(args.doc)
+    notes = select_notes(s.current(args.doc), parse_scope(args.scope), lambda q: _matching_ids(s.ctx, q))
     title = f"Notes: {s.corpus.info.title}"
-    text = export_notes(args.format, notes, s.meta, title, origins=load_origins(s.store))
+
+    def document(doc_id: str) -> Any:
+        return s.corpus.document(doc_id) if doc_id in s.corpus else None
+
+    def locate(note: Any) -> str | None:
+        doc = document(note.doc)
+        if doc is None or note.start is None or note.is_orphan:
+            return None
+        return citations.locator_for(doc, note.start).short()
+
+    if args.format in CITATION_FORMATS:
+        text = export_note_citations(notes, document, args.format)
+    else:
+        style = args.style
+        text = export_notes(args.format, notes, s.meta, title, origins=load_origins(s.store),
+                            reference=(lambda m: citations.format_reference(m, style)) if style else None,
+                            locate=locate)
     if args.output:
         path = Path(args.output).expanduser()
         try:
@@ -267,9 +296,26 @@ def run_export(args: argparse.Namespace, s: _Session) -> int:
     return 0
 
 
+def _matching_ids(ctx: AppContext, query: str) -> set[str]:
+    """Document ids a search matches (for ``--scope search:QUERY``), from the search index."""
+    from reader.core.search import ensure_index, open_engine
+    from reader.core.search.engine import QuerySyntaxError
+
+    corpus = ctx.corpus()
+    engine = open_engine(ctx, corpus)
+    try:
+        ensure_index(engine, corpus)
+        results = engine.search(query, limit=max(1, len(corpus)))
+    except QuerySyntaxError as exc:
+        raise ReaderError(f"bad query in --scope: {exc}") from None
+    finally:
+        engine.close()
+    return {hit.id for hit in results.hits}
+
+
 @_with_session
 def run_import(args: argparse.Namespace, s: _Session) -> int:
-    from reader.core.notes.exchange import merge_notes, parse_import
+    from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
     from reader.core.notes.model import NotesError
     from reader.core.notes.service import refresh_anchors
 
@@ -278,8 +324,12 @@ def run_import(args: argparse.Namespace, s: _Session) -> int:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NotesError(f"cannot read {path}: {exc}") from None
-    result = merge_notes(s.store, parse_import(text, s.key), merge_same_corpus=args.merge_same_corpus)
+    incoming = parse_import(text, s.key, url_lookup(s.corpus.metas()))
+    result = merge_notes(s.store, incoming, merge_same_corpus=args.merge_same_corpus)
     refresh_anchors(s.store, s.corpus, s.key)
+    if incoming.missing_urls:
+        warn(f"{len(incoming.missing_urls)} annotated page(s) are not in this corpus (import them first, "
+             f"then import the notes again): {', '.join(incoming.missing_urls[:5])}")
     if args.json:
         counts = {"added": result.added, "updated": result.updated, "unchanged": result.unchanged}
         emit_json({**counts, "rekeyed": result.rekeyed} if result.rekeyed else counts)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from reader.core.errors import ReaderError
 from reader.core.notes.anchoring import ORPHAN
-from reader.core.notes.exchange import export_notes, merge_notes, parse_import
+from reader.core.notes.exchange import export_notes, merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
 from reader.core.notes.service import attach, corpus_key, new_note, refresh_anchors
 from reader.core.notes.store import NoteStore
@@ -484,7 +484,8 @@ class NotesFeature(QObject):
 
     def import_from(self, path: Path) -> None:
         try:
-            incoming = parse_import(path.read_text(encoding="utf-8"), self.key)
+            metas = self.corpus.metas() if self.corpus is not None else []
+            incoming = parse_import(path.read_text(encoding="utf-8"), self.key, url_lookup(metas))
             result = merge_notes(self.store, incoming)
         except (OSError, UnicodeDecodeError) as exc:
             self.report(f"Could not read {path}: {exc}")
@@ -496,6 +497,9 @@ class NotesFeature(QObject):
         self.window.statusBar().showMessage(
             f"Imported {path.name}: {result.added} added, {result.updated} updated, "
             f"{result.unchanged} already present", 8000)
+        if incoming.missing_urls:
+            self.report(f"{len(incoming.missing_urls)} annotated page(s) are not in this corpus; import the pages, "
+                        f"then the notes again: {', '.join(incoming.missing_urls[:3])}")
 
 
 def install(window: Any) -> NotesFeature:

@@ -22,17 +22,22 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from reader.core.atomic import atomic_write_text
 from reader.core.document import DocumentMeta
 from reader.core.notes.anchoring import ORPHAN
+from reader.core.notes.hypothesis import UrlLookup, is_hypothesis, normalise_url, notes_from_hypothesis
 from reader.core.notes.model import COLORS, DOCUMENT, Note, NotesError, now_iso
 from reader.core.notes.store import NoteStore
+from reader.core.paths import resource_path
 
 FORMATS = ("md", "csv", "json", "w3c")
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: The bundled JSON-LD context that defines the ``parallax:`` extension terms.
+PARALLAX_CONTEXT_FILE = ("jsonld", "parallax-context.jsonld")
 DOC_IRI = "urn:x-parallax:document:"
 JSON_FORMAT = "parallax-notes"
 
@@ -58,15 +63,22 @@ def _by_document(notes: list[Note]) -> dict[str, list[Note]]:
     return groups
 
 
-def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes") -> str:
-    """Grouped by document; each note's quote as a blockquote, its body, tags and a citation."""
+def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes", *,
+                    reference: Callable[[DocumentMeta], str] | None = None,
+                    locate: Callable[[Note], str | None] | None = None) -> str:
+    """Grouped by document; each note's quote as a blockquote, its body, tags and a citation.
+
+    ``reference`` formats a source in a citation style (else the short built-in citation);
+    ``locate`` gives a note's locator ("para. 4", "p. 3") for its citation line.
+    """
+    cite = reference or (lambda m: m.citation())
     lines = [f"# {title}", "", f"_{len(notes)} note(s), exported {now_iso()[:16].replace('T', ' ')} UTC._", ""]
     for doc_id, group in _by_document(notes).items():
         m = meta(doc_id)
         heading = m.title if m else doc_id
         lines += [f"## {heading}", ""]
         if m is not None:
-            lines += [f"Source: {m.citation()}" + (f" <{m.url}>" if m.url else ""), ""]
+            lines += [f"Source: {cite(m)}" + (f" <{m.url}>" if m.url and m.url not in cite(m) else ""), ""]
         else:
             lines += [f"Source: document `{doc_id}` (not in the current corpus)", ""]
         for note in group:
@@ -85,7 +97,8 @@ def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes") -
             if note.tags:
                 lines += ["Tags: " + ", ".join(f"#{t.replace(' ', '-')}" for t in note.tags), ""]
             if m is not None:
-                lines += [f"— {m.citation()}", ""]
+                where_cited = locate(note) if locate is not None else None
+                lines += [f"— {cite(m)}" + (f" ({where_cited})" if where_cited else ""), ""]
             lines += [f"_Note {note.id}, created {note.created}, updated {note.updated}._", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -122,6 +135,26 @@ def export_json(notes: list[Note], origins: Origins | None = None) -> str:
         data["corpus"] = {"id": corpus}
     data["notes"] = records
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _parallax_context() -> dict[str, Any]:
+    data = json.loads(resource_path(*PARALLAX_CONTEXT_FILE).read_text(encoding="utf-8"))
+    return dict(data["@context"])
+
+
+def w3c_context() -> list[Any]:
+    """Every annotation's own ``@context``: the W3C model plus the bundled ``parallax:`` terms.
+
+    Each item carries it (not only the collection), so a note taken out of the file is
+    still a complete annotation.
+    """
+    return [W3C_CONTEXT, _parallax_context()]
+
+
+def _stylesheet(colors: Iterable[str]) -> dict[str, str]:
+    return {"type": "CssStylesheet", "value": " ".join(
+        f".{c} {{ background-color: {COLORS[c]}; }}" for c in sorted(set(colors)) if c in COLORS)}
 
 
 def _urn(note_id: str) -> str:
@@ -162,12 +195,17 @@ def to_annotation(note: Note, meta: DocumentMeta | None = None,
     if meta is not None and meta.title:
         target["parallax:title"] = meta.title
     ann: dict[str, Any] = {
+        "@context": w3c_context(),
         "id": _urn(note.id), "type": "Annotation", "motivation": "commenting" if note.body else "highlighting",
         "created": note.created, "modified": note.updated, "target": target,
         "parallax:status": note.status,
     }
     if note.whole_document:
         ann["parallax:kind"] = DOCUMENT
+    if note.original and note.original != note.exact:
+        ann["parallax:original"] = note.original
+    # a styleClass needs the Annotation's own stylesheet (Web Annotation model, section 4.4)
+    ann["stylesheet"] = _stylesheet([note.color])
     if origin:
         ann["parallax:origin"] = dict(origin)
     if bodies:
@@ -181,7 +219,7 @@ def export_w3c(notes: list[Note], meta: MetaLookup, label: str = "Parallax Reade
     items = [to_annotation(n, meta(n.doc), (origins or {}).get(n.id)) for n in notes]
     used = sorted({n.color for n in notes})
     data: dict[str, Any] = {
-        "@context": W3C_CONTEXT,
+        "@context": w3c_context(),
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": "AnnotationCollection",
         "label": label,
@@ -192,15 +230,15 @@ def export_w3c(notes: list[Note], meta: MetaLookup, label: str = "Parallax Reade
     if corpus:
         data["parallax:corpus"] = corpus
     if used:
-        data["stylesheet"] = {"type": "CssStylesheet", "value": " ".join(
-            f".{c} {{ background-color: {COLORS[c]}; }}" for c in used)}
+        data["stylesheet"] = _stylesheet(used)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def export_notes(fmt: str, notes: list[Note], meta: MetaLookup, title: str = "Notes",
-                 origins: Origins | None = None) -> str:
+                 origins: Origins | None = None, *, reference: Callable[[DocumentMeta], str] | None = None,
+                 locate: Callable[[Note], str | None] | None = None) -> str:
     if fmt == "md":
-        return export_markdown(notes, meta, title)
+        return export_markdown(notes, meta, title, reference=reference, locate=locate)
     if fmt == "csv":
         return export_csv(notes, meta)
     if fmt == "json":
@@ -251,6 +289,8 @@ def from_annotation(ann: dict[str, Any], corpus: str) -> Note:
         "text": "\n\n".join(text_parts), "tags": tags, "color": tgt.get("styleClass") or "yellow",
         "created": ann.get("created"), "updated": ann.get("modified") or ann.get("created"),
     }
+    if ann.get("parallax:original"):
+        record["original"] = str(ann["parallax:original"])
     return Note.from_record(record, corpus)
 
 
@@ -267,6 +307,8 @@ class ImportedNotes(list[Note]):
         super().__init__(notes)
         self.source_corpus = source_corpus
         self.origins: dict[str, dict[str, str]] = origins or {}
+        #: pages of another tool's annotations (Hypothesis) that are not in this corpus
+        self.missing_urls: list[str] = []
 
 
 def _origin(value: Any) -> dict[str, str] | None:
@@ -292,12 +334,20 @@ def _records(items: list[Any], corpus: str, source: str | None) -> ImportedNotes
     return out
 
 
-def parse_import(text: str, corpus: str) -> ImportedNotes:
-    """Notes from a Parallax JSON export, a W3C AnnotationCollection/Page or a list of either."""
+def parse_import(text: str, corpus: str, lookup_url: UrlLookup | None = None) -> ImportedNotes:
+    """Notes from a Parallax JSON export, a W3C AnnotationCollection/Page, a list of either, or
+    a Hypothesis export (``lookup_url`` maps a page's URL to the document saved from it)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotesError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if is_hypothesis(data):
+        if lookup_url is None:
+            raise NotesError("a Hypothesis export needs a corpus whose documents have their page URLs")
+        found, missing = notes_from_hypothesis(data, corpus, lookup_url)
+        out = ImportedNotes(found, source_corpus=None)
+        out.missing_urls = missing
+        return out
     if isinstance(data, dict) and isinstance(data.get("notes"), list) and (
             data.get("format") == JSON_FORMAT or "notes" in data):
         info = data.get("corpus")
@@ -317,7 +367,20 @@ def parse_import(text: str, corpus: str) -> ImportedNotes:
         return _records([data], corpus, None)
     if isinstance(data, list):
         return _records(data, corpus, None)
-    raise NotesError("not a notes export: expected Parallax JSON or a W3C AnnotationCollection")
+    raise NotesError("not a notes export: expected Parallax JSON, a W3C AnnotationCollection or a Hypothesis "
+                     "export")
+
+
+def url_lookup(metas: Iterable[DocumentMeta]) -> UrlLookup:
+    """Page URL -> document id, for the documents that say where they were saved from."""
+    by_url = {normalise_url(m.url): m.id for m in metas if m.url}
+
+    def lookup(url: str) -> str | None:
+        if url.startswith(DOC_IRI):
+            return url[len(DOC_IRI):]
+        return by_url.get(normalise_url(url))
+
+    return lookup
 
 
 # -- origins: where a re-keyed note came from --------------------------------------------------

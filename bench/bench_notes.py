@@ -6,11 +6,20 @@ quote marks and whitespace normalised, text reflowed. Every character keeps its 
 so the right answer for each note is known: the surviving characters of its passage.
 A note counts as re-anchored correctly when its new range overlaps that answer by at
 least 80% (intersection over union); a note whose passage was deleted should be an orphan.
+
+The second suite is built to trap re-anchoring (issue 13): notes on short phrases that
+occur more than once in their article, then one hostile edit each: a typo inside the
+noted copy, its paragraph deleted (another copy survives), the words around it rewritten
+on both sides, its paragraph moved. The figure that matters is how many notes were put
+on a wrong passage with a confident status (anchored, moved, fuzzy): it must be 0. A
+wrong guess marked ``needs-review`` is shown to the user for a decision, so it is not
+silent; the suite reports how many there were, and how many right ones needed review.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,7 +27,7 @@ from pathlib import Path
 
 from bench.common import SHARED, Row, median
 from reader.core.document import Document, DocumentMeta
-from reader.core.notes.anchoring import ORPHAN
+from reader.core.notes.anchoring import CONFIDENT, NEEDS_REVIEW, ORPHAN
 from reader.core.notes.model import Note
 from reader.core.notes.service import new_note, reanchor_notes
 from reader.core.notes.store import NoteStore
@@ -45,6 +54,14 @@ class EditedText:
     def replace(self, i: int, j: int, new: str) -> None:
         self.chars[i:j] = list(new)
         self.origin[i:j] = [-1] * len(new)
+
+    def move(self, i: int, j: int, to: int) -> None:
+        """Cut ``[i, j)`` and paste it before ``to`` (an offset outside the cut): origins travel."""
+        chars, origin = self.chars[i:j], self.origin[i:j]
+        del self.chars[i:j], self.origin[i:j]
+        at = to if to < i else to - (j - i)
+        self.chars[at:at] = chars
+        self.origin[at:at] = origin
 
     def expected(self, start: int, end: int) -> tuple[int, int] | None:
         kept = [k for k, o in enumerate(self.origin) if start <= o < end]
@@ -144,6 +161,7 @@ def run(n_notes: int = 1000, per_doc: int = 5) -> list[Row]:
     filler = [paragraph_spans(t) and t[slice(*paragraph_spans(t)[1])] for t in texts[-40:]]
     docs = texts[: n_notes // per_doc]
     correct = wrong = orphaned = should_orphan = right_orphan = total = 0
+    confident_wrong = review = 0
     statuses: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         store = NoteStore.open(Path(tmp))
@@ -170,18 +188,19 @@ def run(n_notes: int = 1000, per_doc: int = 5) -> list[Row]:
                 exp = ed.expected(s, e)
                 if note.status == ORPHAN:
                     orphaned += 1
+                review += note.status == NEEDS_REVIEW
                 if exp is None:
                     should_orphan += 1
                     right_orphan += note.status == ORPHAN
+                    confident_wrong += note.status in CONFIDENT
                     continue
                 if note.start is None or note.end is None:
                     continue
-                inter = max(0, min(note.end, exp[1]) - max(note.start, exp[0]))
-                union = max(note.end, exp[1]) - min(note.start, exp[0])
-                if inter / union >= 0.8:
+                if _right(note, exp):
                     correct += 1
                 else:
                     wrong += 1
+                    confident_wrong += note.status in CONFIDENT
         store.save_anchors(all_changed)
         kept = store.count()
         store.close()
@@ -192,9 +211,118 @@ def run(n_notes: int = 1000, per_doc: int = 5) -> list[Row]:
             f"{wrong} on a wrong passage, {survivors - correct - wrong} orphaned; statuses {statuses}"),
         Row(f"notes orphaned (of {total})", 100 * orphaned / max(1, total), "%", "", None,
             f"{right_orphan} of {should_orphan} whose passage was deleted are orphans"),
+        Row("notes placed wrongly with a confident status", confident_wrong, "notes", "0", confident_wrong == 0,
+            f"{review} of {total} marked needs-review"),
         Row("notes lost after re-anchoring", total - kept, "notes", "0", kept == total, f"{kept} of {total} kept"),
     ]
+    rows.extend(_hostile(texts[: n_notes // per_doc], filler))
     rows.append(_timing(texts, rng, filler))
+    return rows
+
+
+def _right(note: Note, exp: tuple[int, int]) -> bool:
+    """At least 80% overlap (intersection over union) with the surviving characters."""
+    assert note.start is not None and note.end is not None
+    inter = max(0, min(note.end, exp[1]) - max(note.start, exp[0]))
+    union = max(note.end, exp[1]) - min(note.start, exp[0])
+    return inter / union >= 0.8
+
+
+_PHRASE = re.compile(r"\b[A-Za-z]+ [a-z]+(?: [a-z]+)?\b")
+HOSTILE_EDITS = ("typo at the old place", "paragraph deleted", "context rewritten", "paragraph moved",
+                 "only shifted")
+
+
+def _recurring(text: str, rng: random.Random) -> tuple[int, int, int] | None:
+    """A phrase of 2-3 words that recurs in another paragraph: (start, end, paragraph index)."""
+    paras = paragraph_spans(text)
+
+    def para_of(i: int) -> int:
+        return next(k for k, (a, b) in enumerate(paras) if a <= i < b)
+
+    seen: dict[str, list[int]] = {}
+    for m in _PHRASE.finditer(text):
+        if len(m.group()) >= 8:
+            seen.setdefault(m.group(), []).append(m.start())
+    for pos in range(0, len(text) - 1):  # overlapping phrases too
+        m = _PHRASE.match(text, pos)
+        if m and (pos == 0 or not text[pos - 1].isalpha()) and len(m.group()) >= 8:
+            found = seen.setdefault(m.group(), [])
+            if pos not in found:
+                found.append(pos)
+    choices = []
+    for phrase, starts in seen.items():
+        starts = sorted(set(s for s in starts if text.startswith(phrase, s)))
+        if len(starts) >= 2 and len({para_of(s) for s in starts}) >= 2:
+            choices.extend((s, s + len(phrase), para_of(s)) for s in starts)
+    return rng.choice(sorted(choices)) if choices else None
+
+
+def _hostile_edit(kind: str, ed: EditedText, start: int, end: int, para: int, filler: list[str],
+                  rng: random.Random) -> None:
+    spans = paragraph_spans(ed.text)
+    ps, pe = spans[para]
+    if kind == "typo at the old place":
+        k = rng.choice([i for i in range(start, end) if ed.chars[i].isalpha()])
+        ed.replace(k, k + 1, "x" if ed.chars[k] != "x" else "z")
+    elif kind == "paragraph deleted":
+        nxt = spans[para + 1][0] if para + 1 < len(spans) else len(ed.chars)
+        ed.replace(ps, nxt, "")
+    elif kind == "context rewritten":
+        words = " ".join(rng.choice(filler).split()[:8]) or "the latest report said"
+        a, b = max(ps, start - 40), min(pe, end + 40)
+        ed.replace(end, b, " " + words[::-1][:b - end].strip() + ".")
+        ed.replace(a, start, words[: start - a].strip() + " ")
+    elif kind == "paragraph moved":
+        nxt = spans[para + 1][0] if para + 1 < len(spans) else len(ed.chars)
+        others = [a for a, _b in spans if a < ps or a >= nxt]
+        if others:
+            block_end = nxt if nxt < len(ed.chars) else pe
+            to = rng.choice(others)
+            ed.move(ps, block_end, to)
+            if block_end == pe:  # the last paragraph keeps a paragraph break after it
+                ed.replace(to + (pe - ps) if to < ps else to, to + (pe - ps) if to < ps else to, "\n\n")
+    ed.replace(0, 0, rng.choice(filler) + "\n\n")  # and, as always, something new at the top
+
+
+def _hostile(texts: list[str], filler: list[str]) -> list[Row]:
+    rng = random.Random(13)
+    outcome: dict[str, dict[str, int]] = {k: {} for k in HOSTILE_EDITS}
+    confident_wrong = review = total = 0
+    for d, text in enumerate(texts):
+        doc = _doc(f"bbc-h{d}", text)
+        for kind in HOSTILE_EDITS:
+            picked = _recurring(text, rng)
+            if picked is None:
+                break
+            start, end, para = picked
+            note = new_note("bench", doc, start, end)
+            ed = EditedText.of(text)
+            _hostile_edit(kind, ed, start, end, para, filler, rng)
+            (moved,) = reanchor_notes([note], _doc(doc.id, ed.text))
+            exp = ed.expected(start, end)
+            if moved.status == ORPHAN:
+                verdict = "orphan, right" if exp is None else "orphan, place lost"
+            elif exp is None and moved.status == NEEDS_REVIEW:
+                verdict = "passage gone, asks"
+            elif exp is not None and _right(moved, exp):
+                verdict = "right"
+            else:
+                verdict = "WRONG"
+                confident_wrong += moved.status in CONFIDENT
+            key = f"{verdict} ({moved.status})" if moved.status != ORPHAN else verdict
+            outcome[kind][key] = outcome[kind].get(key, 0) + 1
+            review += moved.status == NEEDS_REVIEW
+            total += 1
+    rows = [Row(f"hostile edits ({total} notes on recurring short phrases): placed wrongly, confident",
+                confident_wrong, "notes", "0", confident_wrong == 0, f"{review} marked needs-review")]
+    for kind in HOSTILE_EDITS:
+        counts = outcome[kind]
+        n = sum(counts.values())
+        right = sum(v for k, v in counts.items() if k.startswith(("right", "orphan, right", "passage gone")))
+        rows.append(Row(f"  {kind}: right place, or asks / orphan when gone", 100 * right / max(1, n), "%", "",
+                        None,
+                        ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
     return rows
 
 

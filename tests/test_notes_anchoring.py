@@ -9,6 +9,7 @@ from reader.core.notes.anchoring import (
     ANCHORED,
     FUZZY,
     MOVED,
+    NEEDS_REVIEW,
     ORPHAN,
     QuoteSelector,
     best_approximate_match,
@@ -131,7 +132,9 @@ def test_edits_around_the_quote_keep_it_exact(words: list[str], before: str, aft
     cut_b = data.draw(st.integers(end, len(text)))
     new = before + text[cut_a:cut_b] + after  # text cut and filler added on both sides
     got = reanchor(new, sel, start, end)
-    assert got.status in (ANCHORED, MOVED)
+    # with the context cut away, a repeated quote ("state state state ...") cannot be told
+    # apart: placed on a copy, but asking for review, never claiming it moved there
+    assert got.status in (ANCHORED, MOVED, NEEDS_REVIEW)
     assert new[got.start:got.end] == sel.exact
     if new.count(sel.exact) == 1:
         assert got.start == len(before) + start - cut_a
@@ -157,7 +160,10 @@ def test_small_edits_inside_the_quote_are_found_fuzzily(words: list[str], data: 
     assume(sel.exact not in new)  # else the quote, intact elsewhere, is rightly found there
     got = reanchor(new, sel, start, end)
     assert got.found
-    assert got.status in (FUZZY, MOVED)
+    if start >= 32 and end + 32 <= len(text):
+        assert got.status in (FUZZY, MOVED)
+    else:  # one side of context never existed: in repetitive text a changed quote may need a look
+        assert got.status in (FUZZY, MOVED, NEEDS_REVIEW)
     overlap = max(0, min(got.end, new_start + len(edited_quote)) - max(got.start, new_start))
     union = max(got.end, new_start + len(edited_quote)) - min(got.start, new_start)
     assert overlap / union >= 0.8

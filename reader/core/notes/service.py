@@ -19,7 +19,15 @@ from reader.core.atomic import atomic_write_text
 from reader.core.corpus import SAMPLE_ID, corpus_identity, legacy_keys
 from reader.core.document import Document
 from reader.core.errors import DocumentNotFound, ReaderError
-from reader.core.notes.anchoring import ANCHORED, FUZZY, MOVED, ORPHAN, quote_selector, reanchor
+from reader.core.notes.anchoring import (
+    ANCHORED,
+    FUZZY,
+    MOVED,
+    NEEDS_REVIEW,
+    ORPHAN,
+    quote_selector,
+    reanchor,
+)
 from reader.core.notes.model import (
     DOCUMENT,
     PASSAGE,
@@ -152,18 +160,36 @@ def attach(note: Note, doc: Document, start: int, end: int) -> Note:
                              updated=now_iso())
 
 
+#: how far a status is from "the user confirmed this place"; re-anchoring never makes a
+#: note look surer than it was until the user accepts or re-attaches it
+_UNSURE = {ANCHORED: 0, MOVED: 1, FUZZY: 2, NEEDS_REVIEW: 3}
+
+
+def _sticky(old: str, new: str) -> str:
+    """The status after re-anchoring: a placement waiting for review stays listed for review.
+
+    An orphan found again is at least ``moved`` (its place changed since the user saw it)."""
+    if old == ORPHAN:
+        return new if _UNSURE.get(new, 0) >= _UNSURE[MOVED] else MOVED
+    return old if _UNSURE.get(old, 0) > _UNSURE.get(new, 0) else new
+
+
 def reanchor_note(note: Note, text: str, content_hash: str) -> Note:
-    """The note placed on ``text`` (whose hash is ``content_hash``), with its new status."""
+    """The note placed on ``text`` (whose hash is ``content_hash``), with its new status.
+
+    A confident placement takes the selector (quote and context) of its new place, so it
+    follows later edits there. A ``needs-review`` guess keeps the selector the user made:
+    the next re-anchoring still looks for the original passage, and the review can show it.
+    """
     if note.whole_document:
         return note.with_changes(doc_hash=content_hash, status=ANCHORED)
     found = reanchor(text, note.selector, note.start, note.end)
     if not found.found:
         return note.with_changes(doc_hash=content_hash, start=None, end=None, status=ORPHAN)
     assert found.start is not None and found.end is not None
-    status = found.status
-    # a fuzzy match stays flagged for review until the user re-attaches the note
-    if note.status == FUZZY and status in (ANCHORED, MOVED):
-        status = FUZZY
+    status = _sticky(note.status, found.status)
+    if found.status == NEEDS_REVIEW:
+        return note.with_changes(doc_hash=content_hash, start=found.start, end=found.end, status=status)
     sel = quote_selector(text, found.start, found.end)
     return note.with_changes(doc_hash=content_hash, start=found.start, end=found.end, exact=sel.exact,
                              prefix=sel.prefix, suffix=sel.suffix, status=status)

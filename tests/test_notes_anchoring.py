@@ -187,3 +187,50 @@ def test_similar_words_elsewhere_do_not_capture_a_deleted_quote() -> None:
     sel = quote_selector(text, start, start + len("terrorist assault"))
     changed = text.replace("terrorist assault", "attack")
     assert reanchor(changed, sel, start, start + 17).status == ORPHAN
+
+
+# -- issue 13: the wrong passage must never win with a confident status -------------------------
+def test_slight_edit_at_the_old_place_beats_an_intact_copy_elsewhere() -> None:
+    """The hostile test's reproduction: "seems that" occurs twice in kavkazplus-gutted; a typo
+    in the noted copy used to send the note to the other one (11162 -> 12831, "moved")."""
+    from reader.core.corpus import Corpus
+    from tests.conftest import ROOT
+
+    text = Corpus(ROOT / "corpus", read_only=True).scan().document("kavkazplus-gutted").text
+    start = text.index("seems that")
+    assert text.count("seems that") == 2
+    sel = quote_selector(text, start, start + len("seems that"))
+    edited = text[:start] + "seems thet" + text[start + len("seems that"):]
+    got = reanchor(edited, sel, start, start + len("seems that"))
+    assert (got.start, got.end) == (start, start + len("seems that"))
+    assert got.status == FUZZY
+
+
+SHORT = ("Alpha reported quietly that talks seems that way to officials in the north. "
+         "Bravo wrote loudly how trade seems that way to farmers along the river. "
+         "Charlie argued the border seems that way for traders at the gate.")
+
+
+def test_short_quote_with_several_matches_and_no_context_needs_review() -> None:
+    start = SHORT.index("seems that way", SHORT.index("Bravo"))
+    sel = quote_selector(SHORT, start, start + len("seems that way"))
+    # the words around the noted copy are rewritten on both sides: nothing tells the copies apart
+    edited = SHORT.replace("Bravo wrote loudly how trade", "Someone else said that it all") \
+        .replace("to farmers along the river", "so nobody really knows now")
+    got = reanchor(edited, sel, start, start + len("seems that way"))
+    assert got.status == NEEDS_REVIEW and got.found
+    # context intact but shifted: context decides between the three copies, confidently
+    shifted = "A new opening sentence. " + SHORT
+    got = reanchor(shifted, sel, start, start + len("seems that way"))
+    assert got.status == MOVED and got.start == start + len("A new opening sentence. ")
+
+
+def test_deleted_paragraph_whose_phrase_occurs_elsewhere_is_not_moved() -> None:
+    text = ("The minister said the plan would go ahead.\n\n"
+            "Critics say the plan would cost far too much, and that nobody was asked.\n\n"
+            "Officials later said the plan would be reviewed next year by a committee.")
+    start = text.index("the plan would cost")
+    sel = quote_selector(text, start, start + len("the plan would"))
+    gone = text.replace("Critics say the plan would cost far too much, and that nobody was asked.\n\n", "")
+    got = reanchor(gone, sel, start, start + len("the plan would"))
+    assert got.status in (NEEDS_REVIEW, ORPHAN)

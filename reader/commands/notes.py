@@ -91,6 +91,10 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=run_import)
 
+    from reader.commands.notes_review import register as register_review
+
+    register_review(actions, parents)
+
 
 # -- helpers ---------------------------------------------------------------------------------
 class _Session:

@@ -35,6 +35,7 @@ from reader.core.notes.service import attach, corpus_key, new_note, refresh_anch
 from reader.core.notes.store import NoteStore
 from reader.gui.layers import Layer, LayerSpan
 from reader.gui.notes_panel import NotesPanel
+from reader.gui.notes_review import NotesReview
 
 ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
 DOCK_SHORTCUT = "Ctrl+Shift+M"
@@ -171,6 +172,7 @@ class NotesFeature(QObject):
         self.markers: dict[int, list[MarginMarkers]] = {}
         self._views: dict[int, Any] = {}
         self.panel = NotesPanel(window)
+        self.review = NotesReview(self)  # the dock's Review tab: notes whose place changed
         self.dock = window.add_dock(self.panel, "Notes", "notes", Qt.DockWidgetArea.RightDockWidgetArea,
                                     DOCK_SHORTCUT)
         if not (window.persist and window.settings.get("window.state")):
@@ -316,6 +318,7 @@ class NotesFeature(QObject):
                     with contextlib.suppress(ReaderError):
                         titles[note.doc] = self.corpus.meta(note.doc).title
         self.panel.set_notes(notes, titles)
+        self.review.refresh()
 
     def apply_layers(self, view: Any) -> None:
         for color in COLORS:

@@ -99,7 +99,8 @@ class NotesModel(QAbstractListModel):
                 quote = quote[:88] + "…"
             body = note.body.strip().split("\n", 1)[0][:90]
             tags = "  ".join(f"#{t}" for t in note.tags)
-            flag = {"fuzzy": "  ⚠ fuzzy", "orphan": "  ⚠ orphan", "moved": "  moved"}.get(note.status, "")
+            flag = {"fuzzy": "  ⚠ fuzzy", "orphan": "  ⚠ orphan", "moved": "  moved",
+                    "needs-review": "  ⚠ needs review"}.get(note.status, "")
             second = "  ".join(x for x in (body, tags) if x) or "(no text yet)"
             return f"“{quote}”{flag}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -416,7 +417,8 @@ class NotesPanel(QWidget):
             status = {"orphan": "⚠ orphan: the passage is no longer in the text; select a new one and "
                                 "click Attach to selection",
                       "fuzzy": "⚠ fuzzy: the passage changed; check it still fits",
-                      "moved": "moved with the text", "anchored": "anchored"}[note.status]
+                      "needs-review": "⚠ needs review: the passage could only be guessed; see the Review tab",
+                      "moved": "moved with the text", "anchored": "anchored"}.get(note.status, note.status)
             where = "whole document" if note.whole_document else status
             self.where.setText(f"<b>{_esc(title)}</b><br><small>{_esc(where)}</small>")
             self.quote.setText(f"<i>“{_esc(' '.join(note.exact.split()))}”</i>" if note.exact else "")

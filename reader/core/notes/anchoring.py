@@ -237,11 +237,11 @@ def _candidate(text: str, sel: QuoteSelector, s: int, e: int, quote: float, hint
     if len(sel.prefix) >= 8:
         evidence += len(sel.prefix) if _holds(sel.prefix, text[max(0, s - len(sel.prefix)):s]) else 0
     elif s == len(sel.prefix) and text[:s] == sel.prefix:
-        evidence += CONTEXT
+        evidence += len(sel.prefix)
     if len(sel.suffix) >= 8:
         evidence += len(sel.suffix) if _holds(sel.suffix, text[e:e + len(sel.suffix)]) else 0
     elif len(text) - e == len(sel.suffix) and text[e:] == sel.suffix:
-        evidence += CONTEXT
+        evidence += len(sel.suffix)
     return _Candidate(s, e, quote, p, q, _position_score(s, hint, len(text)), evidence, exact)
 
 
@@ -286,7 +286,8 @@ def _decide(candidates: list[_Candidate], sel: QuoteSelector, start: int | None,
     best = ranked[0]
     rival = next((c for c in ranked[1:] if not _overlap(c, best)), None)
     clear = rival is None or best.total - rival.total >= MARGIN
-    backed = best.evidence >= EVIDENCE
+    # near the start or end of a text there is less context to agree: ask for what existed
+    backed = best.evidence >= min(EVIDENCE, len(sel.exact) + len(sel.prefix) + len(sel.suffix))
     if best.exact and best.start == start and best.end == end and (backed or clear):
         return Anchor(best.start, best.end, ANCHORED, best.total)
     if backed and clear:

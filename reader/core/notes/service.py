@@ -38,6 +38,7 @@ from reader.core.notes.model import (
     new_id,
     now_iso,
 )
+from reader.core.notes.review import record_before
 from reader.core.notes.store import NoteStore
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,8 @@ def refresh_anchors(store: NoteStore, corpus: Any, key: str, doc_ids: list[str] 
     """Re-anchor the notes of documents whose text changed since they were last anchored.
 
     Runs once per document change: results (offsets, selectors, status, the new hash)
-    are stored, so the next call finds nothing to do. Returns the notes that changed.
+    are stored, so the next call finds nothing to do; the place each note had before is
+    kept for review (:mod:`reader.core.notes.review`). Returns the notes that changed.
     """
     adopt_legacy_notes(store, corpus.root, key)
     ids = doc_ids if doc_ids is not None else store.doc_ids(key)
@@ -232,6 +234,8 @@ def refresh_anchors(store: NoteStore, corpus: Any, key: str, doc_ids: list[str] 
                 continue  # unreadable right now: leave anchors as they were
             changed = reanchor_notes(notes, doc)
             if changed and not store.read_only:
+                by_id = {n.id: n for n in notes}
+                record_before(store, [(by_id[n.id], n) for n in changed])  # first: see review.py
                 store.save_anchors(changed)
             changed_all.extend(changed)
         if progress is not None:

@@ -71,6 +71,21 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO meta (key, value) VALUES ('revision', 1);
     CREATE INDEX note_tags_by_tag ON note_tags(tag);
     """,
+    # 4: where a re-anchored note was before its place changed, until the user reviews it
+    # (written and read by reader/core/notes/review.py)
+    """
+    CREATE TABLE anchor_reviews (
+        note_id TEXT PRIMARY KEY,
+        doc_hash TEXT NOT NULL DEFAULT '',
+        start INTEGER,
+        "end" INTEGER,
+        exact TEXT NOT NULL DEFAULT '',
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'anchored',
+        since TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

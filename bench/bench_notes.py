@@ -233,29 +233,26 @@ HOSTILE_EDITS = ("typo at the old place", "paragraph deleted", "context rewritte
                  "only shifted")
 
 
-def _recurring(text: str, rng: random.Random) -> tuple[int, int, int] | None:
-    """A phrase of 2-3 words that recurs in another paragraph: (start, end, paragraph index)."""
+def _recurring(text: str) -> list[tuple[int, int, int]]:
+    """Every copy of each phrase of 2-3 words that recurs in another paragraph:
+    (start, end, paragraph index)."""
     paras = paragraph_spans(text)
 
     def para_of(i: int) -> int:
         return next(k for k, (a, b) in enumerate(paras) if a <= i < b)
 
-    seen: dict[str, list[int]] = {}
-    for m in _PHRASE.finditer(text):
-        if len(m.group()) >= 8:
-            seen.setdefault(m.group(), []).append(m.start())
-    for pos in range(0, len(text) - 1):  # overlapping phrases too
+    seen: dict[str, set[int]] = {}
+    for pos in range(len(text) - 1):  # overlapping phrases too: every word start
+        if pos and text[pos - 1].isalpha():
+            continue
         m = _PHRASE.match(text, pos)
-        if m and (pos == 0 or not text[pos - 1].isalpha()) and len(m.group()) >= 8:
-            found = seen.setdefault(m.group(), [])
-            if pos not in found:
-                found.append(pos)
+        if m and len(m.group()) >= 8:
+            seen.setdefault(m.group(), set()).add(pos)
     choices = []
     for phrase, starts in seen.items():
-        starts = sorted(set(s for s in starts if text.startswith(phrase, s)))
         if len(starts) >= 2 and len({para_of(s) for s in starts}) >= 2:
-            choices.extend((s, s + len(phrase), para_of(s)) for s in starts)
-    return rng.choice(sorted(choices)) if choices else None
+            choices.extend((s, s + len(phrase), para_of(s)) for s in sorted(starts))
+    return sorted(choices)
 
 
 def _hostile_edit(kind: str, ed: EditedText, start: int, end: int, para: int, filler: list[str],
@@ -291,11 +288,11 @@ def _hostile(texts: list[str], filler: list[str]) -> list[Row]:
     confident_wrong = review = total = 0
     for d, text in enumerate(texts):
         doc = _doc(f"bbc-h{d}", text)
+        choices = _recurring(text)
+        if not choices:
+            continue
         for kind in HOSTILE_EDITS:
-            picked = _recurring(text, rng)
-            if picked is None:
-                break
-            start, end, para = picked
+            start, end, para = rng.choice(choices)
             note = new_note("bench", doc, start, end)
             ed = EditedText.of(text)
             _hostile_edit(kind, ed, start, end, para, filler, rng)

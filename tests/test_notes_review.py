@@ -115,3 +115,37 @@ def test_verdict_errors_are_one_line(capsys: pytest.CaptureFixture[str], corpus_
     assert item["status"] == "orphan" and item["after"] is None
     code, _out, err = run(capsys, "--corpus", str(corpus_copy), "notes", "review", "accept", note_id)
     assert code != 0 and "re-attach" in err
+
+
+def test_a_database_from_before_the_review_table_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    from reader.core.document import Document, DocumentMeta
+    from reader.core.notes.review import record_before
+    from reader.core.notes.service import new_note
+    from reader.core.notes.store import DB_NAME, SCHEMA_VERSION, NoteStore
+    from reader.core.text import content_hash
+
+    text = "One sentence here. Another sentence there, with the quoted words in it."
+    doc = Document(DocumentMeta(id="d", title="d", outlet="", author="", published=None, path=Path("d")),
+                   text, (), (), content_hash(text))
+    with NoteStore.open(tmp_path) as store:
+        note = store.add(new_note("k", doc, text.index("quoted"), text.index("quoted") + 12))
+    conn = sqlite3.connect(tmp_path / "notes" / DB_NAME)
+    conn.execute("DROP TABLE anchor_reviews")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with NoteStore.open(tmp_path) as store:
+        assert store._user_version() == SCHEMA_VERSION and store.get(note.id) == note
+        # a note leaving "anchored" replaces a leftover row; one already under review keeps its first
+        with store._write("plant a stale row") as c:  # as if a kill had stopped an accept half-way
+            c.execute("INSERT INTO anchor_reviews (note_id, start, \"end\", since) VALUES (?, 999, 1000, '')",
+                      (note.id,))
+        moved = note.with_changes(start=1, end=13, status="moved")
+        record_before(store, [(note, moved)])
+        record_before(store, [(moved, moved.with_changes(start=2, end=14, status="fuzzy"))])
+        row = store._conn.execute('SELECT start, "end", status FROM anchor_reviews').fetchall()
+        assert row == [(note.start, note.end, "anchored")]
+        record_before(store, [(note, note)])  # nothing changed: nothing recorded
+        assert store._conn.execute("SELECT count(*) FROM anchor_reviews").fetchone()[0] == 1

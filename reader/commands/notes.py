@@ -196,8 +196,10 @@ def run_list(args: argparse.Namespace, s: _Session) -> int:
     for note in notes:
         print(_line(note))
     orphans = sum(n.status == "orphan" for n in notes)
+    guesses = sum(n.status == "needs-review" for n in notes)
     print(f"{len(notes)} notes" + (f", {orphans} orphaned (passage not found; see `notes attach`)"
-                                  if orphans else ""))
+                                  if orphans else "")
+          + (f", {guesses} placed on a guess (see `notes review`)" if guesses else ""))
     return 0
 
 

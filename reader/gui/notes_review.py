@@ -4,8 +4,8 @@ Re-anchoring never moves a note silently: this tab lists the notes that moved, w
 matched approximately, were only guessed (``needs-review``) or lost their passage, shows
 the passage each was on before and the one it is on now (with a little context), and
 offers Accept (keep the new place) and Re-attach (to the passage selected in the reader).
-Everything is reachable from the keyboard: the list takes arrow keys, Alt+A accepts,
-Alt+R re-attaches, Enter goes to the passage. The rules live in
+Everything is reachable from the keyboard: the list takes arrow keys, Alt+N accepts,
+Alt+O re-attaches, Alt+G or Enter goes to the passage. The rules live in
 :mod:`reader.core.notes.review`; :class:`NotesReview` connects them to the window.
 """
 
@@ -70,9 +70,9 @@ class ReviewPanel(QWidget):
             label.setAccessibleName(f"{name}: passage")
         self.verdict = QLabel(self)
         self.verdict.setWordWrap(True)
-        self.accept_button = QPushButton("&Accept new place", self)
+        self.accept_button = QPushButton("Accept &new place", self)
         self.accept_button.setToolTip("Keep the note where it is now (it becomes anchored there)")
-        self.reattach_button = QPushButton("&Re-attach to selection", self)
+        self.reattach_button = QPushButton("Re-attach t&o selection", self)
         self.reattach_button.setToolTip("Put the note on the passage selected in the reader")
         self.jump_button = QPushButton("&Go to passage", self)
         self.empty = QLabel("Every note is where you left it.", self)

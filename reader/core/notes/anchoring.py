@@ -292,6 +292,11 @@ def _decide(candidates: list[_Candidate], sel: QuoteSelector, start: int | None,
         return Anchor(best.start, best.end, ANCHORED, best.total)
     if backed and clear:
         return Anchor(best.start, best.end, MOVED if best.quote >= 1.0 else FUZZY, best.total)
+    # only a guess: among the places about as good as the best, the one nearest the old position
+    # (the text around a short quote was rewritten, but it rarely travels far)
+    if start is not None:
+        near = [c for c in ranked if best.total - c.total < MARGIN]
+        best = min(near, key=lambda c: (abs(c.start - start), -c.total))
     return Anchor(best.start, best.end, NEEDS_REVIEW, best.total)
 
 

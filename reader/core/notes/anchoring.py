@@ -252,8 +252,9 @@ def reanchor(text: str, sel: QuoteSelector, start: int | None, end: int | None) 
     Hypothesis weighs them), so an intact copy of a short quote elsewhere cannot beat the
     slightly edited passage at the old place, and context decides between several exact
     matches. The status then says how sure the choice is: ``moved``/``fuzzy`` only when
-    the surroundings agree (or the quote is long and unique) and no other place comes
-    close; otherwise ``needs-review`` (placed, but flagged); ``orphan`` when nothing fits.
+    enough characters agree (the quote and the sides of context that still hold, see
+    ``EVIDENCE``) and no other place comes close; otherwise ``needs-review`` (placed on
+    the best guess, but flagged); ``orphan`` when nothing fits.
     """
     exact = sel.exact
     if not exact:

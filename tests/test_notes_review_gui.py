@@ -84,3 +84,6 @@ def test_review_tab_accept_and_reattach_by_keyboard(qtbot, corpus_copy: Path) ->
     notes.undo_stack.undo()
     assert notes.store.get(gone_id).status in ("needs-review", "orphan")
     assert [it.note.id for it in review.items] == [gone_id]
+    assert review.items[0].before.start == 11162  # listed again as it was, before and all
+    notes.undo_stack.redo()
+    assert notes.store.get(gone_id).status == "anchored" and review.items == []

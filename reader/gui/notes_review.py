@@ -26,7 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.core.notes.review import Place, ReviewItem, accept, pending, reattach
+from reader.core.notes.model import Note
+from reader.core.notes.review import (
+    Place,
+    ReviewItem,
+    accept,
+    pending,
+    reattach,
+    record_of,
+    redo_verdict,
+    undo_verdict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -186,15 +196,22 @@ class NotesReview(QObject):
         feature.panel.tabs.setTabText(self.tab, label)
 
     def _verdict(self, note_id: str, action: Any, label: str) -> None:
-        from reader.gui.notes import EditNoteCommand
+        """Run a verdict as one undoable step; undo puts the place and the review row back."""
+        from reader.gui.notes import _NoteCommand
 
         feature = self.feature
         before = feature.store.get(note_id)
         if before is None:
             return
-        done: list[Any] = []
+        record = record_of(feature.store, note_id)
+        done: list[Note] = []
         if feature.run_safely(lambda: done.append(action(before))):
-            feature.undo_stack.push(EditNoteCommand(feature, before, done[0], label, False))
+            after = done[0]
+            store = feature.store
+            feature.undo_stack.push(_NoteCommand(
+                feature, label,
+                lambda: redo_verdict(store, after),
+                lambda: undo_verdict(store, before, record)))
 
     def accept(self, note_id: str) -> None:
         self._verdict(note_id, lambda note: accept(self.feature.store, self.feature.corpus, note), "Accept Note Place")

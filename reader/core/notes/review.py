@@ -102,6 +102,36 @@ def _befores(store: NoteStore, ids: list[str]) -> dict[str, tuple[Place, str]]:
     return out
 
 
+#: the fields a verdict changes (and its undo puts back)
+ANCHOR_FIELDS = ("doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "status", "kind")
+
+
+def record_of(store: NoteStore, note_id: str) -> tuple[Any, ...] | None:
+    """The raw review row of a note (to put back when a verdict is undone)."""
+    cols = ", ".join(f'"{c}"' for c in _COLS)
+    try:
+        row = store._conn.execute(f"SELECT {cols} FROM anchor_reviews WHERE note_id = ?", (note_id,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return tuple(row) if row else None
+
+
+def undo_verdict(store: NoteStore, before: Note, record: tuple[Any, ...] | None) -> None:
+    """Put a note back where it was before a verdict, with its review row: listed again as it was."""
+    store.update(before.id, **{f: getattr(before, f) for f in ANCHOR_FIELDS})
+    if record is not None:
+        cols = ", ".join(f'"{c}"' for c in _COLS)
+        with store._write("list the note for review again") as conn:
+            conn.execute(f"INSERT OR REPLACE INTO anchor_reviews ({cols}) VALUES "
+                         f"({', '.join('?' for _ in _COLS)})", record)
+
+
+def redo_verdict(store: NoteStore, after: Note) -> None:
+    """Apply a verdict again (redo): the place it chose, and the review row gone."""
+    store.update(after.id, **{f: getattr(after, f) for f in ANCHOR_FIELDS})
+    _forget(store, [after.id])
+
+
 def _forget(store: NoteStore, ids: list[str]) -> None:
     with store._write("finish the review") as conn:
         conn.executemany("DELETE FROM anchor_reviews WHERE note_id = ?", [(i,) for i in ids])

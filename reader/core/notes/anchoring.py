@@ -233,14 +233,17 @@ def _candidate(text: str, sel: QuoteSelector, s: int, e: int, quote: float, hint
     # evidence: characters of the quote found, plus each side of context that still holds; a
     # side too short to tell (near the start or end of the text) counts when the quote still
     # touches that end
+    # (or, after text was added at that end, still stands unchanged right beside the quote)
     evidence = quote * len(sel.exact)
+    before = text[max(0, s - len(sel.prefix)):s]
     if len(sel.prefix) >= 8:
-        evidence += len(sel.prefix) if _holds(sel.prefix, text[max(0, s - len(sel.prefix)):s]) else 0
-    elif s == len(sel.prefix) and text[:s] == sel.prefix:
+        evidence += len(sel.prefix) if _holds(sel.prefix, before) else 0
+    elif before == sel.prefix:
         evidence += len(sel.prefix)
+    after = text[e:e + len(sel.suffix)]
     if len(sel.suffix) >= 8:
-        evidence += len(sel.suffix) if _holds(sel.suffix, text[e:e + len(sel.suffix)]) else 0
-    elif len(text) - e == len(sel.suffix) and text[e:] == sel.suffix:
+        evidence += len(sel.suffix) if _holds(sel.suffix, after) else 0
+    elif after == sel.suffix:
         evidence += len(sel.suffix)
     return _Candidate(s, e, quote, p, q, _position_score(s, hint, len(text)), evidence, exact)
 
@@ -285,6 +288,9 @@ def _decide(candidates: list[_Candidate], sel: QuoteSelector, start: int | None,
         return Anchor(None, None, ORPHAN, 0.0)
     ranked = sorted(candidates, key=lambda c: (-c.total, c.start))
     best = ranked[0]
+    if not best.exact:
+        # a look-alike overlapping an intact copy of the quote is that copy, misaligned
+        best = next((c for c in ranked if c.exact and _overlap(c, best)), best)
     rival = next((c for c in ranked[1:] if not _overlap(c, best)), None)
     clear = rival is None or best.total - rival.total >= MARGIN
     # near the start or end of a text there is less context to agree: ask for what existed
@@ -297,6 +303,7 @@ def _decide(candidates: list[_Candidate], sel: QuoteSelector, start: int | None,
     # (the text around a short quote was rewritten, but it rarely travels far)
     if start is not None:
         near = [c for c in ranked if best.total - c.total < MARGIN]
+        near = [c for c in near if c.exact] or near  # an intact copy beats a look-alike
         best = min(near, key=lambda c: (abs(c.start - start), -c.total))
     return Anchor(best.start, best.end, NEEDS_REVIEW, best.total)
 

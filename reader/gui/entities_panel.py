@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -340,9 +341,16 @@ class EntitiesPanel(QWidget):
     acceptNewRequested = Signal(str)
     dismissRequested = Signal(str)
     refreshCandidatesRequested = Signal()
+    #: right-click on a row of the list: entity id, global position for the menu
+    listMenuRequested = Signal(str, QPoint)
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Entity recognition progress")
+        self.progress.setFormat("Recognising names… %v/%m documents")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter names and spellings")
         self.filter_edit.setClearButtonEnabled(True)
@@ -375,6 +383,8 @@ class EntitiesPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.clicked.connect(self._on_clicked)
         self.table.activated.connect(self._on_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_list_menu)
 
         list_page = QWidget(self)
         lay = QVBoxLayout(list_page)
@@ -450,12 +460,36 @@ class EntitiesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.progress)
         layout.addWidget(self.tabs, 1)
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.type_combo.currentIndexChanged.connect(self._apply_filter)
         self._docs: list[tuple[str, str]] = []
 
     # -- data ---------------------------------------------------------------------
+    def show_progress(self, done: int, total: int) -> None:
+        """The recognition progress bar: shown while documents remain, hidden when done."""
+        if total <= 0 or done >= total:
+            self.progress.hide()
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.show()
+
+    def entity_at(self, pos: QPoint) -> str | None:
+        """The entity of the list row under a viewport position (None between rows)."""
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        row = self.model.entries()[self.proxy.mapToSource(index).row()]
+        return str(row.id)
+
+    def _on_list_menu(self, pos: QPoint) -> None:
+        ent_id = self.entity_at(pos)
+        if ent_id is not None:
+            self.table.selectRow(self.table.indexAt(pos).row())  # the row under the pointer, not a stale one
+            self.listMenuRequested.emit(ent_id, self.table.viewport().mapToGlobal(pos))
+
     def set_data(self, rows: list[Row], docs: list[tuple[str, str]]) -> None:
         self._docs = docs
         self.model.set_rows(rows, len(docs))

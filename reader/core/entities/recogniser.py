@@ -38,14 +38,18 @@ TYPE_MAP = {"PER": "person", "ORG": "organisation", "LOC": "place"}
 
 RecognisedSpan = tuple[int, int, str]  # (start, end, app entity type)
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 # Words that are never a name on their own however they are capitalised (the model sees
 # "Wednesday" and "I'm" at sentence starts and in headlines; these never name an actor).
-_NEVER = frozenset("""
+_NEVER = _words("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december today tomorrow yesterday tonight i i'm i’m mr mrs ms dr sir
 he she it we they you the a an this that these those mon tue wed thu fri sat sun jan feb mar apr jun
 jul aug sep sept oct nov dec christmas easter
-""".split())
+""")
 _TRIM_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -127,6 +131,27 @@ def _clean(text: str, start: int, end: int, kind: str) -> RecognisedSpan | None:
     if surface.lower() in _NEVER or not any(c.isupper() for c in surface):
         return None
     return (start, end, etype)
+
+
+def model_fingerprint() -> str:
+    """The shipped model's fingerprint without loading it (from its metadata, else its bytes)."""
+    path = MODEL_DIR / f"{MODEL_NAME}.crfsuite"
+    try:
+        digest = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = "missing"
+    return f"{MODEL_NAME}:{str(digest)[:16]}:f{FEATURES_VERSION}"
+
+
+def recognise_batch(texts: list[str]) -> list[list[RecognisedSpan]]:
+    """Recognise several texts with the shipped model (the unit of work a worker process runs)."""
+    rec = default_recogniser()
+    if rec is None:
+        return [[] for _ in texts]
+    return [rec.recognise(t) for t in texts]
 
 
 _default: Recogniser | None = None

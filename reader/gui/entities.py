@@ -113,7 +113,7 @@ class MergeDialog(QDialog):
         self.buttons.accepted.connect(self.accept_choice)
         self.buttons.rejected.connect(self.reject)
         self.list.itemSelectionChanged.connect(self._update)
-        self.list.itemDoubleClicked.connect(lambda _item: self.accept_choice())
+        self.list.itemActivated.connect(lambda _item: self.accept_choice())  # Enter or double-click on a row
         self.filter.textChanged.connect(self._filter)
         self.filter.returnPressed.connect(self.accept_choice)
         lay = QVBoxLayout(self)
@@ -146,7 +146,7 @@ class MergeDialog(QDialog):
 
     def accept_choice(self) -> None:
         ent_id = self.selected_id()
-        if ent_id is None:
+        if ent_id is None or self.chosen is not None:
             return
         target = next(e for e in self.targets if e.id == ent_id)
         if self.confirm:

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from reader.core.entities.matcher import fold
 from reader.core.entities.model import slugify
 from reader.core.entities.recogniser import _NEVER
@@ -115,19 +117,20 @@ class Table:
 
     surnames: dict[str, str] = field(default_factory=dict)  # "blair" -> "tony blair"
     acronyms: dict[str, str] = field(default_factory=dict)  # "dck" -> "democratic choice of kazakhstan"
+    variants: dict[str, str] = field(default_factory=dict)  # "lib dem" -> "lib dems"
     ids: dict[str, str] = field(default_factory=dict)  # name key -> entity id
     names: dict[str, str] = field(default_factory=dict)  # entity id -> canonical spelling
     types: dict[str, str] = field(default_factory=dict)  # entity id -> type
     forms: dict[str, list[str]] = field(default_factory=dict)  # entity id -> spellings seen
 
     def to_json(self) -> dict[str, Any]:
-        return {"surnames": self.surnames, "acronyms": self.acronyms, "ids": self.ids, "names": self.names,
-                "types": self.types, "forms": self.forms}
+        return {"surnames": self.surnames, "acronyms": self.acronyms, "variants": self.variants, "ids": self.ids,
+                "names": self.names, "types": self.types, "forms": self.forms}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Table:
-        return cls(dict(data.get("surnames", {})), dict(data.get("acronyms", {})), dict(data.get("ids", {})),
-                   dict(data.get("names", {})), dict(data.get("types", {})),
+        return cls(dict(data.get("surnames", {})), dict(data.get("acronyms", {})), dict(data.get("variants", {})),
+                   dict(data.get("ids", {})), dict(data.get("names", {})), dict(data.get("types", {})),
                    {k: list(v) for k, v in data.get("forms", {}).items()})
 
 
@@ -202,8 +205,10 @@ def _local_map(text: str, found: Sequence[Resolved], rules: Rules) -> dict[str, 
     """Within one document: surname key -> full name key, acronym key -> expansion key."""
     fulls: Counter[str] = Counter(r.key for r in found if r.type == "person" and " " in r.key)
     by_last: dict[str, Counter[str]] = {}
+    by_first: dict[str, set[str]] = {}
     for key, n in fulls.items():
         by_last.setdefault(key.rsplit(" ", 1)[1], Counter())[key] += n
+        by_first.setdefault(key.split(" ", 1)[0], set()).add(key)
     out: dict[str, str] = {}
     for r in found:
         if " " in r.key or r.key in rules.split:
@@ -211,6 +216,8 @@ def _local_map(text: str, found: Sequence[Resolved], rules: Rules) -> dict[str, 
         options = by_last.get(r.key)
         if options:
             out[r.key] = options.most_common(1)[0][0]
+        elif r.type == "person" and len(by_first.get(r.key, ())) == 1:  # "Sandra" after "Sandra Gidley"
+            out[r.key] = next(iter(by_first[r.key]))
     out.update({a: f for a, f in acronym_pairs(text, [(r.start, r.end, r.type) for r in found]).items()
                 if a not in rules.split})
     return out
@@ -247,6 +254,11 @@ def build_table(docs: Iterable[tuple[str, str, Sequence[RawSpan]]], rules: Rules
         best, n = votes.most_common(1)[0]
         if acr not in rules.split and n >= 0.75 * sum(votes.values()):
             table.acronyms[acr] = best
+    first_pass: dict[str, Counter[str]] = {}
+    for found, local, _text in pending:
+        for r in found:
+            first_pass.setdefault(_final_key(r.key, local, table), Counter())[r.type] += 1
+    table.variants = _variants(first_pass, rules)
     for found, local, text in pending:
         for r in found:
             key = _final_key(r.key, local, table)
@@ -273,6 +285,38 @@ def build_table(docs: Iterable[tuple[str, str, Sequence[RawSpan]]], rules: Rules
     return table
 
 
+def _variants(keys: Mapping[str, Counter[str]], rules: Rules, min_ratio: float = 92.0) -> dict[str, str]:
+    """Spellings of one name that only the corpus as a whole shows: a singular organisation and its
+    plural (``Lib Dem`` / ``Lib Dems``, ``Tory`` / ``Tories``), and people's names that differ by a
+    letter or two (``Kassym-Zhomart`` / ``Kassym-Jomart Tokayev``): the rarer joins the commoner.
+    Weaker likenesses are left apart (discovery offers them as candidates to the user)."""
+    out: dict[str, str] = {}
+    total = {k: sum(v.values()) for k, v in keys.items()}
+    kind = {k: v.most_common(1)[0][0] for k, v in keys.items()}
+    for key in keys:
+        if key in rules.split or kind[key] not in ("organisation", "group"):
+            continue
+        for plural in (key + "s", key[:-1] + "ies" if key.endswith("y") else ""):
+            if plural and plural in keys and kind[plural] == kind[key] and plural not in rules.split:
+                out[key] = plural
+                break
+    buckets: dict[tuple[str, str], list[str]] = {}
+    for key in keys:
+        if kind[key] == "person" and " " in key and key not in rules.split and key not in out:
+            buckets.setdefault((key[0], key.rsplit(" ", 1)[1][:1]), []).append(key)
+    for bucket in buckets.values():
+        if len(bucket) < 2:
+            continue
+        for key in bucket:
+            for other, ratio, _i in process.extract(key, bucket, scorer=fuzz.ratio, score_cutoff=min_ratio, limit=4):
+                if other == key or ratio >= 100:
+                    continue
+                rare, common = sorted((key, other), key=lambda k: (total[k], k))
+                if rare not in out and common not in out:
+                    out[rare] = common
+    return out
+
+
 def _canonical(key: str, forms: Counter[str]) -> str:
     """The spelling shown: the most frequent full form, mixed case preferred over capitals."""
     full = [f for f in forms if name_key(f) == key] or list(forms)
@@ -283,7 +327,8 @@ def _final_key(key: str, local: Mapping[str, str], table: Table) -> str:
     seen = set()
     while key not in seen:
         seen.add(key)
-        nxt = local.get(key) or table.acronyms.get(key) or (table.surnames.get(key) if " " not in key else None)
+        nxt = (local.get(key) or table.acronyms.get(key) or table.variants.get(key)
+               or (table.surnames.get(key) if " " not in key else None))
         if nxt is None or nxt == key:
             break
         key = nxt

@@ -5,13 +5,16 @@ keyed by the document's content hash under the model's fingerprint, written in b
 document already recognised by this model is never read again; a changed document (new hash) or
 a new model (new fingerprint) is. Large jobs run in worker processes (``spawn``: safe beside a Qt
 application, and the model is loaded once per worker); small ones in the calling thread, where
-starting processes would cost more than it saves.
+starting processes would cost more than it saves. A frozen bundle (PyInstaller) recognises in the
+calling thread too: a spawned child there re-runs the whole app unless its entry point calls
+``multiprocessing.freeze_support()``.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -60,7 +63,8 @@ def recognise_missing(store: DerivedStore, docs: Sequence[Document], *, progress
         if progress is not None:
             progress(done, total)
 
-    if workers <= 1 or words < POOL_MIN_WORDS or len(batches) < 2:
+    frozen = bool(getattr(sys, "frozen", False))
+    if workers <= 1 or words < POOL_MIN_WORDS or len(batches) < 2 or frozen:
         for batch in batches:
             if cancelled is not None and cancelled():
                 break

@@ -78,6 +78,10 @@ def test_imported_corpus_highlights_and_matrix_after_recognition(qtbot, imported
     assert set(rows["labour"].counts) == set(BODIES)
     assert rows["london"].type == "place" and rows["labour"].type == "organisation"
     assert "tony-blair,Tony Blair,person," in matrix.to_csv()
+    assert matrix.cell_w <= matrix.MAX_CELL_W  # long document ids as labels do not widen the columns
+    own = feature.open_matrix_window()
+    assert own.isVisible() and [r.id for r in own.matrix.rows] == [r.id for r in matrix.rows]
+    own.close()
 
 
 def test_merge_dialog_asks_and_ctrl_z_undoes_an_accidental_merge(qtbot, imported: Path,

@@ -197,6 +197,8 @@ class EntitiesFeature(QObject):
         self.panel.refreshCandidatesRequested.connect(self.refresh_candidates)
         self.panel.tabs.currentChanged.connect(self._on_tab)
         self.panel.listMenuRequested.connect(self._list_menu)
+        self.panel.matrixWindowRequested.connect(self.open_matrix_window)
+        self.matrix_window: QDialog | None = None
         self._own_undo: QUndoStack | None = None
         self.recognising = False
         self._build_actions()
@@ -366,6 +368,8 @@ class EntitiesFeature(QObject):
         rows = [Row(e.id, e.name, e.type, e.aliases, e.description, dict(counts.get(e.id, {})))
                 for e in self.service.entities()]
         self.panel.set_data(rows, docs)
+        if self.matrix_window is not None:
+            self.matrix_window.matrix.set_data(rows, docs)  # type: ignore[attr-defined]
         if self.selected:
             self.panel.select_entity(self.selected)
         self.countsUpdated.emit()
@@ -756,6 +760,38 @@ class EntitiesFeature(QObject):
                 lambda _=False, t=text, d=doc_id: self.reject_mention(t, d))
             menu.addAction(f"“{_short(text)}” Is Never a Name").triggered.connect(
                 lambda _=False, t=text: self.reject_mention(t, None))
+
+    def open_matrix_window(self) -> QDialog:
+        """The coverage matrix in a resizable window of its own (same data, clicks and export)."""
+        if self.matrix_window is None:
+            from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea
+
+            from reader.gui.entities_panel import CoverageMatrix
+
+            dialog = QDialog(self.window)
+            dialog.setWindowTitle("Entity coverage")
+            dialog.setModal(False)
+            matrix = CoverageMatrix(self.window.theme, dialog)
+            matrix.cellClicked.connect(self.open_at_first_mention)
+            scroll = QScrollArea(dialog)
+            scroll.setWidget(matrix)
+            lay = QVBoxLayout(dialog)
+            lay.addWidget(scroll, 1)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            for label, kind in (("Export CSV…", "csv"), ("Export PNG…", "png")):
+                btn = QPushButton(label, dialog)
+                btn.clicked.connect(lambda _=False, k=kind: self.export_matrix(k))
+                row.addWidget(btn)
+            lay.addLayout(row)
+            dialog.matrix = matrix  # type: ignore[attr-defined]
+            dialog.resize(1000, 640)
+            self.matrix_window = dialog
+        source = self.panel.matrix
+        self.matrix_window.matrix.set_data(source.rows, source.docs)  # type: ignore[attr-defined]
+        self.matrix_window.show()
+        self.matrix_window.raise_()
+        return self.matrix_window
 
     # -- export -------------------------------------------------------------------
     def export_matrix(self, kind: str, path: Path | None = None) -> Path | None:

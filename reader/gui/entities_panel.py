@@ -162,6 +162,7 @@ class CoverageMatrix(QWidget):
     cellClicked = Signal(str, str)  # entity id, doc id
 
     CELL_W = 62
+    MAX_CELL_W = 96
     CELL_H = 20
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -183,7 +184,9 @@ class CoverageMatrix(QWidget):
         bold_font.setBold(True)
         longest_word = max((QFontMetrics(bold_font).horizontalAdvance(w) for _d, label in docs
                             for w in label.split()), default=40)
-        self.cell_w = max(self.CELL_W, longest_word + 10)
+        # a column never grows past MAX_CELL_W for one long label (a document id used as its label):
+        # the header wraps and clips it, so a corpus of 30 imported articles still fits the dock
+        self.cell_w = max(self.CELL_W, min(self.MAX_CELL_W, longest_word + 10))
         self._label_w = min(240, max(120, widest + 16))
         bold = QFont(self.font())
         bold.setBold(True)
@@ -337,6 +340,7 @@ class EntitiesPanel(QWidget):
     cellOpened = Signal(str, str)
     exportCsvRequested = Signal()
     exportPngRequested = Signal()
+    matrixWindowRequested = Signal()
     acceptAliasRequested = Signal(str, str)  # candidate text, entity id
     acceptNewRequested = Signal(str)
     dismissRequested = Signal(str)
@@ -402,6 +406,10 @@ class EntitiesPanel(QWidget):
         png_btn = QPushButton("Export PNG…", self)
         csv_btn.clicked.connect(self.exportCsvRequested)
         png_btn.clicked.connect(self.exportPngRequested)
+        window_btn = QPushButton("Open in Window", self)
+        window_btn.setToolTip("The coverage matrix in a window of its own, as large as you like")
+        window_btn.clicked.connect(self.matrixWindowRequested)
+        self.matrix_window_button = window_btn
         hint = QLabel("Shade = mentions. Click a cell to open the document at the first mention.", self)
         hint.setWordWrap(True)
         matrix_page = QWidget(self)
@@ -413,6 +421,7 @@ class EntitiesPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(csv_btn)
         buttons.addWidget(png_btn)
+        buttons.insertWidget(0, window_btn)
         mlay.addLayout(buttons)
 
         self.cand_model = CandidateModel(self)

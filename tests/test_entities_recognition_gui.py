@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QCursor, QTextCursor
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from reader.core.context import AppContext
 from reader.gui.entities import EntitiesFeature, MergeDialog
@@ -147,3 +148,26 @@ def test_entities_list_context_menu_acts_on_the_row_under_the_pointer(qtbot, imp
     assert any("London" in t and t.startswith("Merge") for t in labels)
     assert any(t.startswith("Rename") for t in labels)
     menu.close()
+
+
+def test_right_click_acts_on_the_name_under_the_pointer_not_an_old_selection(qtbot, imported: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    window, feature, _shown = make_window(qtbot, imported, monkeypatch)
+    view = window.reader
+    text = view.doc.text
+    old = text.index("Wednesday")
+    view.select_range(old, old + len("Wednesday"))  # a selection left over from earlier
+    name = text.index("Tony Blair")
+    pane = view.pane_for(name)
+    cursor = QTextCursor(pane.widget.document())
+    cursor.setPosition(pane.map.to_qt(name) + 2)
+    QCursor.setPos(pane.widget.viewport().mapToGlobal(pane.widget.cursorRect(cursor).center()))
+    if view.offset_at(pane.widget.viewport().mapFromGlobal(QCursor.pos()), pane) is None:
+        pytest.skip("this Qt platform cannot place the mouse pointer")
+    menu = QMenu()
+    feature._context_menu(view, menu, *view.selected_range())
+    labels = [a.text() for a in menu.actions()]
+    assert any(t.startswith("Select “Tony Blair”") for t in labels)
+    assert not any("Wednesday" in t for t in labels)
+    assert any(t.startswith("Merge “Tony Blair”") for t in labels)
+    assert any("Is Not a Name Here" in t for t in labels)

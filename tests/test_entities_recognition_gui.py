@@ -165,7 +165,10 @@ def test_right_click_acts_on_the_name_under_the_pointer_not_an_old_selection(qtb
     if view.offset_at(pane.widget.viewport().mapFromGlobal(QCursor.pos()), pane) is None:
         pytest.skip("this Qt platform cannot place the mouse pointer")
     menu = QMenu()
-    feature._context_menu(view, menu, *view.selected_range())
+    try:
+        feature._context_menu(view, menu, *view.selected_range())
+    finally:
+        QCursor.setPos(0, 0)  # the pointer is global: leave it where no later test's text is
     labels = [a.text() for a in menu.actions()]
     assert any(t.startswith("Select “Tony Blair”") for t in labels)
     assert not any("Wednesday" in t for t in labels)

@@ -359,6 +359,7 @@ class EntitiesFeature(QObject):
         if recognised:
             for view in self.views():
                 self.apply(view)
+            self._reindex_entities()
         self.counts = counts
         corpus = self.window.corpus
         docs = []
@@ -373,6 +374,13 @@ class EntitiesFeature(QObject):
         if self.selected:
             self.panel.select_entity(self.selected)
         self.countsUpdated.emit()
+
+    def _reindex_entities(self) -> None:
+        """The search index's ``entity`` field was filled from the curated list only if it was built
+        before recognition ended; say how to bring it up to date rather than race the search
+        feature's own indexing job."""
+        self.window.statusBar().showMessage(
+            "Names recognised. Tools ▸ Rebuild Search Index lets entity: searches find them.", 10000)
 
     def refresh_candidates(self) -> None:
         svc = self.ensure_service()
@@ -697,8 +705,9 @@ class EntitiesFeature(QObject):
             return
         if end > start:
             pointer = self._pointer_offset(view)
-            if pointer is not None and not start <= pointer <= end:
-                start = end = pointer  # right-click acts on the word under the pointer, not an old selection
+            if pointer is not None and not start <= pointer <= end and any(
+                    layer.name.startswith(LAYER_PREFIX) for layer, _span in view.spans_at(pointer)):
+                start = end = pointer  # right-click on a name acts on that name, not an old selection
         menu.addSeparator()
         if end > start:
             text = clean_selection(view.doc.text[start:end])

@@ -42,8 +42,9 @@ from reader.core.entities.model import (
     slugify,
 )
 from reader.core.entities.overlay_ops import Applied, apply_ops, recognition_rules
+from reader.core.entities.recogniser import NEVER_NAMES
 from reader.core.entities.recognition import NER_KIND, TABLE_KIND, recognise_missing
-from reader.core.entities.resolution import Rules, Table, build_table, name_key, resolve_document
+from reader.core.entities.resolution import TITLE_WORDS, Rules, Table, build_table, name_key, resolve_document
 from reader.core.frontmatter import Problem
 from reader.core.overlay import OverlayFile
 
@@ -399,7 +400,9 @@ class EntityService:
             return out
 
         curated = [e for e in self.entities(include_hidden=True) if e.source != "recogniser"]
-        return discover(docs, covered, curated, ignore=self.gazetteer.ignore,
+        # day names, months, "I'm" and bare titles are never names: never proposed either
+        never = [*self.gazetteer.ignore, *NEVER_NAMES, *TITLE_WORDS]
+        return discover(docs, covered, curated, ignore=never,
                         dismissed=self._applied.dismissed, min_score=min_score, progress=progress,
                         cancelled=cancelled)
 

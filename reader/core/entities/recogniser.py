@@ -44,7 +44,7 @@ def _words(text: str) -> frozenset[str]:
 
 # Words that are never a name on their own however they are capitalised (the model sees
 # "Wednesday" and "I'm" at sentence starts and in headlines; these never name an actor).
-_NEVER = _words("""
+NEVER_NAMES = _words("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december today tomorrow yesterday tonight i i'm i’m mr mrs ms dr sir
 he she it we they you the a an this that these those mon tue wed thu fri sat sun jan feb mar apr jun
@@ -128,7 +128,7 @@ def _clean(text: str, start: int, end: int, kind: str) -> RecognisedSpan | None:
         m = _TRIM_EDGE.search(surface)
     if not surface or not any(c.isalpha() for c in surface):
         return None
-    if surface.lower() in _NEVER or not any(c.isupper() for c in surface):
+    if surface.lower() in NEVER_NAMES or not any(c.isupper() for c in surface):
         return None
     return (start, end, etype)
 

@@ -31,9 +31,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from reader.core.entities.matcher import fold
-from reader.core.entities.model import slugify
-from reader.core.entities.recogniser import _NEVER
+from reader.core.entities.matcher import Matcher, fold
+from reader.core.entities.model import Entity, slugify
+from reader.core.entities.recogniser import NEVER_NAMES
 
 RawSpan = Sequence[Any]  # [start, end, type] as stored
 
@@ -122,16 +122,26 @@ class Table:
     names: dict[str, str] = field(default_factory=dict)  # entity id -> canonical spelling
     types: dict[str, str] = field(default_factory=dict)  # entity id -> type
     forms: dict[str, list[str]] = field(default_factory=dict)  # entity id -> spellings seen
+    #: spellings the corpus attests well enough to count wherever they are capitalised, even in a
+    #: document where the model missed them (one sense per corpus)
+    attested: list[str] = field(default_factory=list)
+    _matcher: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"surnames": self.surnames, "acronyms": self.acronyms, "variants": self.variants, "ids": self.ids,
-                "names": self.names, "types": self.types, "forms": self.forms}
+                "names": self.names, "types": self.types, "forms": self.forms, "attested": self.attested}
+
+    def matcher(self) -> Matcher | None:
+        """One automaton over the attested spellings (built on first use, kept with the table)."""
+        if self._matcher is None and self.attested:
+            self._matcher = Matcher(Entity(str(i), form, "person") for i, form in enumerate(self.attested))
+        return self._matcher
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Table:
         return cls(dict(data.get("surnames", {})), dict(data.get("acronyms", {})), dict(data.get("variants", {})),
                    dict(data.get("ids", {})), dict(data.get("names", {})), dict(data.get("types", {})),
-                   {k: list(v) for k, v in data.get("forms", {}).items()})
+                   {k: list(v) for k, v in data.get("forms", {}).items()}, list(data.get("attested", [])))
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ def _cleaned(doc_id: str, text: str, raw: Iterable[RawSpan], rules: Rules) -> li
             s, e = strip_title(text, s, e)
         surface = text[s:e]
         key = name_key(surface)
-        if not key or key in _NEVER or rules.is_rejected(doc_id, key):
+        if not key or key in NEVER_NAMES or rules.is_rejected(doc_id, key):
             continue
         if t == "person" and key in TITLE_WORDS:
             continue  # "Tory co-chairman", "Chancellor": an office or a party, not a person
@@ -175,7 +185,7 @@ def _propagate(doc_id: str, text: str, found: list[Resolved], rules: Rules) -> l
                 forms.setdefault(last, (name_key(last), "person"))
                 forms.setdefault(last.upper(), (name_key(last), "person"))
     forms = {f: v for f, v in forms.items()
-             if len(f) >= 2 and f[:1].isupper() and v[0] not in _NEVER and not rules.is_rejected(doc_id, v[0])}
+             if len(f) >= 2 and f[:1].isupper() and v[0] not in NEVER_NAMES and not rules.is_rejected(doc_id, v[0])}
     if not forms:
         return found
     pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
@@ -282,7 +292,24 @@ def build_table(docs: Iterable[tuple[str, str, Sequence[RawSpan]]], rules: Rules
         table.names[ent_id] = name
         table.types[ent_id] = etype
         table.forms[ent_id] = sorted(forms, key=lambda f: (-forms[f], f))
+    table.attested = sorted(_attested(form_votes, rules))
     return table
+
+
+def _attested(form_votes: Mapping[str, Counter[str]], rules: Rules) -> set[str]:
+    """Spellings worth matching everywhere: a name of two words or more seen twice, or a single word
+    (an acronym included) seen three times, never a title, a day or a month."""
+    out: set[str] = set()
+    for key, forms in form_votes.items():
+        if key in rules.rejected:
+            continue
+        for form, n in forms.items():
+            fkey = name_key(form)
+            if not fkey or fkey in NEVER_NAMES or fkey in TITLE_WORDS or fkey in rules.rejected or len(form) < 2:
+                continue
+            if (" " in form and n >= 2) or n >= 3:
+                out.add(form)
+    return out
 
 
 def _variants(keys: Mapping[str, Counter[str]], rules: Rules, min_ratio: float = 92.0) -> dict[str, str]:
@@ -335,6 +362,25 @@ def _final_key(key: str, local: Mapping[str, str], table: Table) -> str:
     return key
 
 
+def _attested_mentions(doc_id: str, text: str, found: list[Resolved], matcher: Matcher,
+                       rules: Rules) -> list[Resolved]:
+    """Add the corpus's attested spellings where the model missed them in this document."""
+    taken = sorted((r.start, r.end) for r in found)
+    starts = [s for s, _ in taken]
+    extra: list[Resolved] = []
+    for s, e, _i in matcher.find(text):
+        i = bisect.bisect_right(starts, s) - 1
+        if (i >= 0 and taken[i][1] > s) or (i + 1 < len(taken) and taken[i + 1][0] < e):
+            continue
+        key = name_key(text[s:e])
+        if rules.is_rejected(doc_id, key):
+            continue
+        extra.append(Resolved(s, e, key, ""))
+    if not extra:
+        return found
+    return sorted([*found, *extra], key=lambda r: r.start)
+
+
 def resolve_document(doc_id: str, text: str, raw: Sequence[RawSpan], rules: Rules,
                      table: Table, known: Mapping[str, str] | None = None) -> list[tuple[int, int, str, str]]:
     """``(start, end, entity id or "", type)`` per recognised mention of one document.
@@ -344,10 +390,14 @@ def resolve_document(doc_id: str, text: str, raw: Sequence[RawSpan], rules: Rule
     """
     known = known or {}
     found = document_mentions(doc_id, text, raw, rules)
+    matcher = table.matcher()
+    if matcher is not None:
+        found = _attested_mentions(doc_id, text, found, matcher, rules)
     local = _local_map(text, found, rules)
     out: list[tuple[int, int, str, str]] = []
     for r in found:
         key = _final_key(r.key, local, table)
         ent_id = table.ids.get(key) or known.get(key) or ""
-        out.append((r.start, r.end, ent_id, table.types.get(ent_id, r.type)))
+        if ent_id:
+            out.append((r.start, r.end, ent_id, table.types.get(ent_id, r.type or "person")))
     return out

@@ -174,3 +174,25 @@ def test_right_click_acts_on_the_name_under_the_pointer_not_an_old_selection(qtb
     assert not any("Wednesday" in t for t in labels)
     assert any(t.startswith("Merge “Tony Blair”") for t in labels)
     assert any("Is Not a Name Here" in t for t in labels)
+
+
+def test_model_is_not_loaded_at_window_start(tmp_path: Path, imported: Path) -> None:
+    """Opening the window never imports the CRF or opens the model: the counting job does, off the GUI thread."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\n"
+            "from reader.core.context import AppContext\n"
+            "from reader.gui.mainwindow import MainWindow\n"
+            f"w = MainWindow(AppContext.create(corpus={str(imported)!r}))\n"
+            "w.show(); app.processEvents()\n"
+            "import reader.core.entities.recogniser as r\n"
+            "print('pycrfsuite' in sys.modules, r._default is not None)\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["False", "False"]

@@ -2,6 +2,10 @@
 
 Targets (issue 3): matching >= 20 MB/s; highlighting an open 25 KB article <= 30 ms
 (matching plus building the Qt layers, cache cold); building the matcher <= 200 ms.
+
+Recognition (issue 16, rows from :mod:`bench.entities_recognition`): words/s on 2 cores over the
+BBC articles, model load time, CoNLL-2003 development P/R/F1 per type, resolution on
+hand-checked pairs.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import random
 import string
 import time
 
+from bench import entities_recognition
 from bench.common import Row, median, timed
 from reader.core.entities.matcher import Matcher
 from reader.core.entities.model import ENTITY_TYPES, Entity
@@ -77,6 +82,7 @@ def run() -> list[Row]:
         Row(f"match {TEXT_MB} MB of text ({len(spans):,} mentions)", mbps, "MB/s", ">= 20 MB/s", mbps >= 20,
             f"{seconds:.2f} s"),
         Row("highlight a 25 KB article (match + layer spans)", highlight, "ms", "<= 30 ms", highlight <= 30),
+        *entities_recognition.rows(),
     ]
 
 

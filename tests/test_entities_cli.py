@@ -37,7 +37,8 @@ def test_doc_spans_slice_show_text(capsys: pytest.CaptureFixture[str], doc_id: s
     text = shown["text"]
     for m in data["mentions"]:
         assert text[m["start"]:m["end"]] == m["text"]
-        assert set(m) == {"entity", "type", "start", "end", "text"}
+        assert set(m) == {"entity", "type", "start", "end", "text", "origin"}
+        assert m["origin"] in ("gazetteer", "overlay", "recogniser")
 
 
 def test_candidates_json(capsys: pytest.CaptureFixture[str]) -> None:

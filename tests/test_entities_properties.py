@@ -64,3 +64,45 @@ def test_a_name_between_separators_is_found(left: str, name: str, right: str) ->
 @given(st.text(max_size=60))
 def test_fold_keeps_length(text: str) -> None:
     assert len(fold(text)) == len(text)
+
+
+# -- recognition and resolution ----------------------------------------------------------------
+NAMES = st.sampled_from(["Tony Blair", "Mr Blair", "Blair", "BLAIR", "Labour", "London", "Gordon Brown’s",
+                         "Democratic Choice of Kazakhstan (DCK)", "DCK", "Wednesday", "I'm", "Erdoğan"])
+PROSE = st.sampled_from(["said", "met", "in", "the", "on", "and", ".", ",", "\n\n", " – ", "“", "”"])
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.one_of(NAMES, PROSE, NOISE), max_size=30))
+    return " ".join(words)
+
+
+@settings(max_examples=40, deadline=None)
+@given(stories())
+def test_recognised_mentions_slice_the_text_and_never_overlap(text: str) -> None:
+    from reader.core.entities.recogniser import default_recogniser
+    from reader.core.entities.resolution import Rules, build_table, resolve_document
+
+    rec = default_recogniser()
+    assert rec is not None
+    raw = [list(s) for s in rec.recognise(text)]
+    table = build_table([("d", text, raw)], Rules())
+    resolved = resolve_document("d", text, raw, Rules(), table)
+    last_end = -1
+    for start, end, ent_id, etype in resolved:
+        assert 0 <= start < end <= len(text) and start >= last_end
+        surface = text[start:end]
+        assert surface == surface.strip() and any(c.isalpha() for c in surface)
+        assert ent_id in table.names and etype in ("person", "organisation", "place")
+        assert surface.casefold() not in {"wednesday", "i", "i'm", "mr"}
+        last_end = end
+
+
+@given(st.text(max_size=40))
+def test_name_key_is_idempotent_and_case_blind(text: str) -> None:
+    from reader.core.entities.resolution import name_key
+
+    key = name_key(text)
+    assert name_key(key) == key
+    assert name_key(text.upper()) == name_key(text.lower()) or not text.isascii()

@@ -2,8 +2,10 @@
 
 ``parallax entities [--json]`` lists entities with mentions per document, ``--doc ID`` lists one
 document's mentions (offsets into the text ``parallax show ID --json`` prints), ``--candidates``
-lists names the list does not know yet. Actions (``alias``, ``merge``, ``add``, ``rename``,
-``type``, ``hide``, ``unhide``, ``dismiss``, ``accept``) are stored in the user's overlay.
+lists names the list does not know yet. Actions (``alias``, ``merge``, ``unmerge``, ``split``,
+``reject``, ``add``, ``rename``, ``type``, ``hide``, ``unhide``, ``dismiss``, ``accept``) are stored
+in the user's overlay; ``undo`` takes the last one back. ``recognise`` runs the shipped model over
+the corpus (progress on stderr); listing does it first when the corpus changed.
 """
 
 from __future__ import annotations
@@ -76,6 +78,25 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("text")
     p.add_argument("--undo", action="store_true", help="propose it again")
     p.set_defaults(func=run_dismiss)
+    p = action("recognise", "recognise people, organisations and places in every document "
+                            "(cached; progress on stderr)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    p.set_defaults(func=run_recognise)
+    p = action("unmerge", "undo a merge of A (into B): A is its own entity again")
+    p.add_argument("source", metavar="A")
+    p.add_argument("target", metavar="B", nargs="?")
+    p.set_defaults(func=run_unmerge)
+    p = action("split", "take a spelling out of an entity (it becomes its own entity)")
+    p.add_argument("entity")
+    p.add_argument("spelling")
+    p.set_defaults(func=run_split)
+    p = action("reject", "a recognised text is not a name: drop its mentions (anywhere, or --doc ID)")
+    p.add_argument("text")
+    p.add_argument("--doc", dest="reject_doc", metavar="ID", help="only in this document")
+    p.add_argument("--undo", action="store_true", help="recognise it again")
+    p.set_defaults(func=run_reject)
+    p = action("undo", "take back your last change to the entity list")
+    p.set_defaults(func=run_undo)
     p = action("accept", "accept a candidate: as an alias of its suggested entity (or --as ENTITY), "
                          "or as a new entity (--new --type T)")
     p.add_argument("text")
@@ -94,19 +115,53 @@ def _service(ctx: AppContext) -> Any:
     return svc
 
 
+def _progress(label: str) -> Any:
+    """Progress on stderr (one line, rewritten), only when there is something to wait for."""
+    shown = [False]
+
+    def report(done: int, total: int) -> None:
+        if (total and done < total) or shown[0]:
+            shown[0] = True
+            end = "\n" if done >= total else ""
+            print(f"\r{label}: {done}/{total} documents", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _ensure_recognised(svc: Any, docs: list[Any]) -> None:
+    if svc.needs_recognition(docs):
+        svc.recognise(docs, progress=_progress("recognising entities"))
+
+
+def run_recognise(args: argparse.Namespace, ctx: AppContext) -> int:
+    svc = _service(ctx)
+    corpus = ctx.corpus()
+    docs = [corpus.document(m.id) for m in corpus.metas()]
+    report = svc.recognise(docs, progress=_progress("recognising entities"), workers=max(1, args.workers))
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print(f"{report.documents} documents ({report.recognised} read by the model), {report.mentions} "
+              f"recognised mentions of {report.entities} entities in {report.seconds:.1f} s")
+    return 0
+
+
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     svc = _service(ctx)
     status = 1 if any(p.severity == "error" for p in svc.problems) else 0
     corpus = ctx.corpus()
+    docs = [corpus.document(m.id) for m in corpus.metas()]
+    _ensure_recognised(svc, docs)
     if args.doc:
         doc = corpus.document(args.doc)
-        mentions = svc.mentions(doc)
+        pairs = svc.mention_origins(doc)
+        mentions = [m for m, _o in pairs]
         if args.json:
             emit_json({"doc": doc.id, "content_hash": doc.content_hash,
-                       "mentions": [m.to_json() for m in mentions]})
+                       "mentions": [dict(m.to_json(), origin=o) for m, o in pairs]})
         else:
-            for m in mentions:
-                print(f"{m.start:>7} {m.end:>7}  {m.entity_id:28} {m.text}")
+            for m, origin in pairs:
+                print(f"{m.start:>7} {m.end:>7}  {m.type:12} {origin:10} {m.entity_id:28} {m.text}")
             print(f"{len(mentions)} mentions of {len({m.entity_id for m in mentions})} entities in {doc.id}")
         return status
     if args.candidates:
@@ -121,13 +176,12 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
             print(f"{len(cands)} candidates; accept with `parallax entities accept TEXT`, "
                   "dismiss with `parallax entities dismiss TEXT`")
         return status
-    docs = [corpus.document(m.id) for m in corpus.metas()]
     counts = svc.counts(docs)
     ents = svc.entities(include_hidden=args.all)
     if args.json:
         emit_json({
             "documents": [d.id for d in docs],
-            "entities": [dict(e.to_json(), mentions=counts.get(e.id, {}),
+            "entities": [dict(e.to_json(), origin=svc.origin(e.id), mentions=counts.get(e.id, {}),
                               total=sum(counts.get(e.id, {}).values())) for e in ents],
         })
     else:
@@ -203,6 +257,50 @@ def run_dismiss(args: argparse.Namespace, ctx: AppContext) -> int:
         emit_json({"dismissed": sorted(svc.dismissed)})
     else:
         print(f"{args.text!r} will {'be proposed again' if args.undo else 'no longer be proposed'}")
+    return 0
+
+
+def run_unmerge(args: argparse.Namespace, ctx: AppContext) -> int:
+    svc = _service(ctx)
+    source = args.source
+    ops = svc.overlay.ops if svc.overlay is not None else []
+    if not any(op.get("op") == "merge" and op.get("from") == source for op in ops):
+        source = svc.find(args.source).id  # a name or alias typed instead of the merged id
+    target = svc.find(args.target).id if args.target else None
+    entity = svc.unmerge(source, target)
+    return _emit_entity(args, entity, f"{entity.name} ({entity.id}) is its own entity again")
+
+
+def run_split(args: argparse.Namespace, ctx: AppContext) -> int:
+    svc = _service(ctx)
+    entity = svc.find(args.entity)
+    back = svc.split(entity.id, args.spelling)
+    if args.json:
+        emit_json({"entity": svc.entity(entity.id).to_json(), "split": back.to_json() if back else None})
+    else:
+        print(f"{args.spelling!r} is no longer counted as {entity.name}")
+    return 0
+
+
+def run_reject(args: argparse.Namespace, ctx: AppContext) -> int:
+    svc = _service(ctx)
+    svc.reject(args.text, args.reject_doc, rejected=not args.undo)
+    where = f" in {args.reject_doc}" if args.reject_doc else ""
+    if args.json:
+        emit_json({"text": args.text, "doc": args.reject_doc, "rejected": not args.undo})
+    else:
+        print(f"{args.text!r}{where} is {'recognised again' if args.undo else 'no longer an entity'}")
+    return 0
+
+
+def run_undo(args: argparse.Namespace, ctx: AppContext) -> int:
+    svc = _service(ctx)
+    op = svc.undo()
+    if args.json:
+        emit_json({"undone": {k: v for k, v in op.items() if k != "at"}})
+    else:
+        what = ", ".join(f"{k}={v}" for k, v in op.items() if k not in ("op", "at"))
+        print(f"undone: {op.get('op')} {what}")
     return 0
 
 

@@ -4,6 +4,12 @@ Installed through :mod:`reader.gui.features`. Highlights are one layer per type
 (``entities:person``...) so each type toggles on its own; the clicked entity gets the
 ``entity-selected`` layer, which F3 / Shift+F3 step through. Counts and candidates are
 computed in background jobs; every edit goes to the user's overlay through the core.
+
+On a corpus the curated list does not cover, the counting job first runs recognition (the
+model is loaded there, never on the GUI thread; a progress bar in the dock shows it), then the
+views are highlighted again. Every edit is one command on the window's undo stack (the notes
+feature's, so Ctrl+Z walks back through notes and entity edits alike): undo takes the change
+back out of the overlay.
 """
 
 from __future__ import annotations
@@ -12,9 +18,23 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QToolButton
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from rapidfuzz import fuzz, process
 
 from reader.core.entities.api import EntityService
@@ -30,6 +50,113 @@ SELECTED_LAYER = "entity-selected"
 TOGGLE_SHORTCUT = "Ctrl+Shift+E"
 _RUNNING: set[Job] = set()
 DOCK_SHORTCUT = "Ctrl+Alt+E"
+
+
+class EntityEditCommand(QUndoCommand):
+    """One entity edit on the undo stack. The edit already ran when it is pushed (the first redo
+    is skipped); undo takes the overlay's last change back, redo records it again."""
+
+    def __init__(self, feature: EntitiesFeature, text: str, op: dict[str, Any]) -> None:
+        super().__init__(text)
+        self.feature = feature
+        self.op = {k: v for k, v in op.items() if k != "at"}
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        svc = self.feature.service
+        if svc is not None:
+            with contextlib.suppress(EntityError):
+                svc.redo(self.op)
+            self.feature.after_edit()
+
+    def undo(self) -> None:
+        svc = self.feature.service
+        if svc is not None:
+            last = svc.last_change()
+            if last is not None and {k: v for k, v in last.items() if k != "at"} == self.op:
+                svc.undo()
+            self.feature.after_edit()
+
+
+class MergeDialog(QDialog):
+    """Choose the entity to merge into: nothing is chosen until the user picks a row, Enter on
+    no choice does nothing, and the merge is confirmed before it happens."""
+
+    def __init__(self, source: Any, targets: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Merge entity")
+        self.source = source
+        self.targets = targets
+        self.chosen: Any = None
+        self.confirm = True  # tests switch the question box off and call accept_choice()
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Type to find the entity to merge into")
+        self.filter.setAccessibleName("Find entity")
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Entities to merge into")
+        for ent in targets:
+            item = QListWidgetItem(f"{ent.name} ({ent.type}, {ent.id})")
+            item.setData(Qt.ItemDataRole.UserRole, ent.id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(-1)
+        self.list.clearSelection()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Merge…")
+        self.ok.setEnabled(False)
+        self.ok.setAutoDefault(False)
+        self.ok.setDefault(False)
+        self.buttons.accepted.connect(self.accept_choice)
+        self.buttons.rejected.connect(self.reject)
+        self.list.itemSelectionChanged.connect(self._update)
+        self.list.itemActivated.connect(lambda _item: self.accept_choice())  # Enter or double-click on a row
+        self.filter.textChanged.connect(self._filter)
+        self.filter.returnPressed.connect(self.accept_choice)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(f"Merge <b>{_html(source.name)}</b> into:", self))
+        lay.addWidget(self.filter)
+        lay.addWidget(self.list, 1)
+        lay.addWidget(self.buttons)
+
+    def _filter(self, text: str) -> None:
+        key = text.casefold().strip()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setHidden(bool(key) and key not in item.text().casefold())
+        selected = self.list.selectedItems()
+        if selected and selected[0].isHidden():
+            self.list.clearSelection()
+
+    def _update(self) -> None:
+        self.ok.setEnabled(self.selected_id() is not None)
+
+    def selected_id(self) -> str | None:
+        items = [i for i in self.list.selectedItems() if not i.isHidden()]
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept_choice()  # never the dialog's default accept: no choice, no merge
+            return
+        super().keyPressEvent(event)
+
+    def accept_choice(self) -> None:
+        ent_id = self.selected_id()
+        if ent_id is None or self.chosen is not None:
+            return
+        target = next(e for e in self.targets if e.id == ent_id)
+        if self.confirm:
+            answer = QMessageBox.question(self, "Merge entity",
+                                          f"Merge {self.source.name} into {target.name}? Their mentions will "
+                                          "count as one entity (Edit ▸ Undo takes it back).")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.chosen = target
+        self.accept()
 
 
 class EntitiesFeature(QObject):
@@ -69,6 +196,11 @@ class EntitiesFeature(QObject):
         self.panel.dismissRequested.connect(self.dismiss)
         self.panel.refreshCandidatesRequested.connect(self.refresh_candidates)
         self.panel.tabs.currentChanged.connect(self._on_tab)
+        self.panel.listMenuRequested.connect(self._list_menu)
+        self.panel.matrixWindowRequested.connect(self.open_matrix_window)
+        self.matrix_window: QDialog | None = None
+        self._own_undo: QUndoStack | None = None
+        self.recognising = False
         self._build_actions()
 
         window.corpusLoaded.connect(self._on_corpus)
@@ -129,6 +261,7 @@ class EntitiesFeature(QObject):
                 self.window.notices.append(str(exc))
                 return None
             self._stamp = self._service_stamp()
+            self.service.recognise_on_demand = False  # the model runs in the counting job, never here
             for notice in self.service.notices:
                 self.window.notices.append(notice)
             if self.service.notices:
@@ -170,21 +303,32 @@ class EntitiesFeature(QObject):
             self._counts_job.cancel()
         ids = [m.id for m in corpus.metas()]
 
-        def work(progress: Any, cancelled: Any) -> dict[str, dict[str, int]]:
+        def work(progress: Any, cancelled: Any) -> tuple[bool, dict[str, dict[str, int]]]:
             docs = []
             for doc_id in ids:
                 with contextlib.suppress(ReaderError):
                     docs.append(corpus.document(doc_id))
-            return svc.counts(docs, progress, cancelled)
+            recognised = False
+            if svc.needs_recognition(docs):
+                svc.recognise(docs, progress, cancelled)
+                recognised = True
+                progress(len(docs), len(docs))
+            return recognised, svc.counts(docs, None, cancelled)
 
         generation = self._generation
 
-        def tagged(progress: Any, cancelled: Any) -> tuple[int, dict[str, dict[str, int]]]:
-            return generation, work(progress, cancelled)
+        def tagged(progress: Any, cancelled: Any) -> tuple[int, bool, dict[str, dict[str, int]]]:
+            return (generation, *work(progress, cancelled))
 
-        self._counts_job = self._start(tagged, self._on_counts)
+        self._counts_job = self._start(tagged, self._on_counts, self._on_progress)
 
-    def _start(self, fn: Any, slot: Any) -> Job:
+    def _on_progress(self, done: int, total: int) -> None:
+        self.recognising = done < total
+        self.panel.show_progress(done, total)
+        if done < total:
+            self.window.statusBar().showMessage(f"Recognising names: {done}/{total} documents", 3000)
+
+    def _start(self, fn: Any, slot: Any, progress: Any = None) -> Job:
         """Run ``fn`` in the pool; the result goes to a bound slot (dropped if this feature is gone).
 
         Jobs have no Qt parent and are kept in :data:`_RUNNING` until they end, so closing the
@@ -196,16 +340,26 @@ class EntitiesFeature(QObject):
         _RUNNING.add(job)
         job.finished.connect(slot)
         job.failed.connect(self._on_job_failed)
+        if progress is not None:
+            job.progress.connect(progress)
         job.start()
         return job
 
     def _on_job_failed(self, message: str) -> None:
+        self.recognising = False
+        self.panel.show_progress(0, 0)
         self.window.statusBar().showMessage(f"Entities: {message}", 10000)
 
-    def _on_counts(self, result: tuple[int, dict[str, dict[str, int]]]) -> None:
-        generation, counts = result
+    def _on_counts(self, result: tuple[int, bool, dict[str, dict[str, int]]]) -> None:
+        generation, recognised, counts = result
+        self.recognising = False
+        self.panel.show_progress(0, 0)
         if generation != self._generation or self.service is None:
             return
+        if recognised:
+            for view in self.views():
+                self.apply(view)
+            self._reindex_entities()
         self.counts = counts
         corpus = self.window.corpus
         docs = []
@@ -215,9 +369,18 @@ class EntitiesFeature(QObject):
         rows = [Row(e.id, e.name, e.type, e.aliases, e.description, dict(counts.get(e.id, {})))
                 for e in self.service.entities()]
         self.panel.set_data(rows, docs)
+        if self.matrix_window is not None:
+            self.matrix_window.matrix.set_data(rows, docs)  # type: ignore[attr-defined]
         if self.selected:
             self.panel.select_entity(self.selected)
         self.countsUpdated.emit()
+
+    def _reindex_entities(self) -> None:
+        """The search index's ``entity`` field was filled from the curated list only if it was built
+        before recognition ended; say how to bring it up to date rather than race the search
+        feature's own indexing job."""
+        self.window.statusBar().showMessage(
+            "Names recognised. Tools ▸ Rebuild Search Index lets entity: searches find them.", 10000)
 
     def refresh_candidates(self) -> None:
         svc = self.ensure_service()
@@ -385,17 +548,43 @@ class EntitiesFeature(QObject):
         QTimer.singleShot(0, lambda: view.step_navigation(+1) if view.doc and view.doc.id == doc_id else None)
 
     # -- edits --------------------------------------------------------------------
-    def _edit(self, fn: Any, *args: Any) -> Any:
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The window's undo stack (the notes feature's when it is installed: one Ctrl+Z for all)."""
+        notes = getattr(self.window, "features", {}).get("notes")
+        stack = getattr(notes, "undo_stack", None)
+        if isinstance(stack, QUndoStack):
+            return stack
+        if self._own_undo is None:
+            self._own_undo = QUndoStack(self)
+            act = self._own_undo.createUndoAction(self.window, "&Undo")
+            act.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.window.addAction(act)
+        return self._own_undo
+
+    def _edit(self, fn: Any, *args: Any, label: str = "Entity Change") -> Any:
+        svc = self.service
+        before = len(svc.overlay.ops) if svc is not None and svc.overlay is not None else 0
         try:
             result = fn(*args)
         except EntityError as exc:
             QMessageBox.warning(self.window, "Entities", str(exc))
             return None
+        if svc is not None and svc.overlay is not None and len(svc.overlay.ops) > before:
+            self.undo_stack.push(EntityEditCommand(self, label, svc.overlay.ops[-1]))
+        self.after_edit()
+        return result
+
+    def after_edit(self) -> None:
+        """Everything shown follows the entity list after an edit, an undo or a redo."""
         self.refresh()
         self.candidates = []
         if self.panel.tabs.currentIndex() == 2:
             self.refresh_candidates()
-        return result
+
+    def undo(self) -> None:
+        self.undo_stack.undo()
 
     def add_alias(self, text: str, entity_id: str) -> Any:
         svc = self.ensure_service()
@@ -412,7 +601,7 @@ class EntitiesFeature(QObject):
             return None
         if self.selected == source_id:
             self.selected = into_id
-        return self._edit(svc.merge, source_id, into_id)
+        return self._edit(svc.merge, source_id, into_id, label="Merge Entities")
 
     def new_entity(self, name: str, etype: str) -> Any:
         svc = self.ensure_service()
@@ -462,16 +651,26 @@ class EntitiesFeature(QObject):
         if ok and label in labels:
             self.add_alias(text, ents[labels.index(label)].id)
 
-    def merge_dialog(self, source_id: str) -> None:
+    def merge_dialog(self, source_id: str) -> MergeDialog | None:
         svc = self.ensure_service()
         if svc is None:
-            return
+            return None
         source = svc.entity(source_id)
-        ents = [e for e in svc.entities() if e.id != source_id]
-        labels = [f"{e.name} ({e.type}, {e.id})" for e in ents]
-        label, ok = QInputDialog.getItem(self.window, "Merge entity", f"Merge {source.name} into:", labels, 0, True)
-        if ok and label in labels:
-            self.merge(source_id, ents[labels.index(label)].id)
+        dialog = MergeDialog(source, [e for e in svc.entities() if e.id != source_id], self.window)
+        self.last_merge_dialog = dialog
+        dialog.accepted.connect(lambda: self.merge(source_id, dialog.chosen.id) if dialog.chosen else None)
+        dialog.open()
+        return dialog
+
+    def reject_mention(self, text: str, doc_id: str | None) -> None:
+        svc = self.ensure_service()
+        if svc is not None:
+            self._edit(svc.reject, text, doc_id, label="Not an Entity")
+
+    def split_spelling(self, entity_id: str, text: str) -> None:
+        svc = self.ensure_service()
+        if svc is not None:
+            self._edit(svc.split, entity_id, text, label="Split Entity")
 
     def suggestions_for(self, text: str, limit: int = 6) -> list[Any]:
         """Entities whose spellings look most like ``text`` (best first, one per entity)."""
@@ -492,9 +691,23 @@ class EntitiesFeature(QObject):
         return [svc.entity(i) for i in out]
 
     # -- context menu -------------------------------------------------------------
+    def _pointer_offset(self, view: Any) -> int | None:
+        """The canonical offset under the mouse pointer in this view (None when not over text)."""
+        for pane in getattr(view, "panes", []):
+            viewport = pane.widget.viewport()
+            pos = viewport.mapFromGlobal(QCursor.pos())
+            if viewport.rect().contains(pos):
+                return view.offset_at(pos, pane)
+        return None
+
     def _context_menu(self, view: Any, menu: QMenu, start: int, end: int) -> None:
         if view.doc is None or self.ensure_service() is None:
             return
+        if end > start:
+            pointer = self._pointer_offset(view)
+            if pointer is not None and not start <= pointer <= end and any(
+                    layer.name.startswith(LAYER_PREFIX) for layer, _span in view.spans_at(pointer)):
+                start = end = pointer  # right-click on a name acts on that name, not an old selection
         menu.addSeparator()
         if end > start:
             text = clean_selection(view.doc.text[start:end])
@@ -516,7 +729,23 @@ class EntitiesFeature(QObject):
             return
         svc = self.service
         assert svc is not None
-        ent = svc.entity(hits[0][1].key)
+        span = hits[0][1]
+        ent = svc.entity(span.key)
+        self.entity_menu(menu, ent.id, view.doc.text[span.start:span.end], view.doc.id)
+
+    def _list_menu(self, entity_id: str, pos: QPoint) -> None:
+        menu = QMenu(self.panel)
+        menu.setObjectName("entityListMenu")
+        self.entity_menu(menu, entity_id)
+        self.last_list_menu = menu
+        menu.popup(pos)
+
+    def entity_menu(self, menu: QMenu, entity_id: str, text: str | None = None, doc_id: str | None = None) -> None:
+        """The actions on one entity (the reader's context menu, the Entities list's)."""
+        svc = self.ensure_service()
+        if svc is None:
+            return
+        ent = svc.entity(entity_id)
         menu.addAction(f"Select “{_short(ent.name)}” (all mentions)").triggered.connect(
             lambda _=False, i=ent.id: self.select(i))
         menu.addAction(f"Rename “{_short(ent.name)}”…").triggered.connect(
@@ -532,6 +761,46 @@ class EntitiesFeature(QObject):
         menu.addAction(f"Merge “{_short(ent.name)}” into…").triggered.connect(
             lambda _=False, i=ent.id: self.merge_dialog(i))
         menu.addAction(f"Hide “{_short(ent.name)}”").triggered.connect(lambda _=False, i=ent.id: self.hide_entity(i))
+        if text and text != ent.name:
+            menu.addAction(f"“{_short(text)}” Is Not {_short(ent.name)} (Split Off)").triggered.connect(
+                lambda _=False, i=ent.id, t=text: self.split_spelling(i, t))
+        if text and svc.origin(ent.id) == "recogniser":
+            menu.addAction(f"“{_short(text)}” Is Not a Name Here").triggered.connect(
+                lambda _=False, t=text, d=doc_id: self.reject_mention(t, d))
+            menu.addAction(f"“{_short(text)}” Is Never a Name").triggered.connect(
+                lambda _=False, t=text: self.reject_mention(t, None))
+
+    def open_matrix_window(self) -> QDialog:
+        """The coverage matrix in a resizable window of its own (same data, clicks and export)."""
+        if self.matrix_window is None:
+            from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea
+
+            from reader.gui.entities_panel import CoverageMatrix
+
+            dialog = QDialog(self.window)
+            dialog.setWindowTitle("Entity coverage")
+            dialog.setModal(False)
+            matrix = CoverageMatrix(self.window.theme, dialog)
+            matrix.cellClicked.connect(self.open_at_first_mention)
+            scroll = QScrollArea(dialog)
+            scroll.setWidget(matrix)
+            lay = QVBoxLayout(dialog)
+            lay.addWidget(scroll, 1)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            for label, kind in (("Export CSV…", "csv"), ("Export PNG…", "png")):
+                btn = QPushButton(label, dialog)
+                btn.clicked.connect(lambda _=False, k=kind: self.export_matrix(k))
+                row.addWidget(btn)
+            lay.addLayout(row)
+            dialog.matrix = matrix  # type: ignore[attr-defined]
+            dialog.resize(1000, 640)
+            self.matrix_window = dialog
+        source = self.panel.matrix
+        self.matrix_window.matrix.set_data(source.rows, source.docs)  # type: ignore[attr-defined]
+        self.matrix_window.show()
+        self.matrix_window.raise_()
+        return self.matrix_window
 
     # -- export -------------------------------------------------------------------
     def export_matrix(self, kind: str, path: Path | None = None) -> Path | None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -161,6 +162,7 @@ class CoverageMatrix(QWidget):
     cellClicked = Signal(str, str)  # entity id, doc id
 
     CELL_W = 62
+    MAX_CELL_W = 96
     CELL_H = 20
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -182,7 +184,9 @@ class CoverageMatrix(QWidget):
         bold_font.setBold(True)
         longest_word = max((QFontMetrics(bold_font).horizontalAdvance(w) for _d, label in docs
                             for w in label.split()), default=40)
-        self.cell_w = max(self.CELL_W, longest_word + 10)
+        # a column never grows past MAX_CELL_W for one long label (a document id used as its label):
+        # the header wraps and clips it, so a corpus of 30 imported articles still fits the dock
+        self.cell_w = max(self.CELL_W, min(self.MAX_CELL_W, longest_word + 10))
         self._label_w = min(240, max(120, widest + 16))
         bold = QFont(self.font())
         bold.setBold(True)
@@ -336,13 +340,21 @@ class EntitiesPanel(QWidget):
     cellOpened = Signal(str, str)
     exportCsvRequested = Signal()
     exportPngRequested = Signal()
+    matrixWindowRequested = Signal()
     acceptAliasRequested = Signal(str, str)  # candidate text, entity id
     acceptNewRequested = Signal(str)
     dismissRequested = Signal(str)
     refreshCandidatesRequested = Signal()
+    #: right-click on a row of the list: entity id, global position for the menu
+    listMenuRequested = Signal(str, QPoint)
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Entity recognition progress")
+        self.progress.setFormat("Recognising names… %v/%m documents")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter names and spellings")
         self.filter_edit.setClearButtonEnabled(True)
@@ -375,6 +387,8 @@ class EntitiesPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.clicked.connect(self._on_clicked)
         self.table.activated.connect(self._on_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_list_menu)
 
         list_page = QWidget(self)
         lay = QVBoxLayout(list_page)
@@ -392,6 +406,10 @@ class EntitiesPanel(QWidget):
         png_btn = QPushButton("Export PNG…", self)
         csv_btn.clicked.connect(self.exportCsvRequested)
         png_btn.clicked.connect(self.exportPngRequested)
+        window_btn = QPushButton("Open in Window", self)
+        window_btn.setToolTip("The coverage matrix in a window of its own, as large as you like")
+        window_btn.clicked.connect(self.matrixWindowRequested)
+        self.matrix_window_button = window_btn
         hint = QLabel("Shade = mentions. Click a cell to open the document at the first mention.", self)
         hint.setWordWrap(True)
         matrix_page = QWidget(self)
@@ -403,6 +421,7 @@ class EntitiesPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(csv_btn)
         buttons.addWidget(png_btn)
+        buttons.insertWidget(0, window_btn)
         mlay.addLayout(buttons)
 
         self.cand_model = CandidateModel(self)
@@ -450,12 +469,36 @@ class EntitiesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
+        layout.addWidget(self.progress)
         layout.addWidget(self.tabs, 1)
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.type_combo.currentIndexChanged.connect(self._apply_filter)
         self._docs: list[tuple[str, str]] = []
 
     # -- data ---------------------------------------------------------------------
+    def show_progress(self, done: int, total: int) -> None:
+        """The recognition progress bar: shown while documents remain, hidden when done."""
+        if total <= 0 or done >= total:
+            self.progress.hide()
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.show()
+
+    def entity_at(self, pos: QPoint) -> str | None:
+        """The entity of the list row under a viewport position (None between rows)."""
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        row = self.model.entries()[self.proxy.mapToSource(index).row()]
+        return str(row.id)
+
+    def _on_list_menu(self, pos: QPoint) -> None:
+        ent_id = self.entity_at(pos)
+        if ent_id is not None:
+            self.table.selectRow(self.table.indexAt(pos).row())  # the row under the pointer, not a stale one
+            self.listMenuRequested.emit(ent_id, self.table.viewport().mapToGlobal(pos))
+
     def set_data(self, rows: list[Row], docs: list[tuple[str, str]]) -> None:
         self._docs = docs
         self.model.set_rows(rows, len(docs))

@@ -3,17 +3,30 @@
 ``EntityService.for_context(ctx)`` reads the corpus gazetteer (``<corpus>/entities.yaml``)
 and the user's overlay (``<data dir>/overlays/<corpus key>/entities.yaml``), builds one
 matcher, and answers ``entities()``, ``entity(id)`` and ``mentions(doc)``. Edits (alias,
-merge, rename, ...) are appended to the overlay and take effect at once.
+merge, rename, ...) are appended to the overlay and take effect at once; ``undo()`` takes the
+last one back.
+
+Recognition fills in what the curated list does not know: :meth:`EntityService.recognise`
+runs the shipped model over the corpus (cached per content hash in the derived store, kind
+``ner-mentions``) and builds the corpus resolution table (kind ``ner-table``); from then on
+``spans(doc)`` gives the curated list's spans plus the recognised mentions that do not overlap
+them, each resolved to its entity. The curated list and the overlay win where they speak.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
+from reader.core.derived import DerivedStore
 from reader.core.document import Document
 from reader.core.entities.cache import SpanCache
 from reader.core.entities.discovery import discover
@@ -28,14 +41,35 @@ from reader.core.entities.model import (
     Mention,
     slugify,
 )
-from reader.core.entities.overlay_ops import Applied, apply_ops
+from reader.core.entities.overlay_ops import Applied, apply_ops, recognition_rules
+from reader.core.entities.recogniser import NEVER_NAMES
+from reader.core.entities.recognition import NER_KIND, TABLE_KIND, recognise_missing
+from reader.core.entities.resolution import TITLE_WORDS, Rules, Table, build_table, name_key, resolve_document
 from reader.core.frontmatter import Problem
 from reader.core.overlay import OverlayFile
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-__all__ = ["Candidate", "Entity", "EntityError", "EntityService", "Mention", "overlay_path_for"]
+__all__ = ["Candidate", "Entity", "EntityError", "EntityService", "Mention", "RecognitionReport",
+           "overlay_path_for"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecognitionReport:
+    """What one recognition run did (``parallax entities recognise`` prints it)."""
+
+    documents: int
+    recognised: int  # documents the model had to read (the rest came from the cache)
+    mentions: int
+    entities: int
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"documents": self.documents, "recognised": self.recognised, "mentions": self.mentions,
+                "entities": self.entities, "seconds": round(self.seconds, 2)}
 
 
 def overlay_path_for(ctx: Any) -> Path:
@@ -49,11 +83,19 @@ class EntityService:
 
     def __init__(self, gazetteer_path: Path | None, overlay_path: Path | None = None,
                  cache_dir: Path | None = None,
-                 documents: Callable[[], Iterable[Document]] | None = None) -> None:
+                 documents: Callable[[], Iterable[Document]] | None = None, *, recognise: bool = True) -> None:
         self.gazetteer_path = Path(gazetteer_path) if gazetteer_path else None
         self.overlay_path = Path(overlay_path) if overlay_path else None
         self._documents = documents
         self._cache = SpanCache(cache_dir)
+        #: derived data of the corpus (recognised mentions, resolution table): the cache folder's store
+        self.store = DerivedStore(Path(cache_dir).parent if cache_dir else None)
+        #: False: never recognise; the curated list and overlay only (tests of the matcher, old callers)
+        self.recognition = recognise
+        #: False: ``spans()`` uses recognised mentions only when cached (the window sets this and
+        #: runs :meth:`recognise` in the background, so opening a document never waits for the model)
+        self.recognise_on_demand = True
+        self._table = Table()
         self._lock = threading.RLock()
         self.reload()
 
@@ -74,9 +116,130 @@ class EntityService:
 
     def _rebuild(self) -> None:
         ops = self.overlay.ops if self.overlay is not None else []
-        self._applied: Applied = apply_ops(self.gazetteer.entities, ops)
-        self.matcher = Matcher(self._applied.entities.values())
+        self.rules: Rules = recognition_rules(ops)
+        curated = apply_ops(self.gazetteer.entities, ops)  # what the list and overlay alone say
+        self._known = {name_key(a.text): e.id for e in curated.entities.values() for a in e.spellings()}
+        for old, new in curated.redirects.items():
+            self._known.setdefault(name_key(old), new)
+        if self.recognition:
+            self._table = self._stored_table()
+        base = [*self.gazetteer.entities, *self._recognised_entities()]
+        self._applied: Applied = apply_ops(base, ops)
+        self.matcher = Matcher(e for e in self._applied.entities.values() if e.source != "recogniser")
+        self._combined: dict[str, tuple[str, list[tuple[int, int, str]]]] = {}
         self._cache.clear_memory()
+
+    # -- recognition ----------------------------------------------------------------
+    def _table_fingerprint(self) -> str:
+        """The table's row key: the model and the curated ids (stable across the user's edits)."""
+        from reader.core.entities.recogniser import model_fingerprint
+
+        ids = "\x00".join(sorted(e.id for e in self.gazetteer.entities))
+        return hashlib.sha256(f"{model_fingerprint()}\x01{ids}".encode()).hexdigest()[:24]
+
+    def _inputs_fingerprint(self) -> str:
+        """What else the table was built from: the user's rejections and splits, the curated spellings."""
+        raw = repr((self.rules.fingerprint(), sorted(self._known.items())))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+    def _stored_table(self) -> Table:
+        value = self.store.get(TABLE_KIND, "corpus", self._table_fingerprint())
+        if not isinstance(value, dict) or not isinstance(value.get("table"), dict):
+            self._table_docs = ""
+            return Table()
+        self._table_docs = str(value.get("docs", ""))
+        if value.get("inputs") != self._inputs_fingerprint() and self._documents is not None:
+            # the user rejected, split or curated something since: resolve again from cached mentions
+            from reader.core.entities.recogniser import model_fingerprint
+
+            docs = self.documents()
+            raw = self.store.get_many(NER_KIND, [d.content_hash for d in docs], model_fingerprint())
+            return self._build_table(docs, raw, self._table_docs)
+        return Table.from_json(value["table"])
+
+    def _build_table(self, docs: list[Document], raw: dict[str, Any], stamp: str) -> Table:
+        table = build_table(((d.id, d.text, raw.get(d.content_hash, [])) for d in docs), self.rules,
+                            taken_ids=(e.id for e in self.gazetteer.entities), known=self._known)
+        self.store.put(TABLE_KIND, "corpus", self._table_fingerprint(),
+                       {"docs": stamp, "inputs": self._inputs_fingerprint(), "table": table.to_json()})
+        self._table_docs = stamp
+        return table
+
+    def _recognised_entities(self) -> list[Entity]:
+        taken = {e.id for e in self.gazetteer.entities}
+        out = []
+        for ent_id, name in self._table.names.items():
+            if ent_id in taken:
+                continue
+            forms = tuple(f for f in self._table.forms.get(ent_id, []) if f != name)
+            out.append(Entity(ent_id, name, self._table.types.get(ent_id, "person"), forms, source="recogniser"))
+        return out
+
+    @staticmethod
+    def _docs_stamp(docs: Iterable[Document]) -> str:
+        parts = sorted(f"{d.id}\x00{d.content_hash}" for d in docs)
+        return hashlib.sha256("\x01".join(parts).encode("utf-8")).hexdigest()[:24]
+
+    @property
+    def recognised_ready(self) -> bool:
+        """True once the corpus has been recognised (a resolution table is stored)."""
+        return bool(self._table.ids)
+
+    def needs_recognition(self, docs: Iterable[Document] | None = None) -> bool:
+        """True when some document is not recognised yet or the table predates the corpus."""
+        if not self.recognition:
+            return False
+        docs = list(docs) if docs is not None else self.documents()
+        return self._docs_stamp(docs) != self._table_docs
+
+    def recognise(self, docs: Iterable[Document] | None = None, progress: Progress | None = None,
+                  cancelled: Cancelled | None = None, workers: int = 2) -> RecognitionReport:
+        """Recognise every document not cached yet (on ``workers`` processes) and rebuild the table."""
+        t0 = time.perf_counter()
+        docs = list(docs) if docs is not None else self.documents()
+        raw, fresh = recognise_missing(self.store, docs, progress=progress, cancelled=cancelled, workers=workers)
+        if cancelled is not None and cancelled():
+            return RecognitionReport(len(docs), fresh, 0, 0, time.perf_counter() - t0)
+        with self._lock:
+            self._build_table(docs, raw, self._docs_stamp(docs))
+            self._rebuild()
+        mentions = 0
+        ids: set[str] = set()
+        for d in docs:
+            for _s, _e, ent_id in self.spans(d):
+                if self._applied.entities.get(ent_id, None) is not None and \
+                        self._applied.entities[ent_id].source == "recogniser":
+                    mentions += 1
+                    ids.add(ent_id)
+        return RecognitionReport(len(docs), fresh, mentions, len(ids), time.perf_counter() - t0)
+
+    def _recognised_spans(self, doc: Document) -> list[tuple[int, int, str]]:
+        if not self.recognition or not self._table.ids:
+            return []
+        from reader.core.entities.recogniser import model_fingerprint
+
+        raw = self.store.get(NER_KIND, doc.content_hash, model_fingerprint())
+        if raw is None:
+            if not self.recognise_on_demand:
+                return []
+            got, _n = recognise_missing(self.store, [doc], workers=1)
+            raw = got.get(doc.content_hash, [])
+        ents = self._applied.entities
+        out = []
+        for s, e, ent_id, _t in resolve_document(doc.id, doc.text, raw, self.rules, self._table, self._known):
+            target = self._redirect(ent_id) if ent_id else ""
+            entity = ents.get(target)
+            if entity is None or entity.hidden:
+                continue
+            out.append((s, e, target))
+        return out
+
+    def _redirect(self, entity_id: str) -> str:
+        seen: set[str] = set()
+        while entity_id in self._applied.redirects and entity_id not in seen:
+            seen.add(entity_id)
+            entity_id = self._applied.redirects[entity_id]
+        return entity_id
 
     @property
     def problems(self) -> list[Problem]:
@@ -94,7 +257,10 @@ class EntityService:
 
     @property
     def fingerprint(self) -> str:
-        return self.matcher.fingerprint
+        """Changes whenever any document's spans may change (list, overlay, recognition table)."""
+        if not self._table.ids:
+            return self.matcher.fingerprint
+        return f"{self.matcher.fingerprint}-{self._table_fingerprint()[:12]}-{self._table_docs[:12]}"
 
     # -- reading ------------------------------------------------------------------
     def entities(self, include_hidden: bool = False) -> list[Entity]:
@@ -132,20 +298,63 @@ class EntityService:
         return self._applied.entities[entity_id].type
 
     def spans(self, doc: Document) -> list[tuple[int, int, str]]:
-        """Mention spans ``(start, end, entity id)`` of a document, cached by its content hash."""
+        """Mention spans ``(start, end, entity id)`` of a document: the curated list's (cached by
+        content hash), then every recognised mention that does not overlap one of them."""
         with self._lock:
             matcher = self.matcher
+            combined = self._combined
+        hit = combined.get(doc.content_hash)
+        if hit is not None and hit[0] == doc.id:
+            return hit[1]
         fingerprint = matcher.fingerprint
-        cached = self._cache.get(doc.content_hash, fingerprint)
-        if cached is not None:
-            return cached
-        spans = matcher.find(doc.text)
-        self._cache.put(doc.content_hash, fingerprint, spans)
+        curated = self._cache.get(doc.content_hash, fingerprint)
+        if curated is None:
+            curated = matcher.find(doc.text)
+            self._cache.put(doc.content_hash, fingerprint, curated)
+        recognised = self._recognised_spans(doc)
+        if not recognised:
+            spans = curated
+        else:
+            spans = list(curated)
+            taken = sorted((s, e) for s, e, _ in curated)
+            j = 0
+            for s, e, ent_id in recognised:
+                while j < len(taken) and taken[j][1] <= s:
+                    j += 1
+                if j < len(taken) and taken[j][0] < e:
+                    continue
+                spans.append((s, e, ent_id))
+            spans.sort()
+        combined[doc.content_hash] = (doc.id, spans)
         return spans
+
+    def origin(self, entity_id: str) -> str:
+        """Where an entity comes from: ``gazetteer``, ``overlay`` (added or touched by the user) or
+        ``recogniser``."""
+        entity = self._applied.entities.get(self._redirect(entity_id))
+        if entity is None:
+            return "recogniser"
+        return {"corpus": "gazetteer"}.get(entity.source, entity.source)
 
     def mentions(self, doc: Document) -> list[Mention]:
         ents = self._applied.entities
         return [Mention(s, e, i, doc.text[s:e], ents[i].type) for s, e, i in self.spans(doc) if i in ents]
+
+    def mention_origins(self, doc: Document) -> list[tuple[Mention, str]]:
+        """Each mention with where it came from: ``gazetteer`` or ``overlay`` (the curated list and
+        your changes matched the spelling) or ``recogniser`` (the model found it)."""
+        with self._lock:
+            matcher = self.matcher
+        curated = {(s, e) for s, e, _ in self._cache.get(doc.content_hash, matcher.fingerprint) or
+                   matcher.find(doc.text)}
+        out = []
+        for m in self.mentions(doc):
+            if (m.start, m.end) in curated:
+                source = self._applied.entities[m.entity_id].source
+                out.append((m, "overlay" if source == "overlay" else "gazetteer"))
+            else:
+                out.append((m, "recogniser"))
+        return out
 
     def documents(self) -> list[Document]:
         return list(self._documents()) if self._documents is not None else []
@@ -174,11 +383,26 @@ class EntityService:
         if any(e.hidden for e in self._applied.entities.values()):
             everyone = Matcher(replace(e, hidden=False) for e in self._applied.entities.values())
 
-        def covered(doc: Document) -> list[tuple[int, int]]:
-            spans = everyone.find(doc.text) if everyone is not None else self.spans(doc)
-            return [(s, e) for s, e, _ in spans]
+        curated_keys = [name_key(a.text) for e in self._applied.entities.values() if e.source != "recogniser"
+                        for a in e.spellings()]
 
-        return discover(docs, covered, self.entities(include_hidden=True), ignore=self.gazetteer.ignore,
+        def covered(doc: Document) -> list[tuple[int, int]]:
+            # recognised names count as covered, unless one looks like a re-spelling of a curated
+            # name ("Erodgan"): that is still offered, with its entity, to be accepted as an alias
+            spans = everyone.find(doc.text) if everyone is not None else self.spans(doc)
+            out = []
+            for s, e, ent_id in spans:
+                entity = self._applied.entities.get(ent_id)
+                if entity is not None and entity.source == "recogniser" and curated_keys and process.extractOne(
+                        name_key(doc.text[s:e]), curated_keys, scorer=fuzz.ratio, score_cutoff=min_score):
+                    continue
+                out.append((s, e))
+            return out
+
+        curated = [e for e in self.entities(include_hidden=True) if e.source != "recogniser"]
+        # day names, months, "I'm" and bare titles are never names: never proposed either
+        never = [*self.gazetteer.ignore, *NEVER_NAMES, *TITLE_WORDS]
+        return discover(docs, covered, curated, ignore=never,
                         dismissed=self._applied.dismissed, min_score=min_score, progress=progress,
                         cancelled=cancelled)
 
@@ -273,6 +497,73 @@ class EntityService:
     @property
     def dismissed(self) -> set[str]:
         return set(self._applied.dismissed)
+
+    def reject(self, text: str, doc_id: str | None = None, rejected: bool = True) -> None:
+        """A recognised text is not a name (in one document, or anywhere): its mentions go."""
+        text = " ".join(text.split())
+        if not name_key(text):
+            raise EntityError("nothing to reject")
+        op: dict[str, Any] = {"op": "reject" if rejected else "unreject", "text": text}
+        if doc_id:
+            op["doc"] = doc_id
+        self._record(op)
+
+    def split(self, entity_id: str, spelling: str) -> Entity | None:
+        """Take a spelling out of an entity: a user merge of it is cancelled (``unmerge``), a
+        recognised short form stops resolving into the longer name and becomes its own entity."""
+        entity = self.entity(entity_id)
+        key = name_key(spelling)
+        if not key:
+            raise EntityError("which spelling? (give the text to split off)")
+        ops = self.overlay.ops if self.overlay is not None else []
+        for op in reversed(ops):
+            if op.get("op") == "merge" and self._redirect(str(op.get("into"))) == entity.id:
+                gone = str(op.get("from"))
+                if name_key(gone) == key or key in {name_key(a.text) for a in self._merged_spellings(gone)}:
+                    return self.unmerge(gone, entity.id)
+        if entity.source != "recogniser" and key in {name_key(a.text) for a in entity.spellings()}:
+            self.remove_alias(entity.id, spelling)
+        else:
+            self._record({"op": "split", "text": spelling})
+        return None
+
+    def _merged_spellings(self, entity_id: str) -> list[Any]:
+        base = {e.id: e for e in [*self.gazetteer.entities, *self._recognised_entities()]}
+        entity = base.get(entity_id)
+        return entity.spellings() if entity is not None else []
+
+    def unmerge(self, source_id: str, into_id: str | None = None) -> Entity:
+        """Cancel the latest merge of ``source`` (into ``into``): it is its own entity again."""
+        ops = self.overlay.ops if self.overlay is not None else []
+        merges = [op for op in ops if op.get("op") == "merge" and op.get("from") == source_id
+                  and (into_id is None or self._redirect(str(op.get("into"))) == into_id)]
+        if not merges:
+            raise EntityError(f"{source_id!r} was not merged into {into_id or 'anything'} by you; to take "
+                              "a spelling out of an entity use `parallax entities split ENTITY SPELLING`")
+        op: dict[str, Any] = {"op": "unmerge", "from": source_id}
+        if merges[-1].get("into"):
+            op["into"] = merges[-1]["into"]
+        self._record(op)
+        return self.entity(source_id)
+
+    def redo(self, op: dict[str, Any]) -> None:
+        """Record a change taken back by :meth:`undo` again (the window's Redo)."""
+        self._record({k: v for k, v in op.items() if k != "at"})
+
+    def last_change(self) -> dict[str, Any] | None:
+        """The change ``undo()`` would take back (None when there is none)."""
+        ops = self.overlay.ops if self.overlay is not None else []
+        return dict(ops[-1]) if ops else None
+
+    def undo(self) -> dict[str, Any]:
+        """Take back the last change (it is removed from the overlay); returns it."""
+        if self.overlay is None or not self.overlay.ops:
+            raise EntityError("nothing to undo")
+        with self._lock:
+            op = self.overlay.ops.pop()
+            self.overlay.save()
+            self._rebuild()
+        return op
 
 
 def _check_type(etype: str) -> None:

@@ -5,7 +5,11 @@ The overlay file (see :mod:`reader.core.overlay`) holds an ordered list of opera
 ``add`` (id, name, type, aliases, description), ``alias`` (entity, alias[, case]),
 ``unalias`` (entity, alias), ``merge`` (from, into), ``rename`` (entity, name),
 ``type`` (entity, type), ``describe`` (entity, description), ``hide`` / ``unhide`` (entity),
-``dismiss`` / ``undismiss`` (text: a discovery candidate never to propose again).
+``dismiss`` / ``undismiss`` (text: a discovery candidate never to propose again),
+``reject`` / ``unreject`` (text[, doc]: a recognised text that is not a name, anywhere or in one
+document), ``split`` / ``unsplit`` (text: a recognised spelling that is its own entity, never
+resolved into a longer name), ``unmerge`` (from[, into]: cancels the latest earlier merge of
+``from``, so the entity comes back with its own spellings).
 
 Replaying them in order gives the effective list; an operation that no longer applies (its
 entity vanished from the gazetteer) is skipped and reported, never fatal.
@@ -17,9 +21,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.core.entities.model import CASE_MODES, ENTITY_TYPES, Alias, Entity, default_case
+from reader.core.entities.resolution import Rules, name_key
 
 OPS: tuple[str, ...] = ("add", "alias", "unalias", "merge", "rename", "type", "describe", "hide", "unhide",
-                        "dismiss", "undismiss")
+                        "dismiss", "undismiss", "reject", "unreject", "split", "unsplit", "unmerge")
+_RECOGNITION_OPS = frozenset({"reject", "unreject", "split", "unsplit", "unmerge"})
 
 
 @dataclass
@@ -32,9 +38,55 @@ class Applied:
     skipped: list[str] = field(default_factory=list)
 
 
+def cancelled_merges(ops: list[dict[str, Any]]) -> set[int]:
+    """Indexes of merge ops an ``unmerge`` later in the list cancels (the latest matching one each)."""
+    out: set[int] = set()
+    for n, op in enumerate(ops):
+        if not isinstance(op, dict) or op.get("op") != "unmerge":
+            continue
+        for k in range(n - 1, -1, -1):
+            prev = ops[k]
+            if (k not in out and isinstance(prev, dict) and prev.get("op") == "merge"
+                    and prev.get("from") == op.get("from") and op.get("into") in (None, prev.get("into"))):
+                out.add(k)
+                break
+    return out
+
+
+def recognition_rules(ops: list[dict[str, Any]]) -> Rules:
+    """The user's rejections and splits of recognised names, replayed in order."""
+    rules = Rules()
+    for op in ops:
+        if not isinstance(op, dict) or op.get("op") not in ("reject", "unreject", "split", "unsplit"):
+            continue
+        key = name_key(str(op.get("text") or ""))
+        if not key:
+            continue
+        doc = op.get("doc")
+        if op["op"] == "reject":
+            if doc:
+                rules.rejected_in.add((str(doc), key))
+            else:
+                rules.rejected.add(key)
+        elif op["op"] == "unreject" and doc:
+            rules.rejected_in.discard((str(doc), key))
+        elif op["op"] == "unreject":
+            rules.rejected.discard(key)
+        elif op["op"] == "split":
+            rules.split.add(key)
+        else:
+            rules.split.discard(key)
+    return rules
+
+
 def apply_ops(base: list[Entity], ops: list[dict[str, Any]]) -> Applied:
     state = Applied({e.id: e for e in base})
+    cancelled = cancelled_merges(ops)
     for n, op in enumerate(ops, 1):
+        if n - 1 in cancelled:
+            continue
+        if isinstance(op, dict) and op.get("op") in _RECOGNITION_OPS:
+            continue  # read by recognition_rules / cancelled_merges
         if not isinstance(op, dict):
             state.skipped.append(f"change {n}: not a mapping; skipped")
             continue
@@ -120,6 +172,8 @@ def _apply(state: Applied, op: dict[str, Any]) -> None:
         if source.id == target.id:
             raise _Skip("an entity cannot be merged into itself")
         merged = _with_aliases(target, [*target.spellings(), *source.spellings()])
+        if merged.source == "recogniser" and source.source != "recogniser":
+            merged = replace(merged, source="overlay")  # curated spellings keep being matched
         if not merged.description and source.description:
             merged = replace(merged, description=source.description)
         state.entities[target.id] = merged

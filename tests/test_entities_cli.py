@@ -80,3 +80,31 @@ def test_add_entity_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["entities", "alias", "nobody-at-all", "X"]) == 2
     assert "no entity" in capsys.readouterr().err
     assert main(["entities", "--doc", "no-such-doc"]) == 2
+
+
+def test_entity_edits_follow_a_moved_corpus(capsys: pytest.CaptureFixture[str], corpus_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The overlay is keyed by the corpus identity, not its folder: moving the folder keeps the edits."""
+    code = main(["--corpus", str(corpus_copy), "entities", "alias", "tokayev", "Tokaev-Moved"])
+    capsys.readouterr()
+    assert code == 0
+    moved = tmp_path / "elsewhere" / "renamed-corpus"
+    moved.parent.mkdir()
+    corpus_copy.rename(moved)
+    code, data = run_json(capsys, "--corpus", str(moved), "entities", "--json")
+    assert code == 0
+    assert "Tokaev-Moved" in {e["id"]: e for e in data["entities"]}["tokayev"]["aliases"]
+
+
+def test_overlay_keyed_by_path_is_adopted(capsys: pytest.CaptureFixture[str], corpus_copy, isolated_dirs) -> None:  # type: ignore[no-untyped-def]
+    from reader.core.context import AppContext
+    from reader.core.entities.api import overlay_path_for
+
+    ctx = AppContext.create(corpus=str(corpus_copy))
+    legacy = isolated_dirs["data"] / "overlays" / ctx.paths.corpus_cache_dir(corpus_copy).name / "entities.yaml"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text("ops:\n- {op: alias, entity: tokayev, alias: Tokaev-Legacy}\n", encoding="utf-8")
+    path = overlay_path_for(ctx)
+    assert path != legacy and path.is_file() and not legacy.exists()
+    code, data = run_json(capsys, "--corpus", str(corpus_copy), "entities", "--json")
+    assert code == 0
+    assert "Tokaev-Legacy" in {e["id"]: e for e in data["entities"]}["tokayev"]["aliases"]

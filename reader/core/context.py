@@ -64,6 +64,15 @@ class AppContext:
         return self._corpus
 
     @property
+    def corpus_key(self) -> str:
+        """The current corpus's identity (``id`` in its ``corpus.yaml``): the key of the user's
+        data about it (notes, entity overlay), so moving or renaming the folder hides nothing."""
+        from reader.core.corpus import SAMPLE_ID, corpus_identity
+
+        bundled = self.is_bundled
+        return corpus_identity(self.corpus_root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+
+    @property
     def cache_dir(self) -> Path:
         """This corpus's own folder in the cache dir (index, span caches)."""
         return self.paths.corpus_cache_dir(self.corpus_root)

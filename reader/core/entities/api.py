@@ -73,9 +73,27 @@ class RecognitionReport:
 
 
 def overlay_path_for(ctx: Any) -> Path:
-    """Where the user's entity changes for the current corpus live (data dir, per corpus)."""
-    key = ctx.paths.corpus_cache_dir(ctx.corpus_root).name
-    return Path(ctx.paths.data_dir) / "overlays" / key / "entities.yaml"
+    """Where the user's entity changes for the current corpus live (data dir, per corpus).
+
+    Keyed by the corpus identity, like notes, so a moved or renamed folder keeps its entity
+    edits; an overlay from before identities (keyed by the folder's path) is moved over once.
+    """
+    overlays = Path(ctx.paths.data_dir) / "overlays"
+    identity = str(ctx.corpus_key)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in identity)[:60]
+    if safe != identity:  # a path used as the key where no identity could be written
+        safe = f"{safe[:40]}-{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]}"
+    path = overlays / f"corpus-{safe}" / "entities.yaml"
+    legacy = overlays / ctx.paths.corpus_cache_dir(ctx.corpus_root).name / "entities.yaml"
+    if not path.exists() and legacy.is_file():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            legacy.replace(path)
+            log.info("entity overlay %s now keyed by corpus identity: %s", legacy, path)
+        except OSError as exc:
+            log.warning("could not move the entity overlay %s (%s); reading it where it is", legacy, exc)
+            return legacy
+    return path
 
 
 class EntityService:

@@ -51,8 +51,7 @@ BUNDLED_KEY = "bundled"
 
 def corpus_key(ctx: Any) -> str:
     """The key notes of the current corpus are stored under: its identity."""
-    bundled = ctx.is_bundled
-    return corpus_identity(ctx.corpus_root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+    return str(ctx.corpus_key)
 
 
 def adopt_legacy_notes(store: NoteStore, root: Path, key: str) -> int:

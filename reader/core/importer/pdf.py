@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 _BROWSERS = re.compile(r"chrom|skia|mozilla|firefox|cairo|safari|webkit|edge|gecko", re.IGNORECASE)
 _URL = re.compile(r"(?:https?|file)://\S+")
 _TITLE_SITE = re.compile(r"^(?P<title>.{10,}?)\s+[|–—-]\s+(?P<site>[^|–—]{2,40})$")
+_LINE_HYPHEN = re.compile(r"\x02\s*(?=[^\W\d_A-Z])")
 _WORDS = re.compile(r"\w+")
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?")
 #: jusText's lengths are tuned for HTML blocks; a PDF paragraph is shorter (one per line break).
@@ -81,7 +82,9 @@ def _page_lines(page: Any) -> list[Line]:
 
         def flush() -> None:
             nonlocal chars, box, size, inlink
-            text = "".join(chars).strip()
+            # PDFium marks a hyphen that ends a line (and joins the lines); a word broken there
+            # goes on in lower case, anything else keeps its hyphen
+            text = _LINE_HYPHEN.sub("", "".join(chars)).replace("\x02", "-").strip()
             if text and box:
                 lines.append(Line(text, box[0], box[1], box[2], box[3], size, inlink / max(len(text), 1)))
             chars, box, size, inlink = [], [], 0.0, 0

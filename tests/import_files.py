@@ -200,3 +200,45 @@ def email_message(subject: str, body: str, *, sender: str = "Ann Reporter <ann@s
         maintype, subtype = mime.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return bytes(message)
+
+
+NAVIGATION = ["Home", "World", "Business", "Sport", "Culture", "Travel", "Sign in", "Subscribe"]
+
+
+def browser_print_pdf(paragraphs: list[str], *, title: str = "Unrest in Kazakhstan | Steppe News") -> bytes:
+    """What a browser's Print to PDF makes of a news page: a creator naming the browser, the
+    site's navigation as linked lines above the article, a footer with links below it."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    pdf.setTitle(title)
+    pdf.setCreator("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156.0.0.0 Safari/537.36")
+    pdf.setProducer("Skia/PDF m156")
+    _width, height = A4
+    y = height - 60
+    pdf.setFont("Helvetica", 10)
+    for item in NAVIGATION:
+        pdf.drawString(72, y, item)
+        pdf.linkURL(f"https://steppe-news.example/{item.lower()}", (70, y - 2, 72 + 6 * len(item), y + 10))
+        y -= 13
+    y -= 20
+    pdf.setFont("Helvetica", 11)
+    for text in paragraphs:
+        for line in _wrap(text, 85):
+            if y < 80:
+                pdf.showPage()
+                pdf.setFont("Helvetica", 11)
+                y = height - 60
+            pdf.drawString(72, y, line)
+            y -= 14
+        y -= 10
+    pdf.setFont("Helvetica", 9)
+    for item in ("Privacy policy", "Terms of use", "Contact us", "Advertise with us"):
+        pdf.drawString(72, y, item)
+        pdf.linkURL("https://steppe-news.example/legal", (70, y - 2, 300, y + 10))
+        y -= 12
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()

@@ -27,6 +27,7 @@ from reader.core.paths import AppPaths
 from tests.import_files import (
     ARTICLE,
     RUNNING_HEAD,
+    browser_print_pdf,
     email_message,
     epub_file,
     scanned_pdf,
@@ -97,6 +98,15 @@ def test_scanned_and_encrypted_pdfs_are_skipped_with_reasons(corpus: Path, tmp_p
     assert reasons["locked.pdf"].startswith("encrypted PDF") and "password" in reasons["locked.pdf"]
     assert reasons["broken.pdf"].startswith("broken PDF")
     assert not report.imported and not list(corpus.glob("*.md"))
+
+
+def test_browser_print_keeps_the_article_not_the_site_furniture() -> None:
+    ex = read_pdf(browser_print_pdf(ARTICLE))
+    assert ex.text.split("\n\n") == ARTICLE  # navigation and the legal footer are gone
+    assert (ex.title, ex.outlet) == ("Unrest in Kazakhstan", "Steppe News")
+    assert ex.published is None  # a browser print's date is when it was printed, not published
+    assert ex.extra["provenance"]["printed_from_browser"] is True
+    assert next(p for p, _, _ in ex.page_starts) == 1
 
 
 def test_browser_title_names_the_outlet() -> None:

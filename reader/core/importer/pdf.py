@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import html
+import itertools
 import logging
 import re
 from datetime import datetime
@@ -176,6 +177,26 @@ def _stoplist(texts: list[str]) -> frozenset[str]:
     return best
 
 
+#: Boilerplate words between two good paragraphs that still leave them in one block (chosen on the
+#: bench pages: 60-100 words separate teaser lists from articles; see docs/import.md).
+BLOCK_GAP_WORDS = 100
+
+
+def _main_block(kept: list[int], paras: list[Paragraph]) -> list[int]:
+    """The good paragraphs of the biggest block: teasers for other stories after the article are prose
+    too, but a run of headlines, times and bylines separates them from it."""
+    if not kept or BLOCK_GAP_WORDS <= 0:
+        return kept
+    blocks: list[list[int]] = [[kept[0]]]
+    for prev, i in itertools.pairwise(kept):
+        gap = sum(len(_WORDS.findall(paras[j].text)) for j in range(prev + 1, i))
+        if gap > BLOCK_GAP_WORDS:
+            blocks.append([])
+        blocks[-1].append(i)
+    words = [sum(len(_WORDS.findall(paras[i].text)) for i in b) for b in blocks]
+    return blocks[words.index(max(words))]
+
+
 def _article_paragraphs(paras: list[Paragraph], title: str) -> list[Paragraph]:
     """The paragraphs jusText, the boilerplate classifier behind the web-page extractor, calls good.
 
@@ -209,6 +230,7 @@ def _article_paragraphs(paras: list[Paragraph], title: str) -> list[Paragraph]:
                 pos = i + 1
                 break
     kept = [i for i, (final, _) in sorted(classes.items()) if final == "good"]
+    kept = _main_block(kept, paras)
     if sum(len(_WORDS.findall(norm[i])) for i in kept) < _MIN_KEPT_WORDS:
         return paras  # no article prose found: keep the whole text rather than nothing
     return [paras[i] for i in kept]

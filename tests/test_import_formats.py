@@ -80,11 +80,11 @@ def test_note_on_a_pdf_paragraph_exports_with_its_page(corpus: Path, tmp_path: P
     note = Note(id="n1", corpus=str(corpus), doc=doc_id, start=start, end=start + len("The government resigned"),
                 exact="The government resigned", body="check the date")
     out = export_markdown([note], lambda _id: doc.meta)
-    assert f", p. {doc.page_at(start)}" in out
+    assert f"(p. {doc.page_at(start)})" in out
     spanning = doc.text.index(ARTICLE[3])
     note2 = Note(id="n2", corpus=str(corpus), doc=doc_id, start=spanning, end=spanning + len(ARTICLE[3]),
                  exact=ARTICLE[3])
-    assert ", pp. 2–3" in export_markdown([note2], lambda _id: doc.meta)
+    assert "(pp. 2–3)" in export_markdown([note2], lambda _id: doc.meta)
 
 
 def test_scanned_and_encrypted_pdfs_are_skipped_with_reasons(corpus: Path, tmp_path: Path) -> None:

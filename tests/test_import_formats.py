@@ -305,3 +305,22 @@ def test_symlinks_leaving_the_source_are_refused_and_fifos_reported(corpus: Path
     assert not any("diary" in p.read_text(encoding="utf-8") for p in corpus.glob("*.md"))
     # naming the link itself is the user's explicit choice
     assert [i.title for i in import_paths(corpus, [src / "leak.txt"]).imported] == ["Secret"]
+
+
+@given(st.dictionaries(st.integers(min_value=1, max_value=500), st.integers(min_value=0, max_value=10_000),
+                       min_size=1, max_size=30),
+       st.integers(min_value=0, max_value=12_000))
+def test_page_at_is_the_last_page_started_at_or_before(pages: dict[int, int], offset: int) -> None:
+    got = page_at(pages, offset)
+    started = [(start, page) for page, start in pages.items() if start <= offset]
+    if started:
+        assert (pages[got], got) == max(started)
+    else:
+        assert got == min(pages.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def test_saved_page_outlet_from_the_browsers_saved_from_comment() -> None:
+    page = ("<!-- saved from url=(0041)https://www.steppe-news.example/a/b.html -->\n"
+            + PAGE.format(paras="".join(f"<p>{p}</p>" for p in ARTICLE)))
+    ex = read_html(page)
+    assert ex.url == "https://www.steppe-news.example/a/b.html" and ex.outlet == "steppe-news.example"

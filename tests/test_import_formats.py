@@ -324,3 +324,19 @@ def test_saved_page_outlet_from_the_browsers_saved_from_comment() -> None:
             + PAGE.format(paras="".join(f"<p>{p}</p>" for p in ARTICLE)))
     ex = read_html(page)
     assert ex.url == "https://www.steppe-news.example/a/b.html" and ex.outlet == "steppe-news.example"
+
+
+def test_at_a_terminal_the_outlet_is_asked_once_for_the_batch(corpus: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "notes"
+    src.mkdir()
+    for n, text in enumerate(ARTICLE[:3]):
+        (src / f"n{n}.txt").write_text(f"Note {n}\n\n{text}\n", encoding="utf-8")
+    asked: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "Field notes")
+    assert main(["--corpus", str(corpus), "import", str(src)]) == 0
+    assert len(asked) == 1 and "3 imported document(s) name no outlet" in asked[0]
+    assert {m.outlet for m in Corpus(corpus).scan().metas()} == {"Field notes"}
+    assert "name no outlet" not in capsys.readouterr().out

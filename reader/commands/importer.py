@@ -47,6 +47,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     report = import_paths(ctx.corpus_root, [Path(p) for p in args.paths],
                           max_mb=ctx.settings.get("import.max_size_mb"), progress=progress,
                           outlet=args.outlet, event=args.event)
+    if not args.json and not args.quiet and sys.stdin.isatty() and report.without("outlet"):
+        _ask_outlet(report)
     if args.json:
         emit_json(report.to_json())
     else:
@@ -61,6 +63,23 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
               f"{len(report.skipped)} skipped")
         _hints(report)
     return 1 if report.skipped else 0
+
+
+def _ask_outlet(report: Any) -> None:
+    """At a terminal, the outlet is asked once for every imported document that names none."""
+    from reader.core.bulk_meta import bulk_edit
+    from reader.core.corpus import Corpus
+
+    missing = report.without("outlet")
+    try:
+        answer = input(f"{len(missing)} imported document(s) name no outlet. Outlet for them "
+                       "(Enter leaves it empty): ").strip()
+    except EOFError:
+        return
+    if answer:
+        bulk_edit(Corpus(report.corpus).scan(), [i.id for i in missing], {"outlet": answer})
+        for item in missing:
+            item.header["outlet"] = answer
 
 
 def _hints(report: Any) -> None:

@@ -30,7 +30,7 @@ from reader.core.importer.pdf_layout import Line, Page, Paragraph, paragraphs, r
 
 log = logging.getLogger(__name__)
 
-_BROWSERS = re.compile(r"chrom|skia|mozilla|firefox|cairo|safari|webkit|edge|gecko", re.IGNORECASE)
+_BROWSERS = re.compile(r"chrom|skia|mozilla|firefox|safari|webkit|gecko|\bedge\b", re.IGNORECASE)
 _URL = re.compile(r"(?:https?|file)://\S+")
 _TITLE_SITE = re.compile(r"^(?P<title>.{10,}?)\s+[|–—-]\s+(?P<site>[^|–—]{2,40})$")
 _LINE_HYPHEN = re.compile(r"\x02\s*(?=[^\W\d_A-Z])")
@@ -262,7 +262,6 @@ def read_pdf(data: bytes) -> Extracted:
     site = ""
     if browser:  # a browser's PDF title is the page's <title>: "Headline | Site" names the outlet
         title, site = split_site(title)
-    if browser:
         paras = _article_paragraphs(paras, title)
     if not title:
         heading = next((p for p in paras[:5] if p.heading), None)

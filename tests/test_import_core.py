@@ -100,7 +100,8 @@ def test_acceptance_folder_import_then_duplicates(tmp_path: Path, corpus_copy: P
     assert latin.meta.extra["encoding"] == "iso8859-1"
     md = corpus.document(by_name["with-fm.md"])
     assert (md.meta.outlet, md.meta.author, md.meta.published) == ("My Blog", "Jane Doe", "2022-01-09")
-    assert md.meta.event == "January 2022 unrest in Kazakhstan"  # the corpus's event, until edited
+    assert md.meta.event is None  # the corpus's event is offered, not stamped on every import
+    assert report["suggested_event"] == "January 2022 unrest in Kazakhstan"
     news = corpus.document(by_name["sudan.html"])
     assert news.meta.title == "United States to Lift Sudan Sanctions"
     assert news.meta.published == "2017-01-13"

@@ -40,7 +40,10 @@ def register_actions(actions: Any, parents: list[argparse.ArgumentParser]) -> No
 
     edit = actions.add_parser("edit-meta", parents=parents,
                               help="change a document's metadata (front matter); its text stays as it is")
-    edit.add_argument("id", help="document id")
+    edit.add_argument("ids", nargs="+", metavar="ID", help="document id (several with --set)")
+    edit.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="assign",
+                      help='set a field on every ID at once, e.g. --set outlet="BBC News" (repeatable; keys: '
+                           'outlet, author, published, event, language, tags, date_note, url)')
     for key in ("title", "outlet", "author", "published", "event", "date-note", "language", "url", "subtitle"):
         edit.add_argument(f"--{key}", metavar="TEXT", help=f"new {key.replace('-', ' ')} (empty removes it)")
     edit.add_argument("--json", action="store_true", help="print the updated metadata as JSON")
@@ -98,6 +101,11 @@ def run_copy(args: argparse.Namespace, ctx: AppContext) -> int:
 def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
     from reader.core.corpora import edit_document_meta
 
+    if args.assign:
+        return _run_bulk_edit(args, ctx)
+    if len(args.ids) > 1:
+        raise SystemExit("parallax: corpus edit-meta: several IDs take --set KEY=VALUE")
+    args.id = args.ids[0]
     changes = {key: getattr(args, key) for key in ("title", "outlet", "author", "published", "event",
                                                    "date_note", "language", "url", "subtitle")
                if getattr(args, key) is not None}
@@ -111,4 +119,24 @@ def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
         emit_json(meta.to_json())
     else:
         print(f"Updated {meta.path}")
+    return 0
+
+
+def _run_bulk_edit(args: argparse.Namespace, ctx: AppContext) -> int:
+    """``edit-meta ID... --set outlet="BBC News" --set event=...``: one change for many documents."""
+    from reader.core.bulk_meta import bulk_edit, parse_assignment
+
+    direct = [key for key in ("title", "outlet", "author", "published", "event", "date_note", "language", "url",
+                              "subtitle") if getattr(args, key) is not None]
+    if direct:
+        raise SystemExit(f"parallax: corpus edit-meta: use --set for every field with --set (not --{direct[0]})")
+    changes = dict(parse_assignment(item) for item in args.assign)
+    corpus = ctx.corpus()
+    edit = bulk_edit(corpus, args.ids, changes)
+    scanned = corpus.scan()
+    if args.json:
+        emit_json({"changed": [scanned.meta(i).to_json() for i in edit.ids], "set": edit.changes})
+    else:
+        shown = ", ".join(f"{k}={v!r}" for k, v in edit.changes.items())
+        print(f"Set {shown} on {len(edit.ids)} document(s)")
     return 0

@@ -21,6 +21,7 @@ KNOWN_KEYS: frozenset[str] = frozenset(
         "id", "title", "subtitle", "outlet", "author", "published", "date_note",
         "language", "url", "event", "category", "source", "provenance", "tags",
         "encoding", "original", "original_sha256", "imported",
+        "pages", "outline",
     }
 )
 
@@ -67,6 +68,10 @@ class DocumentMeta:
     url: str | None = None
     event: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def page_at(self, offset: int) -> int | None:
+        """The source page holding text ``offset`` (imported PDFs record ``pages``), else None."""
+        return page_at(self.extra.get("pages"), offset)
 
     def citation(self) -> str:
         """A short human citation: outlet, title, author, date."""
@@ -124,6 +129,10 @@ class Document:
                 return sec.name
         return ARTICLE
 
+    def page_at(self, offset: int) -> int | None:
+        """The page of the source (a PDF) that ``offset`` lies on, so a note can cite "p. 3"."""
+        return self.meta.page_at(offset)
+
     def section_text(self, name: str) -> str:
         sec = self.section(name)
         return "" if sec is None else self.text[sec.start : sec.end]
@@ -141,6 +150,26 @@ class Document:
         ]
         data["text"] = self.text
         return data
+
+
+def page_at(pages: object, offset: int) -> int | None:
+    """Look ``offset`` up in a ``pages`` front-matter map ``{page number: offset where it starts}``.
+
+    Kept in the front matter (not derived) because the PDF is the only witness of where its
+    pages break; a malformed value gives None rather than a wrong page.
+    """
+    if not isinstance(pages, dict) or not pages:
+        return None
+    try:
+        starts = sorted((int(start), int(page)) for page, start in pages.items())
+    except (TypeError, ValueError):
+        return None
+    found = None
+    for start, page in starts:
+        if start > offset:
+            break
+        found = page
+    return found if found is not None else starts[0][1]
 
 
 def parse_body(body: str, first_line: int = 1) -> tuple[str, tuple[Section, ...], tuple[Comment, ...], list[BodyIssue]]:

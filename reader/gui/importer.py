@@ -22,7 +22,8 @@ from reader.core.importer import ImportReport, import_paths
 from reader.gui.importer_dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
 
-FILE_FILTER = "Documents (*.txt *.md *.markdown *.html *.htm *.xhtml);;All files (*)"
+FILE_FILTER = ("Documents (*.txt *.md *.markdown *.html *.htm *.xhtml *.pdf *.docx *.epub *.eml *.mbox);;"
+               "All files (*)")
 
 
 class ImportFeature(QObject):
@@ -40,6 +41,9 @@ class ImportFeature(QObject):
         self.last_report: ImportReport | None = None
         self.last_progress: list[tuple[int, int]] = []  # what the progress dialog showed (for tests)
         self._build_actions()
+        from reader.gui.bulk_edit import BulkEditFeature
+
+        self.bulk = BulkEditFeature(window, self)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         viewport = window.library.view.viewport()
@@ -66,7 +70,7 @@ class ImportFeature(QObject):
         self.act_copy_sample = self._action("Copy Sample &Corpus", self.copy_sample,
                                             tip="An editable copy of the sample corpus")
         self.act_import = self._action("&Import Files…", self.choose_files, "Ctrl+I",
-                                       "Import .txt, .md or saved .html pages into the current corpus")
+                                       "Import text, Markdown, saved web pages, PDF, Word, EPUB or e-mail")
         self.act_import_folder = self._action("Import &Folder…", self.choose_folder, "Ctrl+Shift+I",
                                               "Import every document in a folder and its subfolders")
         self.act_edit_meta = self._action("Edit &Metadata…", self.edit_current_metadata, "Ctrl+E",

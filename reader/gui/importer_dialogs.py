@@ -148,6 +148,22 @@ class ImportReviewModel(QAbstractTableModel):
                 out[row["id"]] = diff
         return out
 
+    def fill_empty(self, key: str, value: str) -> int:
+        """Give every row whose ``key`` is empty this value (the once-per-batch answer); rows changed."""
+        value = " ".join(value.split())
+        column = next(i for i, (k, _) in enumerate(REVIEW_COLUMNS) if k == key)
+        changed = 0
+        for n, row in enumerate(self.rows):
+            if value and not row["values"][key]:
+                row["values"][key] = value
+                changed += 1
+                index = self.index(n, column)
+                self.dataChanged.emit(index, index)
+        return changed
+
+    def empty(self, key: str) -> int:
+        return sum(1 for row in self.rows if not row["values"][key])
+
     def mark_saved(self) -> None:
         for row in self.rows:
             row["original"] = dict(row["values"])
@@ -184,6 +200,7 @@ class ImportReviewDialog(QDialog):
         for col, width in ((1, 150), (2, 150), (3, 100), (4, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
+        self.batch = self._batch_row(report)
         self.others = QTreeWidget(self)
         self.others.setHeaderLabels(["File", "What happened"])
         self.others.setRootIsDecorated(False)
@@ -209,12 +226,42 @@ class ImportReviewDialog(QDialog):
         self.model.dataChanged.connect(lambda *_: self.save_button.setEnabled(bool(self.model.changes())))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        if self.batch is not None:
+            layout.addWidget(self.batch)
         layout.addWidget(self.table, 3)
         if report.duplicates or report.skipped:
             layout.addWidget(QLabel("Not imported:", self))
         layout.addWidget(self.others, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+
+    def _batch_row(self, report: ImportReport) -> QWidget | None:
+        """Asked once for the batch: an outlet for the rows without one; the corpus's event, offered."""
+        no_outlet, no_event = self.model.empty("outlet"), self.model.empty("event")
+        offer_event = bool(report.suggested_event and no_event)
+        if not no_outlet and not offer_event:
+            return None
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.batch_outlet = QLineEdit(box)
+        self.batch_outlet.setObjectName("batch-outlet")
+        self.batch_outlet.setPlaceholderText(f"outlet for the {no_outlet} document(s) without one")
+        self.batch_outlet_button = QPushButton("Set Outlet", box)
+        self.batch_outlet_button.clicked.connect(
+            lambda: self.model.fill_empty("outlet", self.batch_outlet.text()))
+        self.batch_outlet.returnPressed.connect(self.batch_outlet_button.click)
+        self.batch_outlet.setVisible(bool(no_outlet))
+        self.batch_outlet_button.setVisible(bool(no_outlet))
+        row.addWidget(self.batch_outlet, 1)
+        row.addWidget(self.batch_outlet_button)
+        self.batch_event_button = QPushButton(f"Use the corpus event “{report.suggested_event}”", box)
+        self.batch_event_button.setToolTip("for the imported documents that name no event")
+        self.batch_event_button.clicked.connect(
+            lambda: self.model.fill_empty("event", report.suggested_event or ""))
+        self.batch_event_button.setVisible(offer_event)
+        row.addWidget(self.batch_event_button)
+        return box
 
     def _open_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows() or [self.model.index(0, 0)]

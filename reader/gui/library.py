@@ -136,7 +136,7 @@ class LibraryPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # bulk metadata edits
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -179,6 +179,11 @@ class LibraryPanel(QWidget):
         if index.isValid():
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index)
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows, in the order shown (Edit ▸ Set Metadata of Selected Documents)."""
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [i.data(DocIdRole) for i in rows if i.data(DocIdRole)]
 
     def visible_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(DocIdRole) for r in range(self.proxy.rowCount())]

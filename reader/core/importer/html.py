@@ -3,7 +3,7 @@
 trafilatura is the extractor: it is maintained, benchmarked on news pages and works
 offline on a string. We pass it the decoded page, never a URL, so it never fetches.
 Comments are taken from the page's own markup (WordPress and schema.org conventions)
-so each keeps its author and time; trafilatura's comment text is the fallback.
+so each keeps its author and time; nothing else on a page becomes a comment.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from reader.core.importer.deps import missing, module_named_in
 from reader.core.importer.model import Extracted, ExtractedComment, Skip
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -196,18 +197,18 @@ def parse_tree(text: str) -> Any:
     return tree
 
 
-def read_html(text: str) -> Extracted:
-    """The article of a saved page; :class:`Skip` when there is none."""
-    from trafilatura import bare_extraction  # heavy: load only when a page is imported
+def _bare_extraction() -> Any:
+    """trafilatura's extractor, or :class:`MissingPiece` naming what a plain install lacks."""
+    try:
+        import lxml_html_clean  # noqa: F401  (jusText needs it; a pip < 23.3 skips lxml's extra)
+        from trafilatura import bare_extraction  # heavy: load only when a page is imported
+    except ImportError as exc:
+        raise missing("HTML import", module_named_in(exc)) from None
+    return bare_extraction
 
-    if "<" not in text:
-        raise Skip("broken HTML: the file has no markup at all")
-    # lxml refuses str input that declares an encoding; the text is decoded already
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    tree = parse_tree(text)
-    comments = extract_comments(tree)
-    url = _canonical_url(tree)
-    language = _page_language(tree)
+
+def _extract(tree: Any, text: str) -> dict[str, Any]:
+    bare_extraction = _bare_extraction()
     try:
         # The tree we parsed is handed over (trafilatura prunes it; our own reads are done).
         # Its fast mode is right for most pages; when it finds little text, the full run
@@ -217,11 +218,36 @@ def read_html(text: str) -> Extracted:
             result = bare_extraction(parse_tree(text), **_EXTRACT_OPTIONS)
     except Skip:
         raise
+    except ImportError as exc:
+        raise missing("HTML import", module_named_in(exc)) from None
     except Exception as exc:  # third-party parser: any failure is a reason, not a crash
         raise Skip(f"broken HTML: the extractor failed ({type(exc).__name__})") from None
     if result is None:
         raise Skip("no extractable article: the page has no main text")
-    data = result if isinstance(result, dict) else result.as_dict()
+    return result if isinstance(result, dict) else result.as_dict()
+
+
+def extract_article_lines(text: str) -> list[str]:
+    """The article paragraphs the web-page extractor keeps from ``text`` (also used for browser PDFs)."""
+    data = _extract(parse_tree(text), text)
+    return [line for line in (" ".join(x.split()) for x in str(data.get("text") or "").split("\n")) if line]
+
+
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+)\s*-->", re.IGNORECASE)
+
+
+def read_html(text: str) -> Extracted:
+    """The article of a saved page; :class:`Skip` when there is none."""
+    if "<" not in text:
+        raise Skip("broken HTML: the file has no markup at all")
+    # lxml refuses str input that declares an encoding; the text is decoded already
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    saved_from = _SAVED_FROM.search(text[:4096])
+    tree = parse_tree(text)
+    comments = extract_comments(tree)
+    url = _canonical_url(tree) or (saved_from.group(1) if saved_from else None)
+    language = _page_language(tree)
+    data = _extract(tree, text)
     title = " ".join(str(data.get("title") or "").split())
     lines = [" ".join(line.split()) for line in str(data.get("text") or "").split("\n")]
     lines = [line for line in lines if line]
@@ -230,10 +256,8 @@ def read_html(text: str) -> Extracted:
     if comments:
         comment_paras = {p for c in comments for p in c.text.split("\n\n")}
         lines = [line for line in lines if line not in comment_paras]
-    elif data.get("comments"):
-        raw = [" ".join(c.split()) for c in str(data["comments"]).split("\n") if c.strip()]
-        if raw:
-            comments = [ExtractedComment("anonymous", None, "\n\n".join(raw))]
+    # trafilatura's own "comments" are not used: on pages without comment markup they are
+    # whatever sits below the article (a login prompt, a newsletter box), not readers' words.
     body = "\n\n".join(lines)
     if len(_WORD.findall(body)) < MIN_ARTICLE_WORDS:
         raise Skip("no extractable article: the page has too little main text")

@@ -46,3 +46,10 @@ class Extracted:
     extra: dict[str, Any] = field(default_factory=dict)
     #: A wanted id (from a Markdown front matter); used when free and valid.
     wanted_id: str | None = None
+    #: Where pages begin: ``(page, paragraph index in text, character in that paragraph)`` (PDF).
+    page_starts: list[tuple[int, int, int]] = field(default_factory=list)
+    #: Headings that open parts of the text (chapters, footnotes, quoted replies):
+    #: ``(paragraph index in text, title)``; recorded as the ``outline`` front-matter key.
+    outline: list[tuple[int, str]] = field(default_factory=list)
+    #: Files carried inside the source (e-mail attachments): ``(file name, bytes)``.
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)

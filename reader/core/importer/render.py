@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 
 from reader.core.corpus import ID_PATTERN, Corpus
-from reader.core.document import build_document
+from reader.core.document import build_document, parse_body
 from reader.core.frontmatter import ERROR, split_front_matter
 from reader.core.importer.model import Extracted, Skip
-from reader.core.text import canonical_text
+from reader.core.text import canonical_text, paragraph_spans
 
 _COMMENTS_LINE = re.compile(r"^(##[ \t]+(?:reader[ \t]+)?comments[ \t]*)$", re.IGNORECASE | re.MULTILINE)
 _HEADER_UNSAFE = re.compile(r"[·\n\r]")
@@ -70,6 +70,35 @@ def _guard_comment(body: str) -> str:
     return re.sub(r"^#{2,3}(?=[ \t])", lambda m: "＃" * len(m.group(0)), body, flags=re.MULTILINE)
 
 
+def locate(ex: Extracted) -> dict[str, Any]:
+    """``pages`` and ``outline`` front-matter maps, as offsets into the text the loader will build.
+
+    Readers give positions as (paragraph index, character) so they need not know the
+    canonical text; here the body is parsed back exactly as the loader parses it and the
+    paragraph positions become offsets. ``pages`` maps a page number to where it starts,
+    ``outline`` an offset to the heading that opens a part (chapter, footnotes, reply).
+    """
+    if not ex.page_starts and not ex.outline:
+        return {}
+    text = parse_body(render_body(ex))[0]
+    spans = paragraph_spans(text)
+    found: dict[str, Any] = {}
+
+    def offset(index: int, char: int) -> int | None:
+        if index >= len(spans):
+            return None
+        start, end = spans[index]
+        return min(start + char, end)
+
+    pages = {page: at for page, index, char in ex.page_starts if (at := offset(index, char)) is not None}
+    if pages:
+        found["pages"] = pages
+    outline = {at: title for index, title in ex.outline if (at := offset(index, 0)) is not None}
+    if outline:
+        found["outline"] = outline
+    return found
+
+
 def front_matter(doc_id: str, ex: Extracted, extra: dict[str, Any]) -> dict[str, Any]:
     header: dict[str, Any] = {"id": doc_id, "title": ex.title, "outlet": ex.outlet, "author": ex.author}
     if ex.published:
@@ -80,6 +109,7 @@ def front_matter(doc_id: str, ex: Extracted, extra: dict[str, Any]) -> dict[str,
             header[key] = value
     for key, value in ex.extra.items():
         header.setdefault(key, value)
+    header.update(locate(ex))
     header.update(extra)
     return header
 

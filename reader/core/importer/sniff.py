@@ -14,12 +14,22 @@ from reader.core.frontmatter import sniff_binary
 TEXT = "text"
 MARKDOWN = "markdown"
 HTML = "html"
+PDF = "pdf"
+DOCX = "docx"
+EPUB = "epub"
+EMAIL = "email"
+MBOX = "mbox"
 
 EXTENSIONS: dict[str, str] = {
     ".txt": TEXT, ".text": TEXT,
     ".md": MARKDOWN, ".markdown": MARKDOWN, ".mdown": MARKDOWN,
     ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".shtml": HTML,
+    ".pdf": PDF, ".docx": DOCX, ".epub": EPUB, ".eml": EMAIL, ".mbox": MBOX,
 }
+#: Formats read from their bytes (not decoded as text first).
+BINARY_KINDS = frozenset({PDF, DOCX, EPUB})
+_MAIL_HEADER = re.compile(rb"^(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){3,}", re.MULTILINE)
+_MAIL_KEYS = re.compile(rb"^(?:from|date|subject|message-id|to):", re.IGNORECASE | re.MULTILINE)
 
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                          re.IGNORECASE | re.DOTALL)
@@ -70,6 +80,41 @@ def looks_like_html(data: bytes) -> bool:
         if head.startswith(bom):
             head = head[len(bom):]
     return bool(_HTML_START.match(head))
+
+
+def sniff_container(path: Path, data: bytes) -> str | None:
+    """PDF, Word or EPUB by their bytes (a ZIP is looked into), whatever the file is called."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return PDF
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return DOCX
+            if "META-INF/container.xml" in names or (
+                    "mimetype" in names and archive.read("mimetype").strip() == b"application/epub+zip"):
+                return EPUB
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    return None
+
+
+def looks_like_email(path: Path, data: bytes) -> str | None:
+    """EMAIL or MBOX when the name says so, or the first bytes are mail headers."""
+    by_ext = kind_for_extension(path)
+    if by_ext in (EMAIL, MBOX):
+        return by_ext
+    head = data[:4096]
+    if head.startswith(b"From ") and _MAIL_KEYS.search(head):
+        return MBOX
+    if by_ext in (None, TEXT) and _MAIL_HEADER.match(head) and len(_MAIL_KEYS.findall(head)) >= 3:
+        return EMAIL
+    return None
 
 
 def sniff_kind(path: Path, data: bytes) -> str:

@@ -97,10 +97,20 @@ def export_markdown(notes: list[Note], meta: MetaLookup, title: str = "Notes", *
             if note.tags:
                 lines += ["Tags: " + ", ".join(f"#{t.replace(' ', '-')}" for t in note.tags), ""]
             if m is not None:
-                where_cited = locate(note) if locate is not None else None
+                where_cited = locate(note) if locate is not None else _page_cite(m, note)
                 lines += [f"— {cite(m)}" + (f" ({where_cited})" if where_cited else ""), ""]
             lines += [f"_Note {note.id}, created {note.created}, updated {note.updated}._", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _page_cite(m: DocumentMeta, note: Note) -> str | None:
+    """``p. 3`` (or ``pp. 3–4``) for a passage of a document imported from a PDF, else None."""
+    if note.whole_document or note.status == ORPHAN or note.start is None:
+        return None
+    first, last = m.page_at(note.start), m.page_at(max(note.start, (note.end or note.start) - 1))
+    if first is None:
+        return None
+    return f"p. {first}" if last in (None, first) else f"pp. {first}–{last}"
 
 
 CSV_COLUMNS = ("id", "doc", "title", "outlet", "author", "published", "status", "start", "end", "quote",

@@ -129,4 +129,8 @@ def test_sql_injection_through_every_query_field(engines: tuple[Any, Any], evil:
     for name in ("outlet", "published", "section", "language", "entity"):
         assert team.search("Ablyazov", filters={name: [evil]}).total == 0
     assert team.search("Ablyazov").total == 4  # nothing dropped, nothing changed
-    team.hit_spans(evil.replace('"', "") or "x", Corpus(BUNDLED).scan().document("moa-failed-rebellion"))
+    moa = Corpus(BUNDLED).scan().document("moa-failed-rebellion")
+    try:
+        assert team.hit_spans(evil.replace('"', "") or "x", moa) == []
+    except QuerySyntaxError:
+        pass

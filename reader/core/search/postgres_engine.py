@@ -35,6 +35,7 @@ from reader.core.search.engine import (
     Filters,
     IndexUnusable,
     Progress,
+    QuerySyntaxError,
     SearchEngine,
     SearchHit,
     SearchResults,
@@ -103,6 +104,9 @@ class PostgresEngine(SearchEngine):
             for attempt in (1, 2):
                 try:
                     return fn(self._db(), *args)
+                except (psycopg.DataError, psycopg.ProgrammingError) as exc:
+                    # A value the server cannot take (a malformed tsquery, a NUL): the query's fault.
+                    raise QuerySyntaxError(f"the team server cannot read this query ({_line(exc)})") from None
                 except psycopg.OperationalError as exc:
                     self.close()
                     if attempt == 2:
@@ -244,8 +248,9 @@ class PostgresEngine(SearchEngine):
     # -- searching -------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 20, filters: Filters | None = None,
                snippets: int = 3) -> TeamSearchResults:
-        parsed = querylang.parse(query, self._schema, self._parser)
-        return self._run(self._search, parsed, limit, dict(filters or {}), snippets)
+        parsed = querylang.parse(_clean(query), self._schema, self._parser)
+        clean = {name: [_clean(v) for v in values] for name, values in (filters or {}).items()}
+        return self._run(self._search, parsed, limit, clean, snippets)
 
     def _search(self, conn: Any, parsed: querylang.ParsedQuery, limit: int, filters: Filters,
                 snippet_count: int) -> TeamSearchResults:
@@ -399,7 +404,7 @@ class PostgresEngine(SearchEngine):
         return self.search(query, limit=0, filters=filters, snippets=0).facets
 
     def hit_spans(self, query: str, doc: Document) -> list[tuple[int, int]]:
-        parsed = querylang.parse(query, self._schema, self._parser)
+        parsed = querylang.parse(_clean(query), self._schema, self._parser)
         compiled = self._run(self._compile, parsed.query)
         wanted = _sections_of(parsed.query) if parsed.explicit_section else {ARTICLE}
         spans: list[tuple[int, int]] = []
@@ -500,6 +505,11 @@ def _sections_of(q: Any) -> set[str]:
 
     found = {str(leaf.text) for leaf in q.leaves() if isinstance(leaf, query.Term) and leaf.fieldname == "section"}
     return found or {ARTICLE}
+
+
+def _clean(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; a query never needs them."""
+    return text.replace("\x00", "")
 
 
 def _like_escape(text: str) -> str:

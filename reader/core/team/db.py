@@ -102,3 +102,19 @@ def migrate(conn: psycopg.Connection[Any]) -> list[str]:
 
 def schema_current(conn: psycopg.Connection[Any]) -> bool:
     return applied(conn) >= {n for n, _name, _sql in migrations()}
+
+
+@contextmanager
+def reported(action: str, *, resumable: bool = False) -> Iterator[None]:
+    """Database failures during ``action`` become one :class:`TeamError` line (no traceback)."""
+    psycopg = _psycopg()
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise TeamError(f"cannot {action}: permission denied on the team server ({describe(exc)})") from None
+    except psycopg.OperationalError as exc:
+        tail = "; nothing committed is lost, run it again to resume" if resumable else ""
+        raise TeamError(f"cannot {action}: the connection to the team server failed ({describe(exc)}){tail}") \
+            from None
+    except psycopg.Error as exc:
+        raise TeamError(f"cannot {action}: {describe(exc)}") from None

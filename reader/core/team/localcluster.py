@@ -65,8 +65,8 @@ class LocalCluster:
         """The superuser's URL for another database of this cluster."""
         return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
 
-    def url_for(self, user: str, password: str) -> str:
-        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/parallax"
+    def url_for(self, user: str, password: str, database: str = "parallax") -> str:
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bindir / args[0]), *args[1:]]

@@ -23,6 +23,7 @@ from reader.core.errors import ReaderError
 from reader.core.search.engine import Cancelled, IndexCancelled, Progress
 from reader.core.search.fields import registered_fields
 from reader.core.team import corpora, jobs
+from reader.core.team.db import reported
 from reader.core.team.tokens import section_vectors
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,13 @@ def push(conn: Any, corpus: Corpus, name: str, *, progress: Progress | None = No
          framing_spans: FramingSpans | None = None, batch: int = BATCH,
          after_batch: Callable[[int], None] | None = None) -> PushReport:
     """Bring the team corpus ``name`` up to date with ``corpus``; see the module docstring."""
+    with reported(f"push the corpus {name!r}", resumable=True):
+        return _push(conn, corpus, name, progress, cancelled, entity_spans, framing_spans, batch, after_batch)
+
+
+def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cancelled: Cancelled | None,
+          entity_spans: EntitySpans | None, framing_spans: FramingSpans | None, batch: int,
+          after_batch: Callable[[int], None] | None) -> PushReport:
     started = time.perf_counter()
     target = corpora.find(conn, name) or corpora.create(conn, name)
     server = dict(conn.execute("SELECT doc_id, content_hash FROM parallax.documents WHERE corpus_id = %s",

@@ -80,8 +80,9 @@ class Remote:
     owner: str
 
 
-def pull_changes(conn: Any, library: str, since: int, limit: int = PAGE) -> tuple[list[Remote], int, bool]:
+def pull_changes(conn: Any, library: str, since: int, limit: int | None = None) -> tuple[list[Remote], int, bool]:
     """Changes after ``since`` (oldest first), the version they bring the reader to, and whether more remain."""
+    limit = limit or PAGE
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         row = conn.execute("SELECT parallax.library_version(%s)", (library,)).fetchone()
@@ -210,6 +211,7 @@ class Syncer:
         untomb: list[str] = []
         assign: list[tuple[str, str]] = []
         conflicts: list[tuple[str, str, str, dict[str, Any]]] = []
+        tombstones: list[tuple[str, str, int]] = []
         for r in changes:
             report.pulled += 1
             mine = local.get(r.id)
@@ -221,6 +223,10 @@ class Syncer:
                     drop.append(r.id)
                 elif r.deleted:
                     drop.append(r.id)
+                elif base is not None and _content(r.fields) == _content(base.fields):
+                    # Deleted here, unchanged there: the delete stands and goes up as a tombstone.
+                    tombstones.append((r.id, library, r.version))
+                    new_bases.append(Base(r.id, library, r.version, base.fields))
                 else:  # new to this laptop, or changed remotely after a local delete: the edit wins
                     writes.append(note_from(r.id, r.fields))
                     new_bases.append(Base(r.id, library, r.version, r.fields))
@@ -256,7 +262,8 @@ class Syncer:
             self.store.put_many(writes)
         for note_id in deletes:
             self.store.delete(note_id)
-        self.state.record(bases=new_bases, drop=drop, untomb=untomb, assign=assign, conflicts=conflicts)
+        self.state.record(bases=new_bases, drop=drop, untomb=untomb, assign=assign, conflicts=conflicts,
+                          tombstones=tombstones)
 
     # -- push ------------------------------------------------------------------------
     def outgoing(self) -> dict[str, list[tuple[str, int, bool, dict[str, Any]]]]:

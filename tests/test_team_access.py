@@ -102,8 +102,7 @@ def test_team_corpus_readable_only_by_its_readers(pg_cluster: Any, team_db: str,
     assert olga.search("Ablyazov").total == 0  # the rows are filtered by row-level security
     with _as(pg_cluster, team_db, "olga") as conn:
         assert conn.execute("SELECT count(*) FROM parallax.documents").fetchone()[0] == 0
-    with pytest.raises((TeamError, IndexUnusable)):  # a reader cannot push
-        with _as(pg_cluster, team_db, "bob") as conn:
-            push(conn, Corpus(corpus_copy).scan(), "sample-two")
+    with pytest.raises((TeamError, IndexUnusable)), _as(pg_cluster, team_db, "bob") as conn:  # readers cannot push
+        push(conn, Corpus(corpus_copy).scan(), "sample-two")
     bob.close()
     olga.close()

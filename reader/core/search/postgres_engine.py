@@ -158,10 +158,14 @@ class PostgresEngine(SearchEngine):
 
     def update(self, corpus: Corpus | None = None, progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> UpdateReport:
-        """Push the local corpus when there is one (editors); readers just use the server's."""
-        corpus = corpus or self.corpus
-        if corpus is None:
+        """Push the local corpus when the engine was given one (editors); otherwise the server's is used as is.
+
+        The faces call ``update(local_corpus)`` before searching; an engine opened on a team corpus
+        without a local copy must not upload whatever corpus happens to be open on this laptop.
+        """
+        if self.corpus is None:
             return UpdateReport(documents=0)
+        corpus = corpus or self.corpus
         from reader.core.team.push import push
 
         with self._lock:

@@ -82,6 +82,8 @@ def applied(conn: psycopg.Connection[Any]) -> set[int]:
 def migrate(conn: psycopg.Connection[Any]) -> list[str]:
     """Apply the missing migrations, each in one transaction; returns the names applied."""
     done: list[str] = []
+    if schema_current(conn):  # nothing to do, and nothing a plain user may not do
+        return done
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
         conn.execute("CREATE SCHEMA IF NOT EXISTS parallax")

@@ -172,19 +172,21 @@ def _write_batch(conn: Any, corpus_id: int, docs: list[Document], entity_spans: 
                         "SELECT %s, t, s FROM unnest(%s::text[], %s::text[]) AS u(t, s) ON CONFLICT DO NOTHING",
                         (corpus_id, list(surfaces), list(surfaces.values())))
         if entity_spans is not None and new_docs:
-            rows = {(h, ent, s, e) for h, d in new_docs.items() for s, e, ent in _safe(entity_spans, d)}
-            if rows:
-                with cur.copy("COPY parallax.entity_mentions (content_hash, entity, start_at, end_at) FROM STDIN") as copy:
-                    for row in sorted(rows):
-                        copy.write_row(row)
+            # Keyed like the table's primary key, so a repeated span cannot abort the batch.
+            mentions = {(h, s, ent): e for h, d in new_docs.items() for s, e, ent in _safe(entity_spans, d)}
+            if mentions:
+                with cur.copy("COPY parallax.entity_mentions (content_hash, entity, start_at, end_at) "
+                              "FROM STDIN") as copy:
+                    for (h, s, ent), e in sorted(mentions.items()):
+                        copy.write_row((h, ent, s, e))
         if framing_spans is not None and new_docs:
-            frows = {(h, sp.technique, sp.start, sp.end, sp.rule, getattr(sp, "term", ""))
+            spans = {(h, sp.technique, sp.start, sp.rule): (sp.end, getattr(sp, "term", ""))
                      for h, d in new_docs.items() for sp in _safe(framing_spans, d)}
-            if frows:
+            if spans:
                 with cur.copy("COPY parallax.framing_spans (content_hash, technique, start_at, end_at, rule, term) "
                               "FROM STDIN") as copy:
-                    for frow in sorted(frows):
-                        copy.write_row(frow)
+                    for (h, tech, s, rule), (e, term) in sorted(spans.items()):
+                        copy.write_row((h, tech, s, e, rule, term))
 
 
 def _safe(fn: Callable[[Document], list[Any]], doc: Document) -> list[Any]:

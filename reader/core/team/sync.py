@@ -329,7 +329,7 @@ def merge(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) ->
     clashes: list[str] = []
     for name, names in GROUPS.items():
         b, m, t = _group(base, name), _group(mine, name), _group(theirs, name)
-        if m == t or m == b:
+        if m in (t, b):
             continue
         if t == b:
             for f in names:

@@ -67,7 +67,8 @@ class _Builder:
         return " ".join(f"{quote_lexeme(lex)}:{','.join(pos[:256])}" for lex, pos in self.positions.items())
 
 
-def section_vectors(doc: Document, *, extra_values: dict[str, dict[str, list[str]]] | None = None) -> list[SectionVector]:
+def section_vectors(doc: Document, *,
+                    extra_values: dict[str, dict[str, list[str]]] | None = None) -> list[SectionVector]:
     """One :class:`SectionVector` per section of ``doc``.
 
     ``extra_values`` maps section name to registered field values (``{"entity": [...]}``),

@@ -93,7 +93,7 @@ GRANT SELECT ON parallax.corpora, parallax.texts, parallax.vocabulary, parallax.
     parallax.corpus_stats, parallax.section_facets, parallax.entity_mentions, parallax.framing_spans,
     parallax.documents, parallax.sections TO parallax_users;
 GRANT SELECT, INSERT, UPDATE ON parallax.notes TO parallax_users;
-GRANT SELECT ON parallax.libraries, parallax.library_members TO parallax_users;
+GRANT SELECT ON parallax.libraries, parallax.library_members, parallax.schema_migrations TO parallax_users;
 GRANT EXECUTE ON FUNCTION parallax.bump_version(text), parallax.library_version(text),
     parallax.my_libraries(), parallax.is_member(text, boolean), parallax.readable_corpora() TO parallax_users;
 REVOKE EXECUTE ON FUNCTION parallax.bump_version(text) FROM PUBLIC;

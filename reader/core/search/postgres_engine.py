@@ -77,8 +77,11 @@ class PostgresEngine(SearchEngine):
     searching needs nothing local: texts and metadata come from the server.
     """
 
-    def __init__(self, connect: Callable[[], Any], name: str, corpus: Corpus | None = None) -> None:
+    def __init__(self, connect: Callable[[], Any] | None, name: str, corpus: Corpus | None = None, *,
+                 pool: Any = None) -> None:
         self._connect = connect
+        self._pool = pool  # a psycopg_pool.ConnectionPool (opened on first use): concurrent searches
+        self._pool_open = False
         self.name = name
         self.corpus = corpus
         self._conn: Any = None
@@ -100,6 +103,8 @@ class PostgresEngine(SearchEngine):
         """Run a read; a dropped connection is retried once on a fresh one, then reported."""
         import psycopg
 
+        if self._pool is not None:
+            return self._run_pooled(fn, *args)
         with self._lock:
             for attempt in (1, 2):
                 try:
@@ -112,6 +117,23 @@ class PostgresEngine(SearchEngine):
                     if attempt == 2:
                         raise IndexUnusable(f"the team server cannot be reached ({_line(exc)})") from None
         raise AssertionError("unreachable")
+
+    def _run_pooled(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Each call borrows a pooled connection, so the window's searches do not queue behind each other."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        with self._lock:
+            if not self._pool_open:
+                self._pool.open(wait=False)
+                self._pool_open = True
+        try:
+            with self._pool.connection() as conn:
+                return fn(conn, *args)
+        except (psycopg.DataError, psycopg.ProgrammingError) as exc:
+            raise QuerySyntaxError(f"the team server cannot read this query ({_line(exc)})") from None
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise IndexUnusable(f"the team server cannot be reached ({_line(exc)})") from None
 
     def _cid(self, conn: Any) -> int:
         if self._corpus_id is None:
@@ -130,6 +152,9 @@ class PostgresEngine(SearchEngine):
 
     def close(self) -> None:
         with self._lock:
+            if self._pool is not None and self._pool_open:
+                self._pool.close()
+                self._pool_open = False
             if self._conn is not None:
                 try:
                     self._conn.close()
@@ -168,8 +193,13 @@ class PostgresEngine(SearchEngine):
         corpus = corpus or self.corpus
         from reader.core.team.push import push
 
+        if self._pool is not None:
+            pushed = self._run_pooled(lambda conn: push(conn, corpus, self.name, progress=progress,
+                                                        cancelled=cancelled))
+        else:
+            with self._lock:
+                pushed = push(self._db(), corpus, self.name, progress=progress, cancelled=cancelled)
         with self._lock:
-            pushed = push(self._db(), corpus, self.name, progress=progress, cancelled=cancelled)
             self._stats = None
             self._corpus_id = None
         return UpdateReport(pushed.added, pushed.updated, pushed.removed, pushed.unchanged, pushed.seconds,

@@ -118,6 +118,15 @@ def team_engine(config_dir: Path) -> Any:
     cfg = load(config_dir)
     if cfg is None or not cfg.corpus:
         return None
-    from reader.core.search.postgres_engine import PostgresEngine
+    try:
+        from psycopg_pool import ConnectionPool
+    except ImportError:
+        raise TeamError("the team corpus needs psycopg: pip install 'parallax-reader[team]' "
+                        "(or run: parallax team use --local)") from None
 
-    return PostgresEngine(connector(config_dir, cfg), cfg.corpus)
+    from reader.core.search.postgres_engine import PostgresEngine
+    from reader.core.team.db import CONNECT_TIMEOUT, connection_kwargs
+
+    pool = ConnectionPool(connect_url(config_dir, cfg), min_size=1, max_size=4, open=False, timeout=CONNECT_TIMEOUT,
+                          kwargs=connection_kwargs(autocommit=True), name="parallax-team")
+    return PostgresEngine(None, cfg.corpus, pool=pool)

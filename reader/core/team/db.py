@@ -53,11 +53,16 @@ def connect(url: str, *, autocommit: bool = False, application: str = "parallax"
     """A connection with the ``parallax`` schema first on the search path; errors become one line."""
     psycopg = _psycopg()
     try:
-        conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT,
-                               application_name=application, options="-c search_path=parallax,public")
+        conn = psycopg.connect(url, **connection_kwargs(autocommit=autocommit, application=application))
     except psycopg.Error as exc:
         raise TeamError(f"cannot connect to the team server: {describe(exc)}") from None
     return conn
+
+
+def connection_kwargs(*, autocommit: bool = False, application: str = "parallax") -> dict[str, Any]:
+    """Connection settings shared by single connections and the pool."""
+    return {"autocommit": autocommit, "connect_timeout": CONNECT_TIMEOUT, "application_name": application,
+            "options": "-c search_path=parallax,public"}
 
 
 def describe(exc: BaseException) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reader.core.notes.model import Note, new_id, now_iso
-from reader.core.team.sync_state import Base, SyncState
+from reader.core.team.sync_state import Base, SyncState, digest
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
 SyncProgress = Callable[[str, int, int], None]
 
 
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Note) if f.name != "id")
+
+
 def note_fields(note: Note) -> dict[str, Any]:
-    data = dataclasses.asdict(note)
-    data.pop("id")
+    """A note's synced fields (flat values, so no deep copy as ``dataclasses.asdict`` would make)."""
+    data = {name: getattr(note, name) for name in _FIELD_NAMES}
     data["tags"] = list(note.tags)
     return data
 
@@ -121,7 +124,7 @@ def push_changes(conn: Any, library: str, items: list[tuple[str, int, bool, dict
         current = {r[0]: (int(r[1]), r[2]) for r in conn.execute(
             "SELECT id, version, owner FROM parallax.notes WHERE library_id = %s AND id = ANY(%s)", (library, ids))}
         out = PushOutcome(version)
-        rows: list[tuple[str, bool, Any]] = []
+        rows: list[dict[str, Any]] = []
         for note_id, base, deleted, fields in items:
             cur = current.get(note_id)
             if cur is not None and cur[1] != me:
@@ -129,15 +132,16 @@ def push_changes(conn: Any, library: str, items: list[tuple[str, int, bool, dict
             elif cur is not None and cur[0] != base:
                 out.stale.append(note_id)
             else:
-                rows.append((note_id, deleted, Jsonb(fields)))
+                rows.append({"i": note_id, "d": deleted, "f": fields})
                 out.accepted.append(note_id)
         if rows:
+            # One JSON document for the whole batch: a single parameter, parsed once by the server.
             conn.execute(
                 "INSERT INTO parallax.notes (library_id, id, version, deleted, fields) "
-                "SELECT %s, i, %s, d, f FROM unnest(%s::text[], %s::boolean[], %s::jsonb[]) AS u(i, d, f) "
+                "SELECT %s, e->>'i', %s, (e->>'d')::boolean, e->'f' FROM jsonb_array_elements(%s) AS e "
                 "ON CONFLICT (library_id, id) DO UPDATE SET version = EXCLUDED.version, "
                 "deleted = EXCLUDED.deleted, fields = EXCLUDED.fields",
-                (library, version, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]))
+                (library, version, Jsonb(rows)))
     return out
 
 
@@ -167,6 +171,7 @@ class Syncer:
         self.user = user
         self.progress = progress
         self.personal = f"user:{user}"
+        self._notes: dict[str, Note] | None = None
 
     def libraries(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT library_id FROM parallax.my_libraries()")]
@@ -178,6 +183,7 @@ class Syncer:
             return self._sync()
 
     def _sync(self) -> SyncReport:
+        self._notes = None  # read the store afresh for every sync
         report = SyncReport()
         libraries = self.libraries()
         for _round in range(ROUNDS):
@@ -200,10 +206,16 @@ class Syncer:
             if not more:
                 return
 
+    def _local(self) -> dict[str, Note]:
+        """The store's notes, read once per sync and kept current with the writes sync makes."""
+        if self._notes is None:
+            self._notes = {n.id: n for n in self.store.notes()}
+        return self._notes
+
     def _apply(self, library: str, changes: list[Remote], report: SyncReport) -> None:
-        bases = self.state.bases()
+        bases = self.state.bases_for([r.id for r in changes])
         tombs = self.state.tombstones()
-        local = {n.id: n for n in self.store.notes()}
+        local = self._local()
         writes: list[Note] = []
         deletes: list[str] = []
         new_bases: list[Base] = []
@@ -260,36 +272,39 @@ class Syncer:
             report.merged += 1
         if writes:
             self.store.put_many(writes)
+            local.update((n.id, n) for n in writes)
         for note_id in deletes:
             self.store.delete(note_id)
+            local.pop(note_id, None)
         self.state.record(bases=new_bases, drop=drop, untomb=untomb, assign=assign, conflicts=conflicts,
                           tombstones=tombstones)
 
     # -- push ------------------------------------------------------------------------
     def outgoing(self) -> dict[str, list[tuple[str, int, bool, dict[str, Any]]]]:
         """Dirty notes and tombstones per library, each with the server version it was based on."""
-        bases = self.state.bases()
+        digests = self.state.digests()
         assigned = self.state.assignments()
         tombs = self.state.tombstones()
         out: dict[str, list[tuple[str, int, bool, dict[str, Any]]]] = {}
         present: set[str] = set()
         new_tombs: list[tuple[str, str, int]] = []
-        for note in self.store.notes():
+        for note in self._local().values():
             present.add(note.id)
             fields = note_fields(note)
-            base = bases.get(note.id)
-            if base is not None and base.fields and _content(fields) == _content(base.fields):
+            base = digests.get(note.id)
+            if base is not None and base[2] and digest(fields) == base[2]:
                 continue
-            lib = assigned.get(note.id, base.library if base else self.personal)
-            out.setdefault(lib, []).append((note.id, base.server_version if base else 0, False, fields))
-        for note_id, base in bases.items():
+            lib = assigned.get(note.id, base[0] if base else self.personal)
+            out.setdefault(lib, []).append((note.id, base[1] if base else 0, False, fields))
+        for note_id, (lib, version, _digest) in digests.items():
             if note_id not in present and note_id not in tombs:
-                new_tombs.append((note_id, base.library, base.server_version))
+                new_tombs.append((note_id, lib, version))
         if new_tombs:
             self.state.record(tombstones=new_tombs)
             tombs = self.state.tombstones()
+        gone = self.state.bases_for(list(tombs))
         for note_id, (lib, version) in tombs.items():
-            out.setdefault(lib, []).append((note_id, version, True, bases[note_id].fields if note_id in bases else {}))
+            out.setdefault(lib, []).append((note_id, version, True, gone[note_id].fields if note_id in gone else {}))
         return out
 
     def _push(self, libraries: list[str], report: SyncReport) -> bool:

@@ -17,6 +17,7 @@ Writes use ``synchronous=FULL`` transactions, so a kill leaves the last committe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -29,7 +30,8 @@ STATE_NAME = "notes-sync.sqlite3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS base (
-    note_id TEXT PRIMARY KEY, library TEXT NOT NULL, server_version INTEGER NOT NULL, fields TEXT NOT NULL);
+    note_id TEXT PRIMARY KEY, library TEXT NOT NULL, server_version INTEGER NOT NULL, fields TEXT NOT NULL,
+    digest TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS cursor (library TEXT PRIMARY KEY, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tombstones (
     note_id TEXT PRIMARY KEY, library TEXT NOT NULL, server_version INTEGER NOT NULL);
@@ -38,6 +40,12 @@ CREATE TABLE IF NOT EXISTS conflicts (
     copy_id TEXT PRIMARY KEY, note_id TEXT NOT NULL, library TEXT NOT NULL, fields TEXT NOT NULL,
     created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')));
 """
+
+
+def digest(fields: dict[str, Any]) -> str:
+    """A fingerprint of a note's content (timestamps left out): equal digests, nothing to send."""
+    content = {k: v for k, v in fields.items() if k not in ("created", "updated")}
+    return hashlib.blake2b(json.dumps(content, sort_keys=True).encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,21 @@ class SyncState:
         return {r[0]: Base(r[0], r[1], int(r[2]), json.loads(r[3]))
                 for r in self._conn.execute("SELECT note_id, library, server_version, fields FROM base")}
 
+    def bases_for(self, note_ids: list[str]) -> dict[str, Base]:
+        out: dict[str, Base] = {}
+        for start in range(0, len(note_ids), 500):
+            chunk = note_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self._conn.execute(
+                    f"SELECT note_id, library, server_version, fields FROM base WHERE note_id IN ({marks})", chunk):
+                out[r[0]] = Base(r[0], r[1], int(r[2]), json.loads(r[3]))
+        return out
+
+    def digests(self) -> dict[str, tuple[str, int, str]]:
+        """``note_id -> (library, server_version, content digest)``: enough to tell what is dirty."""
+        return {r[0]: (r[1], int(r[2]), r[3]) for r in self._conn.execute(
+            "SELECT note_id, library, server_version, digest FROM base")}
+
     def cursor(self, library: str) -> int:
         row = self._conn.execute("SELECT version FROM cursor WHERE library = ?", (library,)).fetchone()
         return int(row[0]) if row else 0
@@ -93,12 +116,13 @@ class SyncState:
             "SELECT copy_id, note_id, library, created FROM conflicts ORDER BY created, copy_id")]
 
     # -- writes (each one transaction) -------------------------------------------------
-    def _tx(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+    def _tx(self, statements: Iterable[tuple[str, list[tuple[Any, ...]]]]) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for sql, params in statements:
-                conn.execute(sql, params)
+            for sql, rows in statements:
+                if rows:
+                    conn.executemany(sql, rows)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -110,18 +134,21 @@ class SyncState:
                conflicts: Iterable[tuple[str, str, str, dict[str, Any]]] = (),
                resolved: Iterable[str] = ()) -> None:
         """Apply a batch of state changes atomically."""
-        ops: list[tuple[str, tuple[Any, ...]]] = []
-        ops += [("INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?)",
-                 (b.note_id, b.library, b.server_version, json.dumps(b.fields, sort_keys=True))) for b in bases]
-        ops += [("DELETE FROM base WHERE note_id = ?", (n,)) for n in drop]
-        ops += [("INSERT OR REPLACE INTO tombstones VALUES (?, ?, ?)", t) for t in tombstones]
-        ops += [("DELETE FROM tombstones WHERE note_id = ?", (n,)) for n in untomb]
-        ops += [("INSERT OR REPLACE INTO assignment VALUES (?, ?)", a) for a in assign]
-        ops += [("INSERT OR REPLACE INTO conflicts (copy_id, note_id, library, fields) VALUES (?, ?, ?, ?)",
-                 (c, n, lib, json.dumps(f, sort_keys=True))) for c, n, lib, f in conflicts]
-        ops += [("DELETE FROM conflicts WHERE copy_id = ?", (c,)) for c in resolved]
+        ops: list[tuple[str, list[tuple[Any, ...]]]] = [
+            ("INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?)",
+             [(b.note_id, b.library, b.server_version, json.dumps(b.fields, sort_keys=True),
+               digest(b.fields) if b.fields else "") for b in bases]),
+            ("DELETE FROM base WHERE note_id = ?", [(n,) for n in drop]),
+            ("INSERT OR REPLACE INTO tombstones VALUES (?, ?, ?)", list(tombstones)),
+            ("DELETE FROM tombstones WHERE note_id = ?", [(n,) for n in untomb]),
+            ("INSERT OR REPLACE INTO assignment VALUES (?, ?)", list(assign)),
+            ("INSERT OR REPLACE INTO conflicts (copy_id, note_id, library, fields) VALUES (?, ?, ?, ?)",
+             [(c, n, lib, json.dumps(f, sort_keys=True)) for c, n, lib, f in conflicts]),
+            ("DELETE FROM conflicts WHERE copy_id = ?", [(c,) for c in resolved]),
+        ]
         if cursor is not None:
             ops.append(("INSERT INTO cursor VALUES (?, ?) ON CONFLICT (library) DO UPDATE SET "
-                        "version = max(version, excluded.version)", cursor))
+                        "version = max(version, excluded.version)", [cursor]))
+        ops = [op for op in ops if op[1]]
         if ops:
             self._tx(ops)

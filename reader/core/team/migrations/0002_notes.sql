@@ -55,12 +55,18 @@ $$;
 
 ALTER TABLE parallax.notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE parallax.notes FORCE ROW LEVEL SECURITY;
-CREATE POLICY notes_read ON parallax.notes FOR SELECT USING (parallax.is_member(library_id));
+-- The membership lists are read once per statement (a hashed subplan), not once per row.
+CREATE FUNCTION parallax.member_of(writing boolean DEFAULT false) RETURNS SETOF text
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = parallax, pg_temp AS $$
+    SELECT library_id FROM parallax.library_members WHERE member = session_user AND (can_write OR NOT writing)
+$$;
+CREATE POLICY notes_read ON parallax.notes FOR SELECT
+    USING (library_id IN (SELECT parallax.member_of(false)));
 CREATE POLICY notes_insert ON parallax.notes FOR INSERT
-    WITH CHECK (owner = session_user AND parallax.is_member(library_id, true));
+    WITH CHECK (owner = session_user AND library_id IN (SELECT parallax.member_of(true)));
 CREATE POLICY notes_update ON parallax.notes FOR UPDATE
-    USING (owner = session_user AND parallax.is_member(library_id, true))
-    WITH CHECK (owner = session_user AND parallax.is_member(library_id, true));
+    USING (owner = session_user AND library_id IN (SELECT parallax.member_of(true)))
+    WITH CHECK (owner = session_user AND library_id IN (SELECT parallax.member_of(true)));
 -- No DELETE policy: deletes are tombstones (deleted = true), so other laptops learn of them.
 
 ALTER TABLE parallax.libraries ENABLE ROW LEVEL SECURITY;
@@ -95,7 +101,8 @@ GRANT SELECT ON parallax.corpora, parallax.texts, parallax.vocabulary, parallax.
 GRANT SELECT, INSERT, UPDATE ON parallax.notes TO parallax_users;
 GRANT SELECT ON parallax.libraries, parallax.library_members, parallax.schema_migrations TO parallax_users;
 GRANT EXECUTE ON FUNCTION parallax.bump_version(text), parallax.library_version(text),
-    parallax.my_libraries(), parallax.is_member(text, boolean), parallax.readable_corpora() TO parallax_users;
+    parallax.my_libraries(), parallax.is_member(text, boolean), parallax.readable_corpora(),
+    parallax.member_of(boolean) TO parallax_users;
 REVOKE EXECUTE ON FUNCTION parallax.bump_version(text) FROM PUBLIC;
 
 -- Editors of a corpus write its rows (pushes); texts are content-addressed and insert-only.

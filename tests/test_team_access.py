@@ -106,3 +106,33 @@ def test_team_corpus_readable_only_by_its_readers(pg_cluster: Any, team_db: str,
         push(conn, Corpus(corpus_copy).scan(), "sample-two")
     bob.close()
     olga.close()
+
+
+def test_a_non_superuser_administrator_runs_the_server_but_cannot_read_private_notes(pg_cluster: Any) -> None:
+    """docs/team.md's setup: the superuser only creates the admin role, the database and RUM."""
+    import psycopg
+
+    from reader.core.corpus import Corpus
+    from reader.core.team import access, corpora, db
+    from reader.core.team.push import push
+    from reader.core.team.sync import push_changes
+    from tests.conftest import BUNDLED
+
+    with psycopg.connect(pg_cluster.db_url("postgres"), autocommit=True) as su:
+        su.execute("DROP DATABASE IF EXISTS newsroom WITH (FORCE)")
+        su.execute("DROP ROLE IF EXISTS newsroom_admin")
+        su.execute("CREATE ROLE newsroom_admin LOGIN CREATEROLE PASSWORD 'admin-password'")
+        su.execute("CREATE DATABASE newsroom OWNER newsroom_admin")
+    with psycopg.connect(pg_cluster.db_url("newsroom"), autocommit=True) as su:
+        su.execute("CREATE EXTENSION rum")
+    admin_url = pg_cluster.url_for("newsroom_admin", "admin-password", "newsroom")
+    with db.connect(admin_url, autocommit=True) as admin:
+        assert db.migrate(admin) == ["0001_corpus.sql", "0002_notes.sql"]
+        assert push(admin, Corpus(BUNDLED).scan(), "sample").added == 5
+        access.add_user(admin, "dana", "dana-secret-1")
+        corpora.grant(admin, corpora.get(admin, "sample"), "dana", editor=False)
+    with db.connect(pg_cluster.url_for("dana", "dana-secret-1", "newsroom"), autocommit=True) as dana:
+        push_changes(dana, "user:dana", [("dananote0001", 0, False, {"body": "mine only"})])
+        assert dana.execute("SELECT count(*) FROM parallax.notes").fetchone()[0] == 1
+    with db.connect(admin_url, autocommit=True) as admin:
+        assert admin.execute("SELECT count(*) FROM parallax.notes").fetchone()[0] == 0  # RLS is FORCED

@@ -46,6 +46,11 @@ def test_init_push_use_search_like_local(team_db: str, isolated_dirs: dict[str, 
     assert direct["total"] == 0 and direct["suggestion"] == "Ablyazov" and direct["capped"] is False
     like = _json(capsys, ["team", "search", "--like", "moa-failed-rebellion", "--json"])
     assert like["hits"] and "moa-failed-rebellion" not in {h["id"] for h in like["hits"]}
+    shown = _json(capsys, ["team", "show", "moa-failed-rebellion", "--json"])
+    from reader.core.corpus import Corpus
+    from tests.conftest import BUNDLED
+
+    assert shown["text"] == Corpus(BUNDLED).scan().document("moa-failed-rebellion").text
     status = _json(capsys, ["team", "status", "--json"])
     assert status["corpora"] == ["sample"] and status["schema_current"]
     assert _json(capsys, ["team", "use", "--local", "--json"])["corpus"] is None

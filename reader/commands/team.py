@@ -43,6 +43,9 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--limit", type=int, default=20, metavar="N")
     p.add_argument("--like", metavar="ID", help="documents like this one")
     p.set_defaults(func=run_search)
+    p = action("show", "one document of the team corpus in use (JSON: metadata, sections, text)")
+    p.add_argument("doc", metavar="ID")
+    p.set_defaults(func=run_show)
     p = action("sync", "sync your notes with your libraries on the server (offline first)")
     p.set_defaults(func=run_sync)
     p = action("conflicts", "conflicted copies made by sync, to resolve")
@@ -238,6 +241,25 @@ def run_search(args: argparse.Namespace, ctx: AppContext) -> int:
     for n, hit in enumerate(results.hits, 1):
         print(f"{n:3}. {hit.id}  {hit.published or 'n.d.'}  {hit.outlet}: {hit.title}  [{hit.score:.2f}]")
     return 0
+
+
+def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
+    from reader.core.search.postgres_engine import PostgresEngine
+    from reader.core.team import config
+
+    cfg = _config(ctx)
+    if not cfg.corpus:
+        raise ReaderError("no team corpus in use: run parallax team use NAME")
+    engine = PostgresEngine(config.connector(ctx.paths.config_dir, cfg), cfg.corpus)
+    try:
+        doc = engine.document(args.doc)
+    finally:
+        engine.close()
+    if doc is None:
+        raise ReaderError(f"no document {args.doc!r} in the team corpus {cfg.corpus}")
+    data = doc.to_json()
+    data["path"] = None
+    return _done(args, data, f"{doc.meta.citation()}\n\n{doc.text}")
 
 
 def _notes(ctx: AppContext) -> tuple[Any, Any]:

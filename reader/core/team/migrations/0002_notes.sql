@@ -69,11 +69,11 @@ CREATE POLICY notes_update ON parallax.notes FOR UPDATE
     WITH CHECK (owner = session_user AND library_id IN (SELECT parallax.member_of(true)));
 -- No DELETE policy: deletes are tombstones (deleted = true), so other laptops learn of them.
 
+-- Libraries and memberships: users see their own; the schema owner (the administrator who ran
+-- `team init`) manages them. Notes alone are FORCED, so not even the owner reads private notes.
 ALTER TABLE parallax.libraries ENABLE ROW LEVEL SECURITY;
-ALTER TABLE parallax.libraries FORCE ROW LEVEL SECURITY;
 CREATE POLICY libraries_read ON parallax.libraries FOR SELECT USING (parallax.is_member(id));
 ALTER TABLE parallax.library_members ENABLE ROW LEVEL SECURITY;
-ALTER TABLE parallax.library_members FORCE ROW LEVEL SECURITY;
 CREATE POLICY members_read ON parallax.library_members FOR SELECT USING (parallax.is_member(library_id));
 
 -- Corpus rows are readable by the corpus's reader role (editors are members of it).

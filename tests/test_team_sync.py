@@ -187,3 +187,26 @@ def test_killed_connection_mid_corpus_push_resumes(pg_cluster: Any, team_db: str
     engine = PostgresEngine(lambda: db.connect(team_db, autocommit=True), "sample")
     assert engine.search("Ablyazov").total == 4
     engine.close()
+
+
+def test_parallel_push_matches_single_process(team_db: str, corpus_copy: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core.corpus import Corpus
+    from reader.core.search.postgres_engine import PostgresEngine
+    from reader.core.team import db
+    from reader.core.team import push as push_module
+
+    corpus = Corpus(corpus_copy).scan()
+    with db.connect(team_db, autocommit=True) as conn:
+        push_module.push(conn, corpus, "single")
+        monkeypatch.setattr(push_module, "PARALLEL_MIN_DOCS", 1)  # worker processes even for 5 documents
+        monkeypatch.setattr(push_module, "PROCS", 2)
+        report = push_module.push(conn, corpus, "parallel", batch=2)
+    assert report.added == 5
+    one = PostgresEngine(lambda: db.connect(team_db, autocommit=True), "single")
+    two = PostgresEngine(lambda: db.connect(team_db, autocommit=True), "parallel")
+    for q in ("Ablyazov", '"peaceful protesters"~2', "section:comments Erdogan", "entity:tokayev"):
+        a, b = one.search(q), two.search(q)
+        assert [(h.id, h.snippets) for h in a.hits] == [(h.id, h.snippets) for h in b.hits] and a.facets == b.facets
+    one.close()
+    two.close()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,11 +26,15 @@ from reader.core.search.engine import Cancelled, IndexCancelled, Progress
 from reader.core.search.fields import registered_fields
 from reader.core.team import corpora, jobs
 from reader.core.team.db import reported
-from reader.core.team.tokens import section_vectors
+from reader.core.team.tokens import SectionVector, section_vectors
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+#: Worker processes preparing documents (reading, analysing) while the parent writes.
+PROCS = 2
+#: Below this many documents one process is faster than starting workers.
+PARALLEL_MIN_DOCS = 1000
 #: Loading at least this many documents drops the RUM index first and rebuilds it after.
 BULK_DOCS = 5000
 
@@ -80,68 +86,115 @@ def push(conn: Any, corpus: Corpus, name: str, *, progress: Progress | None = No
         return _push(conn, corpus, name, progress, cancelled, entity_spans, framing_spans, batch, after_batch)
 
 
+@dataclass
+class Prepared:
+    """One document made ready on a worker: its vectors and derived spans."""
+
+    doc: Document
+    known: bool
+    vectors: list[SectionVector]
+    mentions: list[tuple[int, int, str]]
+    framing: list[tuple[str, int, int, str, str]]
+
+
+UNCHANGED = "unchanged"
+#: What the workers need, set before they fork (closures and the corpus are inherited, not pickled).
+_JOB: tuple[Corpus, dict[str, str], EntitySpans | None, FramingSpans | None] | None = None
+
+
+def _prepare(doc_id: str) -> Prepared | str | None:
+    """Read, hash, analyse: the Python half of a push, run on worker processes for large corpora."""
+    assert _JOB is not None
+    corpus, server, entity_spans, framing_spans = _JOB
+    try:
+        doc = corpus.document(doc_id)
+    except ReaderError:
+        return None  # unreadable since the scan; `corpus check` reports it
+    known = server.get(doc.id)
+    if known == doc.content_hash:
+        return UNCHANGED
+    vectors = section_vectors(doc, extra_values=_extra_values(doc))
+    mentions = [(int(s), int(e), str(ent)) for s, e, ent in _safe(entity_spans, doc)] if entity_spans else []
+    framing = [(sp.technique, int(sp.start), int(sp.end), sp.rule, getattr(sp, "term", ""))
+               for sp in _safe(framing_spans, doc)] if framing_spans else []
+    return Prepared(doc, known is not None, vectors, mentions, framing)
+
+
 def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cancelled: Cancelled | None,
           entity_spans: EntitySpans | None, framing_spans: FramingSpans | None, batch: int,
           after_batch: Callable[[int], None] | None) -> PushReport:
+    global _JOB
     started = time.perf_counter()
     target = corpora.find(conn, name) or corpora.create(conn, name)
     server = dict(conn.execute("SELECT doc_id, content_hash FROM parallax.documents WHERE corpus_id = %s",
                                (target.id,)).fetchall())
-    conn.commit()
-    metas = corpus.metas()
-    local_ids = {m.id for m in metas}
-    todo: list[tuple[Document, bool]] = []
-    unchanged = 0
-    for meta in metas:
-        try:
-            doc = corpus.document(meta.id)
-        except ReaderError:
-            continue
-        known = server.get(doc.id)
-        if known == doc.content_hash:
-            unchanged += 1
-        else:
-            todo.append((doc, known is not None))
+    ids = [m.id for m in corpus.metas()]
+    local_ids = set(ids)
     removed = [doc_id for doc_id in server if doc_id not in local_ids]
-    total = len(todo)
-    if total >= BULK_DOCS:
+    if len(local_ids - set(server)) >= BULK_DOCS:
         jobs.drop_rum_index(conn)
-    done = 0
-    for start in range(0, total, batch):
-        if cancelled is not None and cancelled():
-            raise IndexCancelled(f"push cancelled after {done} of {total} documents; run it again to resume")
-        chunk = todo[start:start + batch]
+    procs = min(PROCS, os.cpu_count() or 1) if len(ids) >= PARALLEL_MIN_DOCS else 1
+    _JOB = (corpus, server, entity_spans, framing_spans)
+    pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
+    added = updated = unchanged = done = 0
+    pending: list[Prepared] = []
+
+    def flush() -> None:
+        nonlocal done
+        if not pending:
+            return
         with conn.transaction():
-            _write_batch(conn, target.id, [d for d, _ in chunk], entity_spans, framing_spans)
-        done += len(chunk)
-        if progress is not None:
-            progress(done, total)
+            _write_batch(conn, target.id, pending)
+        done += len(pending)
+        pending.clear()
         if after_batch is not None:
             after_batch(done)
+
+    try:
+        results = pool.imap(_prepare, ids, chunksize=32) if pool is not None else map(_prepare, ids)
+        for seen, item in enumerate(results, 1):
+            if item == UNCHANGED:
+                unchanged += 1
+            elif isinstance(item, Prepared):
+                pending.append(item)
+                updated += item.known
+                added += not item.known
+            if len(pending) >= batch:
+                if cancelled is not None and cancelled():
+                    raise IndexCancelled(f"push cancelled after {done} documents; run it again to resume")
+                flush()
+                if progress is not None:
+                    progress(seen, len(ids))
+        flush()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _JOB = None
+    if progress is not None:
+        progress(len(ids), len(ids))
     if removed:
         with conn.transaction():
             conn.execute("DELETE FROM parallax.documents WHERE corpus_id = %s AND doc_id = ANY(%s)",
                          (target.id, removed))
-    ran: list[tuple[str, float]] = []
-    if todo or removed:
+    if added or updated or removed:
         jobs.queue(conn, target.id, "vocabulary", "stats", "rum-index")
     ran = jobs.run_jobs(conn, target.id)
-    updated = sum(1 for _d, was in todo if was)
-    return PushReport(total - updated, updated, len(removed), unchanged, time.perf_counter() - started, ran)
+    return PushReport(added, updated, len(removed), unchanged, time.perf_counter() - started, ran)
 
 
-def _write_batch(conn: Any, corpus_id: int, docs: list[Document], entity_spans: EntitySpans | None,
-                 framing_spans: FramingSpans | None) -> None:
+def _write_batch(conn: Any, corpus_id: int, items: list[Prepared]) -> None:
+    docs = [p.doc for p in items]
     hashes = [d.content_hash for d in docs]
     have = {r[0] for r in conn.execute("SELECT content_hash FROM parallax.texts WHERE content_hash = ANY(%s)",
                                        (hashes,))}
-    new_docs = {d.content_hash: d for d in docs if d.content_hash not in have}
-    ids = [d.id for d in docs]
-    conn.execute("DELETE FROM parallax.documents WHERE corpus_id = %s AND doc_id = ANY(%s)", (corpus_id, ids))
+    fresh = {p.doc.content_hash: p for p in items if p.doc.content_hash not in have}
+    conn.execute("DELETE FROM parallax.documents WHERE corpus_id = %s AND doc_id = ANY(%s)",
+                 (corpus_id, [d.id for d in docs]))
     with conn.cursor() as cur:
         with cur.copy("COPY parallax.texts (content_hash, text) FROM STDIN") as copy:
-            for h, d in new_docs.items():
-                copy.write_row((h, d.text))
+            for h, p in fresh.items():
+                copy.write_row((h, p.doc.text))
         with cur.copy("COPY parallax.documents (corpus_id, doc_id, content_hash, title, outlet, author, published, "
                       "language, meta, sections) FROM STDIN") as copy:
             for d in docs:
@@ -155,9 +208,10 @@ def _write_batch(conn: Any, corpus_id: int, docs: list[Document], entity_spans: 
         facets: list[tuple[str, str, str, str]] = []
         with cur.copy("COPY parallax.sections (corpus_id, doc_id, section, outlet, day, body_len, title_len, tsv) "
                       "FROM STDIN") as copy:
-            for d in docs:
+            for p in items:
+                d = p.doc
                 day = d.meta.published[:10] if d.meta.published else "undated"
-                for vec in section_vectors(d, extra_values=_extra_values(d)):
+                for vec in p.vectors:
                     copy.write_row((corpus_id, d.id, vec.section, d.meta.outlet, day, vec.body_len,
                                     vec.title_len, vec.tsv))
                     for term, surface in vec.surfaces.items():
@@ -171,22 +225,18 @@ def _write_batch(conn: Any, corpus_id: int, docs: list[Document], entity_spans: 
             cur.execute("INSERT INTO parallax.surfaces (corpus_id, term, surface) "
                         "SELECT %s, t, s FROM unnest(%s::text[], %s::text[]) AS u(t, s) ON CONFLICT DO NOTHING",
                         (corpus_id, list(surfaces), list(surfaces.values())))
-        if entity_spans is not None and new_docs:
-            # Keyed like the table's primary key, so a repeated span cannot abort the batch.
-            mentions = {(h, s, ent): e for h, d in new_docs.items() for s, e, ent in _safe(entity_spans, d)}
-            if mentions:
-                with cur.copy("COPY parallax.entity_mentions (content_hash, entity, start_at, end_at) "
-                              "FROM STDIN") as copy:
-                    for (h, s, ent), e in sorted(mentions.items()):
-                        copy.write_row((h, ent, s, e))
-        if framing_spans is not None and new_docs:
-            spans = {(h, sp.technique, sp.start, sp.rule): (sp.end, getattr(sp, "term", ""))
-                     for h, d in new_docs.items() for sp in _safe(framing_spans, d)}
-            if spans:
-                with cur.copy("COPY parallax.framing_spans (content_hash, technique, start_at, end_at, rule, term) "
-                              "FROM STDIN") as copy:
-                    for (h, tech, s, rule), (e, term) in sorted(spans.items()):
-                        copy.write_row((h, tech, s, e, rule, term))
+        # Spans are stored once per text; keyed like the primary keys so a repeat cannot abort the batch.
+        mentions = {(h, s, ent): e for h, p in fresh.items() for s, e, ent in p.mentions}
+        if mentions:
+            with cur.copy("COPY parallax.entity_mentions (content_hash, entity, start_at, end_at) FROM STDIN") as copy:
+                for (h, s, ent), e in sorted(mentions.items()):
+                    copy.write_row((h, ent, s, e))
+        spans = {(h, tech, s, rule): (e, term) for h, p in fresh.items() for tech, s, e, rule, term in p.framing}
+        if spans:
+            with cur.copy("COPY parallax.framing_spans (content_hash, technique, start_at, end_at, rule, term) "
+                          "FROM STDIN") as copy:
+                for (h, tech, s, rule), (e, term) in sorted(spans.items()):
+                    copy.write_row((h, tech, s, e, rule, term))
 
 
 def _safe(fn: Callable[[Document], list[Any]], doc: Document) -> list[Any]:

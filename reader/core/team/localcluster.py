@@ -29,8 +29,12 @@ class ClusterUnavailable(RuntimeError):
 
 
 def find_bin() -> Path:
-    """The folder holding ``initdb`` and ``pg_ctl`` of PostgreSQL 15, or raise saying what is missing."""
-    for folder in PG_BIN_DIRS:
+    """The folder holding ``initdb`` and ``pg_ctl`` of PostgreSQL 15, or raise saying what is missing.
+
+    ``PARALLAX_PG_BINDIR`` points elsewhere (another distribution's layout).
+    """
+    override = os.environ.get("PARALLAX_PG_BINDIR")
+    for folder in [Path(override)] if override else PG_BIN_DIRS:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             share = Path("/usr/share/postgresql/15/extension")
             if not (share / "rum.control").exists():
@@ -38,7 +42,8 @@ def find_bin() -> Path:
             if not (share / "pg_trgm.control").exists():
                 raise ClusterUnavailable("pg_trgm is missing (apt-get install postgresql-contrib)")
             return folder
-    raise ClusterUnavailable("PostgreSQL 15 is not installed (apt-get install postgresql-15 postgresql-15-rum)")
+    raise ClusterUnavailable(f"PostgreSQL 15 is not installed in {override or PG_BIN_DIRS[0]} "
+                             "(apt-get install postgresql-15 postgresql-15-rum)")
 
 
 def _free_port() -> int:

@@ -94,11 +94,10 @@ def run(docs: int | None = None) -> list[Row]:
 def _measure(url: str, work: Path, docs: int) -> list[Row]:
     from reader.core.corpus import Corpus
     from reader.core.search import highlight
+    from reader.core.search.fields import registered_fields, unregister_field
     from reader.core.search.postgres_engine import PostgresEngine
     from reader.core.team import db
     from reader.core.team.push import push
-
-    from reader.core.search.fields import registered_fields, unregister_field
 
     # The generated corpus has no gazetteer; the entity extractor would only add its own per-document
     # cache writes (fsync-ed, in reader/core/entities) to what is measured here: the team server path.

@@ -210,3 +210,22 @@ def test_parallel_push_matches_single_process(team_db: str, corpus_copy: Path,
         assert [(h.id, h.snippets) for h in a.hits] == [(h.id, h.snippets) for h in b.hits] and a.facets == b.facets
     one.close()
     two.close()
+
+
+def test_push_survives_words_and_documents_postgresql_would_refuse(team_db: str, tmp_path: Path) -> None:
+    from reader.core.corpus import Corpus
+    from reader.core.search.postgres_engine import PostgresEngine
+    from reader.core.team import db
+    from reader.core.team.push import push
+    from tests.conftest import write_doc
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    write_doc(folder, "long-word", "normal words " + "x" * 3000 + " zanzibar")
+    write_doc(folder, "huge", " ".join(f"w{i}" for i in range(120_000)) + " zanzibar")
+    with db.connect(team_db, autocommit=True) as conn:
+        assert push(conn, Corpus(folder).scan(), "odd").added == 2
+    engine = PostgresEngine(lambda: db.connect(team_db, autocommit=True), "odd")
+    assert {h.id for h in engine.search("normal").hits} == {"long-word"}
+    assert engine.search("w5").total == 1
+    engine.close()

@@ -74,15 +74,35 @@ def _stats(conn: Any, corpus_id: int) -> None:
         "refreshed = now()", (corpus_id, corpus_id))
 
 
+def _owns_sections(conn: Any) -> bool:
+    row = conn.execute("SELECT pg_has_role(current_user, tableowner, 'USAGE') FROM pg_tables "
+                       "WHERE schemaname = 'parallax' AND tablename = 'sections'").fetchone()
+    return bool(row and row[0])
+
+
+def _has_rum_index(conn: Any) -> bool:
+    row = conn.execute("SELECT 1 FROM pg_indexes WHERE schemaname = 'parallax' AND indexname = %s",
+                       (RUM_INDEX,)).fetchone()
+    return row is not None
+
+
 def _rum_index(conn: Any, _corpus_id: int) -> None:
-    conn.execute(f"CREATE INDEX IF NOT EXISTS {RUM_INDEX} ON parallax.sections USING rum (tsv rum_tsvector_ops)")
+    if _has_rum_index(conn):
+        return
+    if not _owns_sections(conn):
+        raise PermissionError("the RUM index is missing and only the administrator can build it: parallax team jobs")
+    conn.execute(f"CREATE INDEX {RUM_INDEX} ON parallax.sections USING rum (tsv rum_tsvector_ops)")
     conn.execute("ANALYZE parallax.sections")
 
 
 def drop_rum_index(conn: Any) -> None:
-    """Before a bulk load: inserts without the RUM index are several times faster."""
+    """Before a bulk load: inserts without the RUM index are several times faster.
+
+    Only the schema owner may drop (and rebuild) it; an editor's bulk push keeps it in place.
+    """
     with conn.transaction():
-        conn.execute(f"DROP INDEX IF EXISTS parallax.{RUM_INDEX}")
+        if _owns_sections(conn):
+            conn.execute(f"DROP INDEX IF EXISTS parallax.{RUM_INDEX}")
 
 
 RUNNERS = {"vocabulary": _vocabulary, "stats": _stats, "rum-index": _rum_index}

@@ -10,13 +10,19 @@ index answers a whole query: ``A`` title, ``D`` body, ``C`` metadata tokens writ
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
 from reader.core.document import ARTICLE, Document
 from reader.core.search.analysis import StemmingAnalyzer
 
+log = logging.getLogger(__name__)
+
 MAX_POS = 16383  # PostgreSQL clamps positions above this
+MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit for one lexeme
+MAX_LEXEME_CHARS = MAX_LEXEME_BYTES // 4  # below this many characters no UTF-8 text can exceed it
+MAX_VECTOR_BYTES = 900_000  # a tsvector must stay under 1 MB
 _SIMPLE = re.compile(r"\w+(?:[.'’]\w+)*")
 _GAP = 8  # positions between fields, so no phrase spans two fields
 
@@ -58,13 +64,24 @@ class _Builder:
         self.pos = 1
 
     def add(self, lexeme: str, weight: str, pos: int | None = None) -> None:
+        if len(lexeme) > MAX_LEXEME_CHARS and len(lexeme.encode("utf-8")) > MAX_LEXEME_BYTES:
+            return  # PostgreSQL refuses longer lexemes; no one searches for a 2 KB "word"
         where = min(MAX_POS, pos if pos is not None else self.pos)
         self.positions.setdefault(lexeme, []).append(f"{where}{weight}")
         if pos is None:
             self.pos += 1
 
     def text(self) -> str:
-        return " ".join(f"{quote_lexeme(lex)}:{','.join(pos[:256])}" for lex, pos in self.positions.items())
+        parts: list[str] = []
+        size = 0
+        for lex, pos in self.positions.items():
+            part = f"{quote_lexeme(lex)}:{','.join(pos[:256])}"
+            size += len(lex.encode("utf-8")) + 2 * min(len(pos), 256) + 8
+            if size > MAX_VECTOR_BYTES:  # a huge document: its rarest late words are left out, logged
+                log.warning("tsvector capped at %d lexemes of %d", len(parts), len(self.positions))
+                break
+            parts.append(part)
+        return " ".join(parts)
 
 
 def section_vectors(doc: Document, *,

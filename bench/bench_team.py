@@ -39,11 +39,30 @@ WORDS = _WORDS_TEXT.split()
 NAMES = _NAMES_TEXT.split()
 
 
+_SYLLABLES = ["ka", "ro", "mi", "ta", "sen", "vol", "dar", "ez", "lun", "po", "gri", "tek", "bas", "nor", "il", "um"]
+
+
+def _vocabulary(size: int = 40_000) -> tuple[list[str], list[float]]:
+    """Real news words first, then made-up words, with Zipf weights: few common words, many rare ones,
+    as in a real archive (a small vocabulary would make every query match every document)."""
+    rng = random.Random(11)
+    made: set[str] = set()
+    while len(made) < size:
+        made.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
+    vocab = WORDS + NAMES + sorted(made)
+    cumulative: list[float] = []
+    total = 0.0
+    for rank in range(len(vocab)):
+        total += 1.0 / (rank + 10)
+        cumulative.append(total)
+    return vocab, cumulative
+
+
+_VOCAB, _CUMULATIVE = _vocabulary()
+
+
 def _words(rng: random.Random, n: int) -> list[str]:
-    # Zipf-like: a few words are common, most are rare, like real text.
-    vocab = WORDS + NAMES + [f"{w}{s}" for w in WORDS[:40] for s in ("s", "ed", "ing")]
-    weights = [1.0 / (i + 1) for i in range(len(vocab))]
-    return rng.choices(vocab, weights, k=n)
+    return rng.choices(_VOCAB, cum_weights=_CUMULATIVE, k=n)
 
 
 def generate(folder: Path, docs: int, seed: int = 7) -> None:

@@ -52,6 +52,7 @@ K1 = 1.2
 B = 0.75
 FUZZY_LIMIT = 24
 EXPAND_LIMIT = 200
+STATS_TTL = 60.0  # seconds a window keeps the corpus statistics before reading them again
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class PostgresEngine(SearchEngine):
         self._parser = querylang.make_parser(self._schema)
         self._corpus_id: int | None = None
         self._stats: tuple[float, float, float, str | None, str | None] | None = None
+        self._stats_at = 0.0
 
     # -- connection ----------------------------------------------------------------
     def _db(self) -> Any:
@@ -143,7 +145,11 @@ class PostgresEngine(SearchEngine):
         return self._corpus_id
 
     def _corpus_stats(self, conn: Any) -> tuple[float, float, float, str | None, str | None]:
+        """Section count, average lengths and date bounds; re-read after ``STATS_TTL`` (others push too)."""
+        if self._stats is not None and time.monotonic() - self._stats_at > STATS_TTL:
+            self._stats = None
         if self._stats is None:
+            self._stats_at = time.monotonic()
             row = conn.execute("SELECT sections, avg_body, avg_title, first_day, last_day FROM parallax.corpus_stats "
                                "WHERE corpus_id = %s", (self._cid(conn),)).fetchone()
             self._stats = (float(row[0]), float(row[1]), float(row[2]), row[3], row[4]) if row else \

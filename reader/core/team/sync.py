@@ -48,6 +48,7 @@ SyncProgress = Callable[[str, int, int], None]
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Note) if f.name != "id")
+_KNOWN = frozenset(_FIELD_NAMES)
 
 
 def note_fields(note: Note) -> dict[str, Any]:
@@ -58,8 +59,7 @@ def note_fields(note: Note) -> dict[str, Any]:
 
 
 def note_from(note_id: str, fields: dict[str, Any]) -> Note:
-    known = {f.name for f in dataclasses.fields(Note)}
-    data = {k: v for k, v in fields.items() if k in known and k != "id"}
+    data = {k: v for k, v in fields.items() if k in _KNOWN}
     data["tags"] = tuple(data.get("tags") or ())
     return Note(id=note_id, **data)
 
@@ -172,6 +172,7 @@ class Syncer:
         self.progress = progress
         self.personal = f"user:{user}"
         self._notes: dict[str, Note] | None = None
+        self._synced: set[str] = set()
 
     def libraries(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT library_id FROM parallax.my_libraries()")]
@@ -184,6 +185,7 @@ class Syncer:
 
     def _sync(self) -> SyncReport:
         self._notes = None  # read the store afresh for every sync
+        self._synced = set()
         report = SyncReport()
         libraries = self.libraries()
         for _round in range(ROUNDS):
@@ -273,6 +275,9 @@ class Syncer:
         if writes:
             self.store.put_many(writes)
             local.update((n.id, n) for n in writes)
+        # Notes now equal to their new base need no digest check before pushing (this sync's cache).
+        self._synced.update(b.note_id for b in new_bases if b.fields and local.get(b.note_id) is not None
+                            and _content(note_fields(local[b.note_id])) == _content(b.fields))
         for note_id in deletes:
             self.store.delete(note_id)
             local.pop(note_id, None)
@@ -290,6 +295,8 @@ class Syncer:
         new_tombs: list[tuple[str, str, int]] = []
         for note in self._local().values():
             present.add(note.id)
+            if note.id in self._synced:
+                continue
             fields = note_fields(note)
             base = digests.get(note.id)
             if base is not None and base[2] and digest(fields) == base[2]:

@@ -31,8 +31,8 @@ from reader.core.team.tokens import SectionVector, section_vectors
 log = logging.getLogger(__name__)
 
 BATCH = 500
-#: Worker processes preparing documents (reading, analysing) while the parent writes.
-PROCS = 2
+#: At most this many worker processes (one per core) prepare documents while the parent writes.
+PROCS = 8
 #: Below this many documents one process is faster than starting workers.
 PARALLEL_MIN_DOCS = 1000
 #: Loading at least this many documents drops the RUM index first and rebuilds it after.

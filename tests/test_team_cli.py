@@ -86,3 +86,15 @@ def test_unreachable_server_is_one_line_and_offline_sync_loses_nothing(capsys: p
     assert "cannot connect to the team server" in err and "pw@" not in err and err.count("\n") == 1
     assert main(["team", "sync"]) == 2
     assert "offline" in capsys.readouterr().err
+
+
+def test_search_on_an_unreachable_team_corpus_says_so_in_one_line(isolated_dirs: dict[str, Path],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("psycopg_pool", reason="team server unavailable: psycopg-pool is not installed")
+    config_dir = isolated_dirs["config"]
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "team.json").write_text(json.dumps(
+        {"url": "postgresql://nobody@127.0.0.1:1/parallax", "user": "nobody", "corpus": "sample"}), encoding="utf-8")
+    assert main(["search", "Ablyazov"]) == 2
+    err = capsys.readouterr().err
+    assert "team server cannot be reached" in err and "team use --local" in err and err.count("\n") == 1

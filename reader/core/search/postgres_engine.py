@@ -127,6 +127,14 @@ class PostgresEngine(SearchEngine):
 
         with self._lock:
             if not self._pool_open:
+                # One direct attempt first: an unreachable server is reported at once, in one line,
+                # instead of after the pool's retries.
+                try:
+                    self._pool.connection_class.connect(self._pool.conninfo, **self._pool.kwargs).close()
+                except psycopg.OperationalError as exc:
+                    raise IndexUnusable(f"the team server cannot be reached ({_line(exc)}); "
+                                        "parallax team use --local searches this laptop's index") from None
+                logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # failures are reported here
                 self._pool.open(wait=False)
                 self._pool_open = True
         try:

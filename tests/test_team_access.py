@@ -136,3 +136,31 @@ def test_a_non_superuser_administrator_runs_the_server_but_cannot_read_private_n
         assert dana.execute("SELECT count(*) FROM parallax.notes").fetchone()[0] == 1
     with db.connect(admin_url, autocommit=True) as admin:
         assert admin.execute("SELECT count(*) FROM parallax.notes").fetchone()[0] == 0  # RLS is FORCED
+
+
+def test_an_editor_pushes_changes_a_reader_cannot(pg_cluster: Any, team_db: str, corpus_copy: Any) -> None:
+    from reader.core.corpus import Corpus
+    from reader.core.search.postgres_engine import PostgresEngine
+    from reader.core.team import access, corpora, db
+    from reader.core.team.db import TeamError
+    from reader.core.team.push import push
+    from tests.conftest import write_doc
+
+    with db.connect(team_db, autocommit=True) as admin:
+        for user, pw in PASSWORDS.items():
+            access.add_user(admin, user, pw)
+        push(admin, Corpus(corpus_copy).scan(), "sample")
+        corpora.grant(admin, corpora.get(admin, "sample"), "alice", editor=True)
+        corpora.grant(admin, corpora.get(admin, "sample"), "bob", editor=False)
+    write_doc(corpus_copy, "editor-piece", "Ablyazov once more, from the desk.")
+    with _as(pg_cluster, team_db, "alice") as alice:
+        report = push(alice, Corpus(corpus_copy).scan(), "sample")
+    assert (report.added, report.unchanged) == (1, 5)
+    (corpus_copy / "editor-piece.md").unlink()
+    with pytest.raises(TeamError), _as(pg_cluster, team_db, "bob") as bob:
+        push(bob, Corpus(corpus_copy).scan(), "sample")  # a reader deletes nothing
+    dbname = urlparse(team_db).path.lstrip("/")
+    engine = PostgresEngine(lambda: db.connect(pg_cluster.url_for("bob", PASSWORDS["bob"], dbname), autocommit=True),
+                            "sample")
+    assert engine.search("Ablyazov").total == 5
+    engine.close()

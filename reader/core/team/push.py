@@ -1,8 +1,9 @@
 """``team push``: upload a local corpus, incrementally by content hash, resumable.
 
 The server's ``(doc_id, content_hash)`` list is compared with the local corpus, and only new
-or changed documents travel, in batches of one transaction each (texts, document rows,
-section vectors by COPY, facet values, entity mentions and framing spans). A dropped
+or changed documents travel, in batches of one transaction each (texts, facet values, entity
+mentions and framing spans by COPY; document rows and section vectors by one INSERT from binary
+arrays, since row-level security refuses COPY to editors). A dropped
 connection loses at most the batch in flight: committed batches already match by hash, so
 running the push again resumes where it stopped. Removed documents are deleted last. Then
 the derived data (vocabulary, statistics, RUM index) is rebuilt by jobs inside PostgreSQL.

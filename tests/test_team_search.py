@@ -131,3 +131,14 @@ def test_sql_injection_through_every_query_field(engines: tuple[Any, Any], evil:
     moa = Corpus(BUNDLED).scan().document("moa-failed-rebellion")
     with contextlib.suppress(QuerySyntaxError):
         assert team.hit_spans(evil.replace('"', "") or "x", moa) == []
+
+
+def test_counts_are_capped(engines: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core.search import postgres_engine
+
+    _local, team = engines
+    monkeypatch.setattr(postgres_engine, "COUNT_CAP", 2)
+    res = team.search("Ablyazov")
+    assert res.capped and res.total == 2 and res.total_label == "2+" and res.to_json()["capped"] is True
+    assert len(res.hits) == 4  # the page itself is not capped
+    assert not team.search("Masimov").capped

@@ -68,3 +68,6 @@ def bad_corpus(tmp_path: Path) -> Path:
     clash = folder / "zz-dup-copy.md"
     clash.write_text("---\nid: dup\ntitle: Imposter\n---\n\nI reuse an id.\n", encoding="utf-8")
     return folder
+
+# The team tests' throwaway PostgreSQL cluster (started only when a team test asks for it).
+pytest_plugins = ("tests.conftest_team",)

@@ -18,4 +18,5 @@ MODULES = (
     "reader.commands.framing",
     "reader.commands.kwic",
     "reader.commands.research",
+    "reader.commands.team",
 )

@@ -23,7 +23,12 @@ def index_dir(ctx: AppContext) -> Path:
 
 
 def open_engine(ctx: AppContext, corpus: Corpus | None = None) -> SearchEngine:
-    """The engine for the current corpus (Whoosh on this machine)."""
+    """The engine for the current corpus (Whoosh on this machine, or the team corpus in use)."""
+    from reader.core.team.config import team_engine
+
+    team = team_engine(ctx.paths.config_dir)  # reads a file only; None unless `parallax team use NAME`
+    if team is not None:
+        return team
     from reader.core.search.whoosh_engine import WhooshEngine
 
     return WhooshEngine(index_dir(ctx), corpus or ctx.corpus())

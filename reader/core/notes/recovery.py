@@ -25,6 +25,7 @@ import contextlib
 import errno
 import logging
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -46,8 +47,10 @@ from reader.core.notes.marker import Marker, read_marker, write_marker
 
 try:
     import fcntl
+    import resource
 except ImportError:  # Windows: BEGIN EXCLUSIVE still serialises migrations
     fcntl = None  # type: ignore[assignment]
+    resource = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +110,7 @@ def classify(exc: BaseException) -> str:
     return CANNOT_WRITE
 
 
-def _why_not_written(exc: BaseException) -> str:
+def _why_not_written(exc: BaseException, folder: Path | None = None) -> str:
     if isinstance(exc, OSError) and exc.errno in _ERRNO_WORDS:
         return _ERRNO_WORDS[exc.errno]
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -117,11 +120,25 @@ def _why_not_written(exc: BaseException) -> str:
         return "the file or the disk is read-only"
     if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
         return "another Parallax process holds it locked"
-    return f"a write was refused ({exc})"
+    return f"a write was refused ({exc}{_likely_cause(folder)})"
+
+
+def _likely_cause(folder: Path | None) -> str:
+    """SQLite says only "disk I/O error" for a full disk or a file-size limit: look for either."""
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            if shutil.disk_usage(folder).free < 256 * 1024:
+                return "; the disk is full"
+    if resource is not None:
+        with contextlib.suppress(OSError, ValueError):
+            soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+            if soft != resource.RLIM_INFINITY:
+                return f"; a file-size limit of {soft} bytes is in force"
+    return ""
 
 
 def cannot_write_notice(path: Path, exc: BaseException) -> str:
-    return (f"The notes database {path} cannot be written: {_why_not_written(exc)}. Your notes are "
+    return (f"The notes database {path} cannot be written: {_why_not_written(exc, path.parent)}. Your notes are "
             "shown read-only; nothing was changed or moved. Free some space (or fix the permissions) "
             "and start again to add or change notes.")
 
@@ -220,7 +237,7 @@ def _open_existing(folder: Path, path: Path, marker: Marker | None, backups: lis
         if classify(exc) == DAMAGED:
             return restore(folder, DAMAGED, _damaged_head(path, f"it cannot be read ({exc})"), marker, backups,
                            expected)
-        log.warning("notes database %s cannot be written: %s", path, exc)
+        log.info("notes database %s cannot be written: %s", path, exc)
         return open_read_only(folder, cannot_write_notice(path, exc))
     if version > 0 and not {"notes", "note_tags"} <= tables:
         return restore(folder, "replace", f"The notes database {path} has lost its tables", marker, backups,
@@ -426,13 +443,16 @@ def restore(folder: Path, mode: str, head: str, marker: Marker | None, backups: 
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     count = _count(conn)
+    newest = source is next((c for c in checks if c.verified), None)
     write_marker(folder, Marker(notes=count, revision=_revision(conn), backup=source.path.name,
                                 backup_notes=source.notes))
-    return Opened(conn, notices=[f"{head}.{kept} " + _restored_words(source, count, marker, aside)])
+    return Opened(conn, notices=[f"{head}.{kept} " + _restored_words(source, count, marker, aside, newest)])
 
 
-def _restored_words(source: BackupCheck, count: int, marker: Marker | None, aside: Path | None) -> str:
-    words = f"Restored the backup taken {source.taken}, with {count} note(s)."
+def _restored_words(source: BackupCheck, count: int, marker: Marker | None, aside: Path | None,
+                    newest: bool) -> str:
+    which = "the newest good backup" if newest else "the newest backup holding the most notes"
+    words = f"Restored {which}, taken {source.taken}, with {count} note(s)."
     if marker is not None and marker.revision <= source.revision:
         return words + " It holds every note the database last held."
     if marker is not None and count < marker.notes:

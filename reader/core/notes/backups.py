@@ -243,6 +243,18 @@ _DEBRIS = (
 )
 
 
+def debris(folder: Path) -> list[Path]:
+    """Temp files (and their journals) of this package's writers in the notes folder."""
+    found: list[Path] = []
+    for where in (Path(folder), backup_dir(folder)):
+        try:
+            entries = list(where.iterdir())
+        except OSError:
+            continue
+        found.extend(e for e in entries if any(p.match(e.name) for p in _DEBRIS))
+    return found
+
+
 def remove_debris(folder: Path) -> list[Path]:
     """Delete temp files and their journals that killed writers left in the notes folder.
 
@@ -250,19 +262,13 @@ def remove_debris(folder: Path) -> list[Path]:
     no live writer of this data dir is mid-way through one).
     """
     removed: list[Path] = []
-    for where in (Path(folder), backup_dir(folder)):
+    for entry in debris(folder):
         try:
-            entries = list(where.iterdir())
-        except OSError:
+            entry.unlink()
+        except OSError as exc:
+            log.warning("cannot remove stale temp file %s: %s", entry, exc)
             continue
-        for entry in entries:
-            if any(p.match(entry.name) for p in _DEBRIS):
-                try:
-                    entry.unlink()
-                except OSError as exc:
-                    log.warning("cannot remove stale temp file %s: %s", entry, exc)
-                    continue
-                removed.append(entry)
+        removed.append(entry)
     if removed:
         log.info("removed %d stale temp file(s) in %s", len(removed), folder)
     return removed

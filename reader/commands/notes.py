@@ -241,7 +241,7 @@ def run_edit(args: argparse.Namespace, s: _Session) -> int:
     if not changes:
         warn("nothing to change: give --text, --tags or --color")
         return 2
-    note = s.store.update(note.id, **changes)
+    note = s.store.update(note.id, base=note, **changes)  # only these fields; refused if changed meanwhile
     emit_json(note.to_json()) if args.json else print(note.id)
     return 0
 

@@ -208,7 +208,7 @@ def _open_existing(folder: Path, path: Path, marker: Marker | None, backups: lis
                 header = handle.read(16)
     except OSError as exc:
         return open_read_only(folder, cannot_write_notice(path, exc))
-    if size <= 0 and not _has_wal(path):
+    if size < 0 or (size == 0 and not _has_wal(path)):
         if expected > 0 or backups:
             what = "is missing" if size < 0 else "is empty (0 bytes)"
             return restore(folder, "missing", f"The notes database {path} {what}", marker, backups, expected)
@@ -280,6 +280,8 @@ def _count(conn: sqlite3.Connection) -> int:
 def _create_fresh(folder: Path, path: Path) -> Opened:
     existed = path.exists()
     conn: sqlite3.Connection | None = None
+    if not existed:  # a -wal left without its database must never be replayed into a new one
+        _set_sidecars_aside(path, None, keep_pairing=False)
     try:
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -280,15 +281,34 @@ def test_read_only_bind_mount_gives_read_only_notes(tmp_path: Path) -> None:
     _assert_nothing_moved(data / "notes", list_backups(data / "notes"))
 
 
+_AS_OWNER = """
+import sys
+from reader.core.notes.store import NoteStore
+store = NoteStore.open(sys.argv[1])
+print(store.read_only, store.count(), store.notice)
+"""
+
+
 def test_read_only_database_file_is_respected(tmp_path: Path) -> None:
-    _fill(tmp_path, 2)
-    db = tmp_path / "notes" / DB_NAME
-    db.chmod(0o400)
-    if os.geteuid() == 0:
-        pytest.skip("root writes a 0400 file anyway; the refusal cannot be made")
-    with NoteStore.open(tmp_path) as store:
-        assert store.read_only and store.count() == 2
-    assert oct(db.stat().st_mode & 0o777) == "0o400" and _set_aside(tmp_path / "notes") == []
+    """A 0400 file (the user's choice) opens read-only for its owner and keeps its mode."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the store as a plain user (root writes a 0400 file anyway)")
+    data = Path(tempfile.mkdtemp(prefix="parallax-ro-"))
+    try:
+        data.chmod(0o755)
+        _fill(data, 2)
+        subprocess.run(["chown", "-R", "65534:65534", str(data)], check=True)
+        db = data / "notes" / DB_NAME
+        db.chmod(0o400)
+        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                                 "-c", _AS_OWNER, str(data)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0 and "Permission denied" in result.stderr:
+            pytest.skip(f"the plain user cannot run this checkout: {result.stderr.strip()[-200:]}")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("True 2 ") and "cannot be written" in result.stdout
+        assert oct(db.stat().st_mode & 0o777) == "0o400" and _set_aside(data / "notes") == []
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def test_refused_write_and_damage_are_told_apart(tmp_path: Path) -> None:

@@ -216,6 +216,8 @@ def _open_existing(folder: Path, path: Path, marker: Marker | None, backups: lis
     if size > 0 and header != SQLITE_HEADER[:len(header)]:
         return restore(folder, DAMAGED, _damaged_head(path, "it is not an SQLite database"), marker, backups,
                        expected)
+    if not os.access(path, os.R_OK | os.W_OK):  # a 0400 file: SQLite would quietly open it read-only
+        return open_read_only(folder, cannot_write_notice(path, PermissionError(errno.EACCES, "read-only file")))
     conn: sqlite3.Connection | None = None
     try:
         conn = connect(file_uri(path))

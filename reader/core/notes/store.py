@@ -278,9 +278,13 @@ class NoteStore:
             raise
 
     def _fix_modes(self) -> None:
+        """Take group and other bits off the database files; the owner's bits stay as the user set them."""
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
             with contextlib.suppress(OSError):
-                (self.folder / name).chmod(0o600)
+                path = self.folder / name
+                mode = path.stat().st_mode & 0o777
+                if mode & 0o077:
+                    path.chmod(mode & 0o700)
 
     def _save_marker(self, count: int, revision: int) -> None:
         self._marker = Marker(notes=count, revision=revision, backup=self._marker.backup,

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.core.notes.model import Note
 from reader.core.notes.store import SCHEMA_VERSION, NoteStore, StaleEdit
@@ -139,3 +142,41 @@ def test_first_start_race_migrates_once_and_refuses_nothing(tmp_path: Path) -> N
         with NoteStore.open(tmp_path / f"fresh{k}") as store:
             assert store.notice is None
             assert store.count() == 10 and store._user_version() == SCHEMA_VERSION
+
+
+_FIELD_VALUES = {
+    "body": st.sampled_from(["", "a", "b", "c"]),
+    "tags": st.sampled_from([(), ("x",), ("y", "x")]),
+    "color": st.sampled_from(["yellow", "red", "blue"]),
+}
+
+
+@st.composite
+def _edits(draw: st.DrawFn) -> dict[str, object]:
+    names = draw(st.sets(st.sampled_from(sorted(_FIELD_VALUES)), min_size=1))
+    return {name: draw(_FIELD_VALUES[name]) for name in names}
+
+
+@settings(max_examples=30, deadline=None)
+@given(theirs=_edits(), mine=_edits())
+def test_stale_edit_merge_property(theirs: dict[str, object], mine: dict[str, object]) -> None:
+    """Edit on a stale copy: either refused with nothing written, or both edits kept field by field."""
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = NoteStore.open(Path(tmp)), NoteStore.open(Path(tmp))
+        try:
+            shown = a.add(Note(id="d" * 32, corpus="bundled", doc=DOC, body="start", tags=("t",)))
+            after_theirs = b.update(shown.id, **theirs)
+            clash = any(getattr(after_theirs, f) != getattr(shown, f)
+                        and getattr(after_theirs, f) != v for f, v in mine.items())
+            if clash:
+                with pytest.raises(StaleEdit):
+                    a.update(shown.id, base=shown, **mine)
+                assert a.get(shown.id) == after_theirs
+            else:
+                got = a.update(shown.id, base=shown, **mine)
+                for name in _FIELD_VALUES:
+                    want = mine.get(name, getattr(after_theirs, name))
+                    assert getattr(got, name) == want
+        finally:
+            a.close()
+            b.close()

@@ -66,6 +66,7 @@ class Tally:
     stale_before_start: int = 0
     unexpected_notices: int = 0
     failed_starts: int = 0
+    mid_restore: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -174,6 +175,9 @@ def _kill_recoveries(data: Path, tally: Tally, rounds: int, rng: random.Random) 
             proc.communicate()
             tally.kills += 1
             kills += 1
+        folder = data / "notes"
+        if debris(folder) or not (folder / DB_NAME).exists():
+            tally.mid_restore += 1  # the kill landed inside the restore itself
         _check_start(data, tally, expect_notice=True)
     return kills
 
@@ -198,7 +202,8 @@ def run(add_kills: int = 120, cli_kills: int = 30, recovery_rounds: int = 80, se
     extra = "; ".join(tally.notes[:2])
     return [
         Row("notes crash: kill -9 during adds and backups (writer loop + `notes add`)", adds, "kills"),
-        Row("notes crash: kill -9 during recovery (5 kinds of damage)", recovery_kills, "kills"),
+        Row("notes crash: kill -9 during recovery (5 kinds of damage)", recovery_kills, "kills", note=(
+            f"{tally.mid_restore} of {recovery_rounds} rounds left a restore half done")),
         Row("notes crash: kills in all", tally.kills, "kills", ">= 200", tally.kills >= 200,
             f"{minutes:.1f} min on a shared machine"),
         Row("notes crash: acknowledged notes lost", len(tally.lost), "notes", "0", not tally.lost,

@@ -229,6 +229,26 @@ def test_full_disk_at_open_gives_read_only_notes_and_moves_nothing(tmp_path: Pat
             store.add(_note(99))
 
 
+def test_damaged_database_on_a_full_disk_shows_the_backup_read_only(tmp_path: Path) -> None:
+    mount = tmp_path / "small"
+    with _mounted(mount, ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)]):
+        data = mount / "d"
+        _fill(data, 5)
+        db = data / "notes" / DB_NAME
+        db.write_bytes(b"garbage!" * 4000)
+        _fill_disk(mount)
+        store = NoteStore.open(data)
+        assert store.read_only and store.count() == 5
+        assert store.notice and "damaged" in store.notice and "could not be restored" in store.notice
+        store.close()
+        assert db.read_bytes().startswith(b"garbage!")  # left where it was, for the next start
+        assert _set_aside(data / "notes") == []
+        assert not list((data / "notes").glob(".*.tmp"))
+        (mount / "filler").unlink()
+        with NoteStore.open(data) as store:
+            assert not store.read_only and store.count() == 5 and "Restored" in (store.notice or "")
+
+
 def test_full_disk_on_first_start_leaves_no_empty_file(tmp_path: Path) -> None:
     mount = tmp_path / "small"
     with _mounted(mount, ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)]):

@@ -344,19 +344,25 @@ def _restored_copy(folder: Path, source: BackupCheck, revision: int) -> Path:
     """The backup copied into a temp file beside the database, its revision set, fsynced."""
     tmp = folder / f".{DB_NAME}.restore-{os.getpid()}.tmp"
     remove_with_sidecars(tmp)
-    src = connect(file_uri(source.path, mode="ro"), readonly=True)
     try:
-        copy_database(src, tmp)
-    finally:
-        src.close()
-    dst = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        dst.execute("UPDATE meta SET value = ? WHERE key = 'revision' AND value < ?", (revision, revision))
-    except sqlite3.Error as exc:  # a backup from before the revision counter: migrations add it
-        log.info("restored backup %s has no revision counter: %s", source.path, exc)
-    finally:
-        dst.close()
-    fsync_path(tmp)
+        src = connect(file_uri(source.path, mode="ro"), readonly=True)
+        try:
+            copy_database(src, tmp)
+        finally:
+            src.close()
+        dst = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            dst.execute("UPDATE meta SET value = ? WHERE key = 'revision' AND value < ?", (revision, revision))
+        except sqlite3.OperationalError as exc:  # a backup from before the revision counter: migrations add it
+            if "no such table" not in str(exc):
+                raise
+            log.info("restored backup %s has no revision counter", source.path)
+        finally:
+            dst.close()
+        fsync_path(tmp)
+    except BaseException:
+        remove_with_sidecars(tmp)
+        raise
     return tmp
 
 
@@ -380,9 +386,13 @@ def _set_sidecars_aside(path: Path, aside: Path | None, keep_pairing: bool) -> N
 def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
     """A complete copy of a valid database beside it (the original is never renamed)."""
     tmp = path.with_name(f".{DB_NAME}.aside-{os.getpid()}.tmp")
-    copy_database(conn, tmp)
-    aside = _aside_name(path, "replaced")
-    tmp.replace(aside)
+    try:
+        copy_database(conn, tmp)
+        aside = _aside_name(path, "replaced")
+        tmp.replace(aside)
+    except BaseException:
+        remove_with_sidecars(tmp)
+        raise
     return aside
 
 
@@ -430,7 +440,10 @@ def restore(folder: Path, mode: str, head: str, marker: Marker | None, backups: 
         elif path.exists():
             path.unlink()  # 0 bytes, or a valid file now copied aside: start empty in its place
         fsync_dir(folder)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
+        if old is not None:
+            with contextlib.suppress(sqlite3.Error):
+                old.close()
         if tmp is not None:
             remove_with_sidecars(tmp)
         log.warning("restore of %s failed: %s", path, exc)
@@ -443,9 +456,13 @@ def restore(folder: Path, mode: str, head: str, marker: Marker | None, backups: 
         fresh.min_revision = new_revision
         write_marker(folder, Marker(notes=0, revision=new_revision))
         return fresh
-    conn = connect(file_uri(path))
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn = connect(file_uri(path))
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:  # restored, but the disk refuses the journal now: show it read-only
+        return open_read_only(folder, f"{head}.{kept} The backup taken {source.taken} was restored, but "
+                                      + cannot_write_notice(path, exc))
     count = _count(conn)
     newest = source is next((c for c in checks if c.verified), None)
     write_marker(folder, Marker(notes=count, revision=_revision(conn), backup=source.path.name,

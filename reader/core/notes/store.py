@@ -232,7 +232,9 @@ class NoteStore:
             self._migrate(force=True)
         if not self.read_only:
             if opened.min_revision and self.revision < opened.min_revision:
-                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (opened.min_revision,))
+                with contextlib.suppress(sqlite3.Error):  # refused: the next start tells the same story
+                    self._conn.execute("UPDATE meta SET value = ? WHERE key = 'revision'",
+                                       (opened.min_revision,))
             self._fix_modes()
         damaged = sum(n.damaged for n in self._rows())
         if damaged:

@@ -157,7 +157,7 @@ def _edits(draw: st.DrawFn) -> dict[str, object]:
     return {name: draw(_FIELD_VALUES[name]) for name in names}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(theirs=_edits(), mine=_edits())
 def test_stale_edit_merge_property(theirs: dict[str, object], mine: dict[str, object]) -> None:
     """Edit on a stale copy: either refused with nothing written, or both edits kept field by field."""

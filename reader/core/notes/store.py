@@ -476,6 +476,10 @@ class NoteStore:
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM notes").fetchone()[0])
 
+    def count_in(self, corpus: str) -> int:
+        """Notes stored under corpus key ``corpus`` (one indexed query)."""
+        return int(self._conn.execute("SELECT count(*) FROM notes WHERE corpus = ?", (corpus,)).fetchone()[0])
+
     def doc_ids(self, corpus: str) -> list[str]:
         return [r[0] for r in self._conn.execute(
             "SELECT DISTINCT doc FROM notes WHERE corpus = ? ORDER BY doc", (corpus,))]
@@ -516,6 +520,18 @@ class NoteStore:
         new = self.get(note_id)
         assert new is not None
         return new
+
+    def rekey(self, old: str, new: str) -> int:
+        """Move every note of corpus key ``old`` to ``new`` in one transaction; nothing else changes.
+
+        Done in SQL rather than by re-writing the notes, so a damaged row keeps its bytes.
+        """
+        if self.read_only or old == new:
+            return 0
+        with self._write("move notes to their corpus") as conn:
+            moved = conn.execute("UPDATE notes SET corpus = ?, version = version + 1 WHERE corpus = ?",
+                                 (new, old)).rowcount
+        return int(moved)
 
     def delete(self, note_id: str) -> Note:
         with self._write("delete the note") as conn:

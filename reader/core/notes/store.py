@@ -524,10 +524,14 @@ class NoteStore:
     def rekey(self, old: str, new: str) -> int:
         """Move every note of corpus key ``old`` to ``new`` in one transaction; nothing else changes.
 
-        Done in SQL rather than by re-writing the notes, so a damaged row keeps its bytes.
+        Done in SQL rather than by re-writing the notes, so a damaged row keeps its bytes. A
+        read-only store is an in-memory copy: the move is made in that view only (so notes under
+        an older key are still shown) and nothing is written.
         """
-        if self.read_only or old == new:
+        if old == new:
             return 0
+        if self.read_only:
+            return int(self._conn.execute("UPDATE notes SET corpus = ? WHERE corpus = ?", (new, old)).rowcount)
         with self._write("move notes to their corpus") as conn:
             moved = conn.execute("UPDATE notes SET corpus = ?, version = version + 1 WHERE corpus = ?",
                                  (new, old)).rowcount

@@ -248,3 +248,19 @@ def test_sigkill_never_loses_a_returned_add(tmp_path: Path) -> None:
             missing = confirmed - present
             assert not missing, f"lost {len(missing)} confirmed notes"
     assert len(confirmed) > 20
+
+
+def test_migrations_are_idempotent_when_the_version_is_behind(tmp_path: Path) -> None:
+    """A database whose user_version was reset (a copy restored by hand) migrates without failing."""
+    with NoteStore.open(tmp_path) as store:
+        store.add(_note(1))
+        store.save_anchors([_note(1, exact="re-anchored quote")])  # exact now differs from original
+    for version in range(SCHEMA_VERSION):
+        conn = sqlite3.connect(tmp_path / "notes" / DB_NAME)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.commit()
+        conn.close()
+        with NoteStore.open(tmp_path) as store:
+            assert store._user_version() == SCHEMA_VERSION and store.count() == 1
+            got = store.get(_note(1).id)
+            assert got is not None and got.original == "quote 1" and got.exact == "re-anchored quote"

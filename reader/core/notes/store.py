@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -269,8 +270,14 @@ class NoteStore:
         try:
             version = self._user_version()  # again, now that no one else can be migrating
             for number in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[number]):
-                    self._conn.execute(statement)
+                statements = _statements(MIGRATIONS[number])
+                done = [_already_applied(self._conn, st) for st in statements]
+                shaped = [d for st, d in zip(statements, done, strict=True) if _shapes_schema(st)]
+                if shaped and all(shaped):
+                    continue  # applied already: its data statements (UPDATE ...) must not run twice
+                for statement, applied in zip(statements, done, strict=True):
+                    if not applied:
+                        self._conn.execute(statement)
             if version < SCHEMA_VERSION:
                 self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
@@ -586,6 +593,34 @@ def _note_from_row(row: tuple[Any, ...], *, damaged: bool) -> Note:
         damaged = True
     tags = tuple(str(tags_raw).split("\x1f")) if tags_raw else ()
     return Note(**data, tags=tags, damaged=damaged)
+
+
+_CREATES = re.compile(r"^CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", re.I)
+_ADDS = re.compile(r"^ALTER\s+TABLE\s+\"?(\w+)\"?\s+ADD\s+(?:COLUMN\s+)?\"?(\w+)", re.I)
+_SEEDS = re.compile(r"^INSERT\s+INTO\s+meta\s*\(key,\s*value\)\s*VALUES\s*\('(\w+)'", re.I)
+
+
+def _shapes_schema(statement: str) -> bool:
+    return bool(_CREATES.match(statement) or _ADDS.match(statement) or _SEEDS.match(statement))
+
+
+def _already_applied(conn: sqlite3.Connection, statement: str) -> bool:
+    """Whether a migration statement's effect is already there (a table, index, column or meta key).
+
+    Keeps migrations idempotent when ``user_version`` is behind the schema (a copy restored by
+    hand, a version reset): the rest of the migration still runs, nothing fails on a duplicate.
+    """
+    if match := _CREATES.match(statement):
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (match.group(1),)).fetchone() is not None
+    if match := _ADDS.match(statement):
+        columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{match.group(1)}")')}
+        return match.group(2) in columns
+    if match := _SEEDS.match(statement):
+        try:
+            return conn.execute("SELECT 1 FROM meta WHERE key = ?", (match.group(1),)).fetchone() is not None
+        except sqlite3.OperationalError:
+            return False
+    return False
 
 
 def _statements(script: str) -> list[str]:

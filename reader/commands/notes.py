@@ -135,7 +135,11 @@ class _Session:
             return None
 
     def close(self) -> None:
+        shown = self.store.notice or ""
         self.store.close()
+        later = (self.store.notice or "")[len(shown):].strip()
+        if later:  # e.g. the backup taken on closing was refused
+            warn(later)
 
 
 def _line(note: Any) -> str:
@@ -146,6 +150,8 @@ def _line(note: Any) -> str:
     tags = " ".join(f"#{t}" for t in note.tags)
     body = note.body.strip().split("\n", 1)[0][:60]
     parts = [f"{note.id[:8]}  {note.doc}  {note.status:8} {where:>11}  {note.color}"]
+    if note.damaged:
+        parts.append("DAMAGED (unreadable bytes shown as \ufffd)")
     if quote:
         parts.append(f'"{quote}"')
     if body:
@@ -235,7 +241,7 @@ def run_edit(args: argparse.Namespace, s: _Session) -> int:
     if not changes:
         warn("nothing to change: give --text, --tags or --color")
         return 2
-    note = s.store.update(note.id, **changes)
+    note = s.store.update(note.id, base=note, **changes)  # only these fields; refused if changed meanwhile
     emit_json(note.to_json()) if args.json else print(note.id)
     return 0
 
@@ -247,8 +253,10 @@ def run_attach(args: argparse.Namespace, s: _Session) -> int:
     note = s.store.resolve(args.id)
     doc = s.corpus.document(args.doc or note.doc)
     start, end, _count = find_quote(doc.text, args.quote, args.occurrence)
+    from reader.core.notes.store import ANCHOR_FIELDS
+
     new = attach(note, doc, start, end)
-    s.store.put(new)
+    new = s.store.update(note.id, **{f: getattr(new, f) for f in ANCHOR_FIELDS})  # only the passage
     emit_json(new.to_json()) if args.json else print(f"{new.id} attached to {doc.id} [{start}, {end})")
     return 0
 

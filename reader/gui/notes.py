@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QColor,
+    QGuiApplication,
     QKeySequence,
     QPainter,
     QTextCharFormat,
@@ -32,7 +33,7 @@ from reader.core.notes.anchoring import ORPHAN
 from reader.core.notes.exchange import export_notes, merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
 from reader.core.notes.service import attach, corpus_key, new_note, refresh_anchors
-from reader.core.notes.store import NoteStore
+from reader.core.notes.store import ANCHOR_FIELDS, NoteStore, StaleEdit
 from reader.gui.layers import Layer, LayerSpan
 from reader.gui.notes_panel import NotesPanel
 from reader.gui.notes_review import NotesReview
@@ -78,16 +79,24 @@ class DeleteNoteCommand(_NoteCommand):
 
 
 class EditNoteCommand(_NoteCommand):
-    """A change of one note; consecutive typing in the same note merges into one step."""
+    """A change of one note; consecutive typing in the same note merges into one step.
+
+    Replaying or reversing writes only the ``fields`` this edit changed, so undo never
+    overwrites what another process changed in the note's other fields meanwhile."""
 
     MERGE_ID = 5150
 
-    def __init__(self, feature: NotesFeature, before: Note, after: Note, text: str, typing: bool) -> None:
+    def __init__(self, feature: NotesFeature, before: Note, after: Note, text: str, typing: bool,
+                 fields: tuple[str, ...] = ("body", "tags", "color")) -> None:
         # read self.after at replay time: merging later keystrokes replaces it
-        super().__init__(feature, text, lambda: feature.store.put(self.after), lambda: feature.store.put(self.before))
+        super().__init__(feature, text, lambda: self._apply(self.after), lambda: self._apply(self.before))
         self.before = before
         self.after = after
         self.typing = typing
+        self.fields = fields
+
+    def _apply(self, note: Note) -> None:
+        self.feature.store.update(note.id, **{f: getattr(note, f) for f in self.fields})
 
     def id(self) -> int:
         return self.MERGE_ID if self.typing else -1
@@ -246,7 +255,7 @@ class NotesFeature(QObject):
         self.store.close()
 
     def _show_notice_box(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Notes restored", self.notice or "",
+        box = QMessageBox(QMessageBox.Icon.Warning, "Notes", self.notice or "",
                           QMessageBox.StandardButton.Ok, self.window)
         box.setWindowModality(Qt.WindowModality.NonModal)
         self.notice_box = box
@@ -380,15 +389,27 @@ class NotesFeature(QObject):
         return note
 
     def edit_note(self, note_id: str, changes: dict[str, Any]) -> None:
-        before = self.store.get(note_id)
-        if before is None:
+        """Save the named fields; ``base`` is the copy the panel showed, so a note changed by another
+        process meanwhile is merged field by field, or the edit refused with a message (StaleEdit)."""
+        base = self.panel.note(note_id) or self.store.get(note_id)
+        if base is None:
             return
-        after = before.with_changes(**changes, updated=now_iso())
+        saved: list[Note] = []
+
+        def save() -> None:
+            try:
+                saved.append(self.store.update(note_id, base=base, **changes, updated=now_iso()))
+            except StaleEdit as exc:
+                if "body" in changes:  # keep what was typed within reach
+                    QGuiApplication.clipboard().setText(str(changes["body"]))
+                    raise StaleEdit(f"{exc} Your text is on the clipboard.", exc.current) from None
+                raise
+
+        if not self.run_safely(save):
+            return
         typing = set(changes) == {"body"}
-        if not self.run_safely(lambda: self.store.put(after)):
-            return
         label = "Edit Note" if typing else "Change Note " + "/".join(sorted(changes))
-        self.undo_stack.push(EditNoteCommand(self, before, after, label, typing))
+        self.undo_stack.push(EditNoteCommand(self, base, saved[0], label, typing, tuple(sorted(changes))))
 
     def delete_note(self, note_id: str) -> None:
         note = self.store.get(note_id)
@@ -409,8 +430,9 @@ class NotesFeature(QObject):
             self.report("Select the passage in the reader first, then click Attach to selection.")
             return
         after = attach(note, view.doc, chosen[0], chosen[1])
-        if self.run_safely(lambda: self.store.put(after)):
-            self.undo_stack.push(EditNoteCommand(self, note, after, "Re-attach Note", False))
+        moved = {f: getattr(after, f) for f in ANCHOR_FIELDS}
+        if self.run_safely(lambda: self.store.update(note_id, base=note, **moved)):
+            self.undo_stack.push(EditNoteCommand(self, note, after, "Re-attach Note", False, ANCHOR_FIELDS))
             self.panel.select(note_id)
 
     def jump_to(self, note_id: str) -> None:

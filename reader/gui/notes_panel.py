@@ -101,6 +101,8 @@ class NotesModel(QAbstractListModel):
             tags = "  ".join(f"#{t}" for t in note.tags)
             flag = {"fuzzy": "  ⚠ fuzzy", "orphan": "  ⚠ orphan", "moved": "  moved",
                     "needs-review": "  ⚠ needs review"}.get(note.status, "")
+            if note.damaged:
+                flag += "  ⚠ damaged"
             second = "  ".join(x for x in (body, tags) if x) or "(no text yet)"
             return f"“{quote}”{flag}\n{second}"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -420,6 +422,9 @@ class NotesPanel(QWidget):
                       "needs-review": "⚠ needs review: the passage could only be guessed; see the Review tab",
                       "moved": "moved with the text", "anchored": "anchored"}.get(note.status, note.status)
             where = "whole document" if note.whole_document else status
+            if note.damaged:
+                where += ("; ⚠ damaged: some of its bytes could not be read and show as \ufffd "
+                          "(saving stores the repaired text)")
             self.where.setText(f"<b>{_esc(title)}</b><br><small>{_esc(where)}</small>")
             self.quote.setText(f"<i>“{_esc(' '.join(note.exact.split()))}”</i>" if note.exact else "")
             if not keep_body or (self.body.toPlainText() != note.body and not self._pending_for(note.id)):

@@ -104,6 +104,10 @@ class Note:
     color: str = DEFAULT_COLOR
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
+    #: moves with every stored change; a stale edit is told apart by it (see NoteStore.update)
+    version: int = 1
+    #: some of its text could not be decoded and was repaired with replacement characters
+    damaged: bool = False
 
     @property
     def is_orphan(self) -> bool:
@@ -121,12 +125,15 @@ class Note:
         return replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        """The shape ``parallax notes list --json`` prints."""
-        return {
+        """The shape ``parallax notes list --json`` prints (``damaged`` only on a damaged note)."""
+        data: dict[str, Any] = {
             "id": self.id, "doc": self.doc, "quote": self.exact, "start": self.start, "end": self.end,
             "status": self.status, "text": self.body, "tags": list(self.tags), "color": self.color,
             "created": self.created, "updated": self.updated,
         }
+        if self.damaged:
+            data["damaged"] = True
+        return data
 
     def to_record(self) -> dict[str, Any]:
         """Everything, for the JSON export (round-trips through :func:`from_record`)."""

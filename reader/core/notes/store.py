@@ -1,34 +1,50 @@
-"""The notes database: SQLite in the data dir, built never to lose a note.
+"""The notes database: rows and transactions, built never to lose, hide or overwrite a note.
 
 * WAL journal, ``synchronous=FULL``, foreign keys on; every user action is one
   ``BEGIN IMMEDIATE`` transaction, so a kill at any moment leaves the last committed state.
-* Schema changes are numbered migrations recorded in ``PRAGMA user_version``.
+* Opening, damage, refused writes and restores are :mod:`reader.core.notes.recovery`'s job;
+  backups (verified before they join the rotation) are :mod:`reader.core.notes.backups`';
+  the marker recording what the database last held is :mod:`reader.core.notes.marker`.
+* Schema changes are numbered migrations recorded in ``PRAGMA user_version``, run under the
+  open lock and inside ``BEGIN EXCLUSIVE`` (re-reading the version there), so two processes
+  starting on a fresh data dir cannot both run one. To change the schema, append a script
+  to :data:`MIGRATIONS`; never edit one that shipped.
+* Rows are read defensively: text that is not UTF-8 is repaired with replacement characters
+  and the note is flagged ``damaged``, so one bad byte never hides the other notes.
+* An edit changes only the fields it names, read and written in one transaction; a caller
+  holding an older copy (``base``) is merged field by field, or refused with
+  :class:`StaleEdit` when the other writer changed the same field.
 * The file and its backups are created with mode 0600 (the folder 0700).
-* On open: ``PRAGMA integrity_check``, then a backup with SQLite's backup API when the
-  database changed since the last one (also on close); the newest 10 are kept.
-* A damaged or unreadable database is moved aside (kept, never deleted), the newest good
-  backup is restored, and :attr:`NoteStore.notice` says what happened and what may be missing.
-* A folder that cannot be written gives a read-only store (clear message on any write);
-  a full disk rolls the action back and raises :class:`NotesError` saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reader.core.notes import backups as backups_mod
 from reader.core.notes.anchoring import ORPHAN
+from reader.core.notes.backups import KEEP_BACKUPS, list_backups, revision_of, rotate, take_backup
+from reader.core.notes.marker import Marker, write_marker
 from reader.core.notes.model import Note, NotesError, check_status, now_iso
+from reader.core.notes.recovery import (
+    DB_NAME,
+    Opened,
+    cannot_write_notice,
+    folder_lock,
+    open_database,
+    open_read_only,
+)
 
-DB_NAME = "notes.sqlite3"
-KEEP_BACKUPS = 10
+log = logging.getLogger(__name__)
+
+__all__ = ["DB_NAME", "KEEP_BACKUPS", "MIGRATIONS", "SCHEMA_VERSION", "NoteStore", "StaleEdit"]
 
 #: Migration ``i`` takes a database from ``user_version`` i to i + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -86,41 +102,48 @@ MIGRATIONS: tuple[str, ...] = (
         since TEXT NOT NULL
     );
     """,
+    # 5: a version per note, moved by every stored change, so an edit made on a stale copy is
+    #    told apart (NoteStore.update)
+    """
+    ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = ("id", "corpus", "doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "original",
-            "status", "kind", "body", "color", "created", "updated")
-_BACKUP_NAME = re.compile(r"^notes-(\d{8}T\d{6}\d{6})-r(\d+)\.sqlite3$")
+            "status", "kind", "body", "color", "created", "updated", "version")
+_INT_COLUMNS = frozenset({"start", "end", "version"})
+#: the fields an edit may name
+EDITABLE = ("doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "original", "status", "kind",
+            "body", "tags", "color", "updated")
+#: what re-attaching a note changes
+ANCHOR_FIELDS = ("doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "status", "kind")
+_FIELD_WORDS = {"body": "text", "tags": "tags", "color": "colour"}
 
 
-class _Damaged(Exception):
-    """The database file cannot be trusted; ``reason`` says why, in plain words."""
+class StaleEdit(NotesError):
+    """An edit made on an old copy of a note that another process changed in the same field."""
+
+    def __init__(self, message: str, current: Note) -> None:
+        super().__init__(message)
+        self.current = current
 
 
-def _connect(uri: str, *, readonly: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
-    conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
-        conn.execute("PRAGMA busy_timeout = 10000")
-    return conn
+class _Decoder:
+    """The connection's text factory: UTF-8, or replacement characters for bytes that are not.
 
+    ``bad`` counts repairs, so the row being read can be flagged damaged.
+    """
 
-def _file_uri(path: Path, **params: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"file:{path.as_posix()}" + (f"?{query}" if query else "")
+    def __init__(self) -> None:
+        self.bad = 0
 
-
-def _fmt_time(stamp: str) -> str:
-    try:
-        when = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
-    except ValueError:
-        return stamp
-    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    def __call__(self, raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad += 1
+            return raw.decode("utf-8", "replace")
 
 
 def _writable(folder: Path) -> bool:
@@ -139,6 +162,12 @@ def _user_message(exc: sqlite3.Error, action: str) -> str:
     return f"Could not {action}: {exc}. Nothing was changed."
 
 
+def _memory_copy(conn: sqlite3.Connection) -> sqlite3.Connection:
+    mem = sqlite3.connect("file::memory:", uri=True, isolation_level=None)
+    conn.backup(mem)
+    return mem
+
+
 class NoteStore:
     """All notes of one data dir; rows carry the corpus key they belong to."""
 
@@ -146,11 +175,15 @@ class NoteStore:
                  notice: str | None = None) -> None:
         self.folder = folder
         self.path = folder / DB_NAME
-        self.backup_dir = folder / "backups"
+        self.backup_dir = folder / backups_mod.BACKUP_DIR
+        self._decoder = _Decoder()
         self._conn = conn
+        conn.text_factory = self._decoder
         self.read_only = read_only
         self.notice = notice
         self._backed_up_revision = -1
+        self._holding_lock = False
+        self._marker = Marker()
 
     # -- opening --------------------------------------------------------------------------
     @classmethod
@@ -159,202 +192,162 @@ class NoteStore:
         folder = Path(data_dir) / "notes"
         with contextlib.suppress(OSError):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not folder.is_dir() or not _writable(folder):
-            return cls._open_read_only(folder)
-        path = folder / DB_NAME
-        notice: str | None = None
-        try:
-            conn = cls._open_checked(path, folder)
-        except _Damaged as damaged:
-            conn, notice = cls._recover(path, folder, str(damaged))
-        store = cls(folder, conn, notice=notice)
-        if store._user_version() > SCHEMA_VERSION:
-            conn.close()
-            ro = cls._open_read_only(folder)
-            ro.notice = (f"The notes database {path} was written by a newer version of Parallax Reader "
-                         "(schema {}); it is opened read-only so nothing in it is lost.".format(
-                             ro._user_version()))
-            return ro
-        try:
-            store._migrate()
-        except sqlite3.Error as exc:
-            conn.close()
-            raise NotesError(_user_message(exc, "prepare the notes database")) from None
-        store._fix_modes()
-        store.backup()
-        return store
-
-    @staticmethod
-    def _open_checked(path: Path, folder: Path) -> sqlite3.Connection:
-        existed = path.exists()
-        if existed and path.stat().st_size == 0 and NoteStore._backups(folder):
-            raise _Damaged("the file is empty (0 bytes) although backups of it exist")
-        if not existed:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
-        try:
-            conn = _connect(_file_uri(path))
-        except sqlite3.Error as exc:
-            raise _Damaged(f"it cannot be opened ({exc})") from None
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            rows = conn.execute("PRAGMA integrity_check").fetchall()
-            if [r[0] for r in rows] != ["ok"]:
-                raise _Damaged("the integrity check failed (" + "; ".join(str(r[0]) for r in rows[:3]) + ")")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > 0:
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if not {"notes", "note_tags"} <= tables:
-                    raise _Damaged("its tables are missing")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise _Damaged(f"it is not a readable SQLite database ({exc})") from None
-        except _Damaged:
-            conn.close()
-            raise
-        return conn
-
-    @classmethod
-    def _recover(cls, path: Path, folder: Path, reason: str) -> tuple[sqlite3.Connection, str]:
-        """Move the damaged file aside, restore the newest good backup, say what happened."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = path.with_name(f"{DB_NAME}.damaged-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = path.with_name(f"{DB_NAME}.damaged-{stamp}-{n}")
-        path.replace(aside)
-        for suffix in ("-wal", "-shm"):
-            side = path.with_name(DB_NAME + suffix)
-            if side.exists():
-                with contextlib.suppress(OSError):
-                    side.replace(aside.with_name(aside.name + suffix))
-        head = f"The notes database was damaged: {reason}. The damaged file is kept as {aside}."
-        for backup in cls._backups(folder):
+        writable = folder.is_dir() and _writable(folder)
+        lock = folder_lock(folder) if writable else contextlib.nullcontext(False)
+        with lock as locked:
+            opened = open_database(folder, writable=writable, locked=locked)
+            store = cls(folder, opened.conn, read_only=opened.read_only, notice=" ".join(opened.notices) or None)
+            store._holding_lock = True
             try:
-                src = _connect(_file_uri(backup, mode="ro"), readonly=True)
-                try:
-                    if src.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                        continue
-                    count = src.execute("SELECT count(*) FROM notes").fetchone()[0]
-                    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-                    os.close(fd)
-                    dst = _connect(_file_uri(path))
-                    src.backup(dst)
-                    dst.close()
-                finally:
-                    src.close()
-            except sqlite3.Error:
-                continue
-            conn = cls._open_checked(path, folder)
-            match = _BACKUP_NAME.match(backup.name)
-            when = _fmt_time(match.group(1)) if match else backup.name
-            return conn, (f"{head} Restored the newest good backup, taken {when}, with {count} note(s). "
-                          f"Notes added or changed after {when} may be missing; they may still be "
-                          "recoverable from the damaged file.")
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        os.close(fd)
-        conn = cls._open_checked(path, folder)
-        return conn, f"{head} No good backup was found, so an empty notes database was started."
-
-    @classmethod
-    def _open_read_only(cls, folder: Path) -> NoteStore:
-        path = folder / DB_NAME
-        why = (f"The notes folder {folder} cannot be written: notes are shown read-only "
-               "and cannot be added or changed.")
-        if path.exists():
-            for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
-                try:
-                    conn = _connect(_file_uri(path, **params), readonly=True)
-                    conn.execute("SELECT count(*) FROM notes").fetchone()
-                    return cls(folder, conn, read_only=True, notice=why)
-                except sqlite3.Error:
-                    with contextlib.suppress(Exception):
-                        conn.close()
-        conn = _connect("file::memory:")
-        store = cls(folder, conn, read_only=True, notice=why)
-        store._migrate(force=True)
+                store._prepare(opened)
+            finally:
+                store._holding_lock = False
         return store
+
+    def _prepare(self, opened: Opened) -> None:
+        """Migrate, settle the revision and the marker, report damaged rows, take a backup."""
+        if opened.marker is not None:
+            self._marker = opened.marker
+        if self._user_version() > SCHEMA_VERSION:
+            if not self.read_only:
+                old = self._conn
+                self._use(_memory_copy(old))
+                old.close()
+                self.read_only = True
+            self._add_notice(f"The notes database {self.path} was written by a newer version of Parallax Reader "
+                             f"(schema {self._user_version()}); it is opened read-only so nothing in it is lost.")
+            return
+        try:
+            self._migrate(force=self.read_only)
+        except sqlite3.Error as exc:
+            if self.read_only:
+                raise NotesError(_user_message(exc, "prepare the notes database")) from None
+            log.warning("cannot migrate %s: %s", self.path, exc)
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            fallback = open_read_only(self.folder, cannot_write_notice(self.path, exc))
+            self._use(fallback.conn)
+            self.read_only = True
+            self.notice = None
+            self._add_notice(" ".join(fallback.notices))
+            self._migrate(force=True)
+        if not self.read_only:
+            if opened.min_revision and self.revision < opened.min_revision:
+                with contextlib.suppress(sqlite3.Error):  # refused: the next start tells the same story
+                    self._conn.execute("UPDATE meta SET value = ? WHERE key = 'revision'",
+                                       (opened.min_revision,))
+            self._fix_modes()
+        damaged = sum(n.damaged for n in self._rows())
+        if damaged:
+            self._add_notice(
+                f"{damaged} note(s) hold text that could not be read (a damaged byte in the notes database); "
+                "they are shown with replacement characters (\ufffd) and flagged “damaged”. Saving such a note "
+                "stores the repaired text.")
+        if not self.read_only:
+            count, revision = self.count(), self.revision
+            if (self._marker.notes, self._marker.revision) != (count, revision):
+                self._save_marker(count, revision)
+            self.backup()
+
+    def _use(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        conn.text_factory = self._decoder
+
+    def _add_notice(self, text: str) -> None:
+        if text:
+            self.notice = f"{self.notice} {text}" if self.notice else text
 
     def _user_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, force: bool = False) -> None:
-        version = self._user_version()
-        if version >= SCHEMA_VERSION:
+        """Run the migrations still missing, once, even with two processes starting together."""
+        if self._user_version() >= SCHEMA_VERSION:
             return
         if self.read_only and not force:
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.execute("BEGIN EXCLUSIVE")
         try:
+            version = self._user_version()  # again, now that no one else can be migrating
             for number in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[number]):
-                    self._conn.execute(statement)
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                statements = _statements(MIGRATIONS[number])
+                done = [_already_applied(self._conn, st) for st in statements]
+                shaped = [d for st, d in zip(statements, done, strict=True) if _shapes_schema(st)]
+                if shaped and all(shaped):
+                    continue  # applied already: its data statements (UPDATE ...) must not run twice
+                for statement, applied in zip(statements, done, strict=True):
+                    if not applied:
+                        self._conn.execute(statement)
+            if version < SCHEMA_VERSION:
+                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
             raise
 
     def _fix_modes(self) -> None:
+        """Take group and other bits off the database files; the owner's bits stay as the user set them."""
         for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
             with contextlib.suppress(OSError):
-                (self.folder / name).chmod(0o600)
+                path = self.folder / name
+                mode = path.stat().st_mode & 0o777
+                if mode & 0o077:
+                    path.chmod(mode & 0o700)
+
+    def _save_marker(self, count: int, revision: int) -> None:
+        self._marker = Marker(notes=count, revision=revision, backup=self._marker.backup,
+                              backup_notes=self._marker.backup_notes)
+        write_marker(self.folder, self._marker)
 
     # -- backups ------------------------------------------------------------------------
-    @staticmethod
-    def _backups(folder: Path) -> list[Path]:
-        """Backups, newest first."""
-        found = [p for p in (folder / "backups").glob("notes-*.sqlite3") if _BACKUP_NAME.match(p.name)]
-        return sorted(found, key=lambda p: p.name, reverse=True)
-
     def backups(self) -> list[Path]:
-        return self._backups(self.folder)
+        """Backups, newest first."""
+        return list_backups(self.folder)
 
     @property
     def revision(self) -> int:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        except sqlite3.Error:
+            return 0
         return int(row[0]) if row else 0
 
     def backup(self) -> Path | None:
-        """Copy the database with SQLite's backup API if it changed since the newest backup."""
+        """Copy the database if it changed since the newest backup; verify it; rotate."""
         if self.read_only:
             return None
         revision = self.revision
         if revision == self._backed_up_revision:
             return None
         existing = self.backups()
-        if existing:
-            match = _BACKUP_NAME.match(existing[0].name)
-            if match and int(match.group(2)) == revision:
-                self._backed_up_revision = revision
-                return None
-        try:
-            self.backup_dir.mkdir(mode=0o700, exist_ok=True)
-            target = self.backup_dir / f"notes-{_stamp()}-r{revision}.sqlite3"
-            tmp = target.with_name("." + target.name + ".tmp")
-            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            os.close(fd)
-            dst = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                self._conn.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
-            with tmp.open("rb") as handle:
-                os.fsync(handle.fileno())
-            tmp.replace(target)
-        except (OSError, sqlite3.Error) as exc:
-            with contextlib.suppress(Exception):
-                tmp.unlink()
-            self.notice = ((self.notice + " ") if self.notice else "") + f"Could not back up the notes: {exc}."
+        if existing and revision_of(existing[0]) == revision:
+            self._backed_up_revision = revision
+            return None
+        if self._holding_lock:
+            return self._take_backup(revision)
+        with folder_lock(self.folder):
+            return self._take_backup(revision)
+
+    def _take_backup(self, revision: int) -> Path | None:
+        live = self.count()
+        path, check, problem = take_backup(self._conn, self.folder, revision)
+        if path is None:
+            if check is not None and check.intact and not check.readable:
+                bad = sum(n.damaged for n in self._rows())
+                self._add_notice(
+                    f"No new backup of the notes was taken: {bad} note(s) hold text that cannot be read, and "
+                    "a backup must read back whole. The older backups are kept; edit or delete the notes "
+                    "flagged “damaged” to resume backups.")
+            else:
+                self._add_notice(f"Could not back up the notes: {problem}.")
             return None
         self._backed_up_revision = revision
-        for old in self.backups()[KEEP_BACKUPS:]:
-            with contextlib.suppress(OSError):
-                old.unlink()
-        return target
+        rotate(self.folder, live)
+        self._marker = Marker(notes=live, revision=revision, backup=path.name,
+                              backup_notes=check.notes if check else live)
+        write_marker(self.folder, self._marker)
+        return path
 
     def integrity_ok(self) -> bool:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -385,6 +378,8 @@ class NoteStore:
         try:
             yield conn
             conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+            revision = int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            count = int(conn.execute("SELECT count(*) FROM notes").fetchone()[0])
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
@@ -394,29 +389,41 @@ class NoteStore:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
+        self._save_marker(count, revision)
 
     # -- rows ------------------------------------------------------------------------------
     def _insert(self, conn: sqlite3.Connection, note: Note, *, replace: bool = False) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT"
+        if replace:
+            prev = conn.execute("SELECT version FROM notes WHERE id = ?", (note.id,)).fetchone()
+            if prev is not None:
+                note = note.with_changes(version=max(int(prev[0] or 0) + 1, note.version))
+            conn.execute("DELETE FROM note_tags WHERE note_id = ?", (note.id,))
         cols = ", ".join(f'"{c}"' for c in _COLUMNS)
         marks = ", ".join("?" for _ in _COLUMNS)
-        if replace:
-            conn.execute("DELETE FROM note_tags WHERE note_id = ?", (note.id,))
         conn.execute(f"{verb} INTO notes ({cols}) VALUES ({marks})",
                      tuple(getattr(note, c) for c in _COLUMNS))
+        self._write_tags(conn, note.id, note.tags)
+
+    @staticmethod
+    def _write_tags(conn: sqlite3.Connection, note_id: str, tags: tuple[str, ...]) -> None:
         conn.executemany("INSERT OR IGNORE INTO note_tags (note_id, position, tag) VALUES (?, ?, ?)",
-                         [(note.id, i, t) for i, t in enumerate(note.tags)])
+                         [(note_id, i, t) for i, t in enumerate(tags)])
 
     def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[Note]:
+        """Notes, each read on its own: a row whose text does not decode is repaired and flagged."""
         cols = ", ".join(f'n."{c}"' for c in _COLUMNS)
         sql = (f"SELECT {cols}, (SELECT group_concat(tag, char(31)) FROM "
                f"(SELECT tag FROM note_tags t WHERE t.note_id = n.id ORDER BY position)) "
                f"FROM notes n {where} ORDER BY n.doc, coalesce(n.start, -1), n.created")
         out = []
-        for row in self._conn.execute(sql, params):
-            data = dict(zip(_COLUMNS, row[:-1], strict=True))
-            tags = tuple(row[-1].split("\x1f")) if row[-1] else ()
-            out.append(Note(**data, tags=tags))
+        cursor = self._conn.execute(sql, params)
+        while True:
+            before = self._decoder.bad
+            row = cursor.fetchone()
+            if row is None:
+                break
+            out.append(_note_from_row(row, damaged=self._decoder.bad != before))
         return out
 
     def add(self, note: Note) -> Note:
@@ -428,10 +435,10 @@ class NoteStore:
         return note
 
     def put(self, note: Note) -> Note:
-        """Insert or replace a note as it is (undo of a delete, import)."""
+        """Insert or replace a note as it is (undo of a delete, import); its version moves on."""
         with self._write("save the note") as conn:
             self._insert(conn, note, replace=True)
-        return note
+        return self.get(note.id) or note
 
     def put_many(self, notes: list[Note]) -> None:
         with self._write("save the notes") as conn:
@@ -476,26 +483,72 @@ class NoteStore:
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM notes").fetchone()[0])
 
+    def count_in(self, corpus: str) -> int:
+        """Notes stored under corpus key ``corpus`` (one indexed query)."""
+        return int(self._conn.execute("SELECT count(*) FROM notes WHERE corpus = ?", (corpus,)).fetchone()[0])
+
     def doc_ids(self, corpus: str) -> list[str]:
         return [r[0] for r in self._conn.execute(
             "SELECT DISTINCT doc FROM notes WHERE corpus = ? ORDER BY doc", (corpus,))]
 
-    def update(self, note_id: str, **changes: Any) -> Note:
-        """Change body, tags, colour or anchor of a note; ``updated`` moves to now."""
-        note = self.get(note_id)
-        if note is None:
-            raise NotesError(f"no note with id {note_id!r}")
+    def update(self, note_id: str, base: Note | None = None, **changes: Any) -> Note:
+        """Change only the named fields (body, tags, colour, anchor...); ``updated`` moves to now.
+
+        The note is read and written in one ``BEGIN IMMEDIATE`` transaction, so two processes
+        editing different fields at once both keep their change. ``base`` is the copy the caller
+        showed the user: if another writer changed the note since (its version moved), fields
+        the other writer left alone are merged, and a field both changed raises
+        :class:`StaleEdit` (nothing is written; ``exc.current`` is the note as it now is).
+        """
+        unknown = sorted(set(changes) - set(EDITABLE))
+        if unknown:
+            raise NotesError(f"cannot change {', '.join(unknown)} of a note")
         changes.setdefault("updated", now_iso())
-        new = note.with_changes(**changes)
         with self._write("save the note") as conn:
-            self._insert(conn, new, replace=True)
+            current = self.get(note_id)
+            if current is None:
+                raise NotesError(f"no note with id {note_id!r}")
+            if base is not None and base.version != current.version:
+                clashes = [f for f in changes if f != "updated" and getattr(base, f) != getattr(current, f)
+                           and getattr(current, f) != changes[f]]
+                if clashes:
+                    words = sorted({_FIELD_WORDS.get(f, "passage") for f in clashes})
+                    raise StaleEdit(
+                        f"This note was changed elsewhere (another Parallax window or command) since it was "
+                        f"shown here, and its {' and '.join(words)} differ from what you edited. Your change "
+                        "was not saved; the note now shows the other change.", current)
+            plain = {f: v for f, v in changes.items() if f != "tags"}
+            sets = ", ".join(f'"{f}" = ?' for f in plain)
+            conn.execute(f"UPDATE notes SET {sets}, version = version + 1 WHERE id = ?",
+                         (*plain.values(), note_id))
+            if "tags" in changes:
+                conn.execute("DELETE FROM note_tags WHERE note_id = ?", (note_id,))
+                self._write_tags(conn, note_id, tuple(changes["tags"]))
+        new = self.get(note_id)
+        assert new is not None
         return new
 
+    def rekey(self, old: str, new: str) -> int:
+        """Move every note of corpus key ``old`` to ``new`` in one transaction; nothing else changes.
+
+        Done in SQL rather than by re-writing the notes, so a damaged row keeps its bytes. A
+        read-only store is an in-memory copy: the move is made in that view only (so notes under
+        an older key are still shown) and nothing is written.
+        """
+        if old == new:
+            return 0
+        if self.read_only:
+            return int(self._conn.execute("UPDATE notes SET corpus = ? WHERE corpus = ?", (new, old)).rowcount)
+        with self._write("move notes to their corpus") as conn:
+            moved = conn.execute("UPDATE notes SET corpus = ?, version = version + 1 WHERE corpus = ?",
+                                 (new, old)).rowcount
+        return int(moved)
+
     def delete(self, note_id: str) -> Note:
-        note = self.get(note_id)
-        if note is None:
-            raise NotesError(f"no note with id {note_id!r}")
         with self._write("delete the note") as conn:
+            note = self.get(note_id)
+            if note is None:
+                raise NotesError(f"no note with id {note_id!r}")
             conn.execute("DELETE FROM notes WHERE id = ?", (note_id,))
         return note
 
@@ -506,11 +559,68 @@ class NoteStore:
         with self._write("save re-anchored notes") as conn:
             conn.executemany(
                 'UPDATE notes SET doc_hash = ?, start = ?, "end" = ?, exact = ?, prefix = ?, suffix = ?, '
-                "status = ? WHERE id = ?",
+                "status = ?, version = version + 1 WHERE id = ?",
                 [(n.doc_hash, n.start, n.end, n.exact, n.prefix, n.suffix, n.status, n.id) for n in notes])
 
     def orphans(self, corpus: str | None = None) -> list[Note]:
         return self.notes(corpus=corpus, status=ORPHAN)
+
+
+def _note_from_row(row: tuple[Any, ...], *, damaged: bool) -> Note:
+    """A note from a row of :data:`_COLUMNS` + tags, whatever types the file holds."""
+    data: dict[str, Any] = {}
+    for name, value in zip(_COLUMNS, row[:-1], strict=True):
+        if name in _INT_COLUMNS:
+            if isinstance(value, int) or (value is None and name != "version"):
+                data[name] = value
+            else:
+                try:
+                    data[name] = int(value)
+                except (TypeError, ValueError):
+                    data[name] = 1 if name == "version" else None
+                    damaged = True
+        elif isinstance(value, str):
+            data[name] = value
+        elif isinstance(value, bytes):
+            data[name] = value.decode("utf-8", "replace")
+            damaged = True
+        else:
+            data[name] = "" if value is None else str(value)
+            damaged = True
+    tags_raw = row[-1]
+    if isinstance(tags_raw, bytes):
+        tags_raw = tags_raw.decode("utf-8", "replace")
+        damaged = True
+    tags = tuple(str(tags_raw).split("\x1f")) if tags_raw else ()
+    return Note(**data, tags=tags, damaged=damaged)
+
+
+_CREATES = re.compile(r"^CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(\w+)", re.I)
+_ADDS = re.compile(r"^ALTER\s+TABLE\s+\"?(\w+)\"?\s+ADD\s+(?:COLUMN\s+)?\"?(\w+)", re.I)
+_SEEDS = re.compile(r"^INSERT\s+INTO\s+meta\s*\(key,\s*value\)\s*VALUES\s*\('(\w+)'", re.I)
+
+
+def _shapes_schema(statement: str) -> bool:
+    return bool(_CREATES.match(statement) or _ADDS.match(statement) or _SEEDS.match(statement))
+
+
+def _already_applied(conn: sqlite3.Connection, statement: str) -> bool:
+    """Whether a migration statement's effect is already there (a table, index, column or meta key).
+
+    Keeps migrations idempotent when ``user_version`` is behind the schema (a copy restored by
+    hand, a version reset): the rest of the migration still runs, nothing fails on a duplicate.
+    """
+    if match := _CREATES.match(statement):
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (match.group(1),)).fetchone() is not None
+    if match := _ADDS.match(statement):
+        columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{match.group(1)}")')}
+        return match.group(2) in columns
+    if match := _SEEDS.match(statement):
+        try:
+            return conn.execute("SELECT 1 FROM meta WHERE key = ?", (match.group(1),)).fetchone() is not None
+        except sqlite3.OperationalError:
+            return False
+    return False
 
 
 def _statements(script: str) -> list[str]:

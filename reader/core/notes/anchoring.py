@@ -267,7 +267,7 @@ def reanchor(text: str, sel: QuoteSelector, start: int | None, end: int | None) 
     at_old = start is not None and end is not None and text[start:end] == exact
     if at_old and start is not None and end is not None:
         here = _candidate(text, sel, start, end, 1.0, hint, True)
-        if here.evidence > len(exact) or len(exact_starts) == 1:
+        if here.evidence > len(exact):  # the quote where it was, with context that still holds
             return Anchor(start, end, ANCHORED, here.total)
     candidates = [_candidate(text, sel, s, s + len(exact), 1.0, hint, True) for s in exact_starts]
     if not candidates:
@@ -295,7 +295,10 @@ def _decide(candidates: list[_Candidate], sel: QuoteSelector, start: int | None,
     clear = rival is None or best.total - rival.total >= MARGIN
     # near the start or end of a text there is less context to agree: ask for what existed
     backed = best.evidence >= min(EVIDENCE, len(sel.exact) + len(sel.prefix) + len(sel.suffix))
-    if best.exact and best.start == start and best.end == end and (backed or clear):
+    # the quote at its old place: settled by enough evidence, or by being the only place with
+    # a side of its context still there (a lone copy with strange surroundings only asks)
+    sided = best.evidence > len(sel.exact)
+    if best.exact and best.start == start and best.end == end and (backed or (clear and sided)):
         return Anchor(best.start, best.end, ANCHORED, best.total)
     if backed and clear:
         return Anchor(best.start, best.end, MOVED if best.quote >= 1.0 else FUZZY, best.total)

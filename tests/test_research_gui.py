@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.gui
 
 
 def make_window(qtbot) -> tuple[MainWindow, ResearchFeature]:  # type: ignore[no-untyped-def]
-    window = MainWindow(AppContext.create())
+    window = MainWindow(AppContext.create(), persist=False)  # no modal message boxes in tests
     qtbot.addWidget(window)
     window.show()
     window.start([])
@@ -114,3 +115,52 @@ def test_refused_export_is_reported_not_raised(qtbot, tmp_path: Path) -> None:  
     window, feature = make_window(qtbot)
     assert feature.write_export(tmp_path / "missing" / "x.csv", "a,b\n") is None
     assert "Could not write" in window.statusBar().currentMessage()
+
+
+def test_quick_highlight_is_listed_and_exported_like_a_note(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window, _feature = make_window(qtbot)
+    notes = window.features["notes"]
+    assert window.open_document("neo-outside-forces")
+    view = window.active_reader()
+    start = view.doc.text.index("outside forces")
+    view.select_range(start, start + len("outside forces"))
+    window.settings.set("notes.highlight_color", "green")
+    notes.act_highlight.trigger()
+    [note] = notes.store.notes(corpus=notes.key)
+    assert note.body == "" and note.color == "green" and note.exact == "outside forces"
+    assert "highlighted" in window.statusBar().currentMessage()
+    out = tmp_path / "n.jsonld"
+    assert notes.export_to(out, "w3c") == 1
+    item = json.loads(out.read_text(encoding="utf-8"))["first"]["items"][0]
+    assert item["motivation"] == "highlighting" and item["target"]["styleClass"] == "green"
+    notes.undo_stack.undo()
+    assert notes.store.notes(corpus=notes.key) == []
+    view.select_range(start, start)  # no selection: nothing to highlight, said so
+    notes.highlight(view)
+    assert notes.store.notes(corpus=notes.key) == []
+
+
+def test_scoped_export_in_a_citation_format_remembers_the_folder(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch) -> None:
+    from reader.core.research.scope import Scope
+    from reader.gui import notes as notes_gui
+
+    window, _feature = make_window(qtbot)
+    notes = window.features["notes"]
+    for doc_id, tag in (("neo-outside-forces", "claim"), ("moa-failed-rebellion", "other")):
+        assert window.open_document(doc_id)
+        view = window.active_reader()
+        view.select_range(10, 30)
+        note = notes.add_note(view, tags=(tag,), body="b", edit=False)
+        assert note is not None
+    out = tmp_path / "sources.ris"
+    assert notes.export_to(out, "ris", Scope("tag", ("claim",))) == 1
+    text = out.read_text(encoding="utf-8")
+    assert "ID  - neo-outside-forces" in text and "moa-failed-rebellion" not in text
+    assert notes.export_to(tmp_path / "missing" / "x.md", "md") is None  # refused write: reported
+    monkeypatch.setattr(notes, "ask_scope", lambda: Scope("all"))
+    monkeypatch.setattr(notes_gui.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "all.md"), "Markdown with citations (*.md)")))
+    notes.export_dialog()
+    assert "(para. 1)" in (tmp_path / "all.md").read_text(encoding="utf-8")
+    assert window.settings.get("export.last_folder") == str(tmp_path)

@@ -272,31 +272,13 @@ def run_delete(args: argparse.Namespace, s: _Session) -> int:
 @_with_session
 def run_export(args: argparse.Namespace, s: _Session) -> int:
     from reader.core.atomic import atomic_write_text
-    from reader.core.notes.exchange import export_notes, load_origins
-    from reader.core.research import citations
-    from reader.core.research.citations import CITATION_FORMATS
-    from reader.core.research.note_citations import export_note_citations
+    from reader.core.notes.exchange import load_origins
+    from reader.core.research.note_citations import render_notes_export
     from reader.core.research.scope import parse_scope, select_notes
 
     notes = select_notes(s.current(args.doc), parse_scope(args.scope), lambda q: _matching_ids(s.ctx, q))
-    title = f"Notes: {s.corpus.info.title}"
-
-    def document(doc_id: str) -> Any:
-        return s.corpus.document(doc_id) if doc_id in s.corpus else None
-
-    def locate(note: Any) -> str | None:
-        doc = document(note.doc)
-        if doc is None or note.start is None or note.is_orphan:
-            return None
-        return citations.locator_for(doc, note.start).short()
-
-    if args.format in CITATION_FORMATS:
-        text = export_note_citations(notes, document, args.format)
-    else:
-        style = args.style
-        text = export_notes(args.format, notes, s.meta, title, origins=load_origins(s.store),
-                            reference=(lambda m: citations.format_reference(m, style)) if style else None,
-                            locate=locate)
+    text = render_notes_export(notes, s.corpus, args.format, style=args.style,
+                               title=f"Notes: {s.corpus.info.title}", origins=load_origins(s.store))
     if args.output:
         path = Path(args.output).expanduser()
         try:
@@ -312,6 +294,7 @@ def run_export(args: argparse.Namespace, s: _Session) -> int:
 
 def _matching_ids(ctx: AppContext, query: str) -> set[str]:
     """Document ids a search matches (for ``--scope search:QUERY``), from the search index."""
+    from reader.core.research.scope import documents_matching
     from reader.core.search import ensure_index, open_engine
     from reader.core.search.engine import QuerySyntaxError
 
@@ -319,12 +302,11 @@ def _matching_ids(ctx: AppContext, query: str) -> set[str]:
     engine = open_engine(ctx, corpus)
     try:
         ensure_index(engine, corpus)
-        results = engine.search(query, limit=max(1, len(corpus)))
+        return documents_matching(engine, query)
     except QuerySyntaxError as exc:
         raise ReaderError(f"bad query in --scope: {exc}") from None
     finally:
         engine.close()
-    return {hit.id for hit in results.hits}
 
 
 @_with_session

@@ -17,6 +17,7 @@ import yaml
 
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import SettingsError
+from reader.core.notes.model import COLORS as NOTE_COLORS
 from reader.core.research.citations import STYLES as CITATION_STYLES
 
 
@@ -92,6 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("entities.hidden_types", list, [], "Entity types not highlighted (person, place...).", user=False),
     Setting("research.citation_style", str, "apa", "Reference style for Copy Citation and formatted exports.",
             choices=tuple(CITATION_STYLES)),
+    Setting("notes.highlight_color", str, "yellow", "Colour of a quick highlight (Ctrl+Alt+H): a passage marked "
+            "without a note.", choices=tuple(NOTE_COLORS)),
     Setting("export.last_folder", str, "", "Folder the last export was written to (the next one starts there).",
             user=False),
 )

@@ -30,15 +30,22 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from reader.core.errors import ReaderError
 from reader.core.notes.anchoring import ORPHAN
-from reader.core.notes.exchange import export_notes, merge_notes, parse_import, url_lookup
+from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
 from reader.core.notes.service import attach, corpus_key, new_note, refresh_anchors
 from reader.core.notes.store import ANCHOR_FIELDS, NoteStore, StaleEdit
+from reader.core.research.scope import Scope, select_notes
 from reader.gui.layers import Layer, LayerSpan
 from reader.gui.notes_panel import NotesPanel
 from reader.gui.notes_review import NotesReview
 
 ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
+HIGHLIGHT_SHORTCUT = "Ctrl+Alt+H"
+#: the export dialog's file types, in the order shown: label -> format
+EXPORT_FILTERS: tuple[tuple[str, str], ...] = (
+    ("Markdown with citations (*.md)", "md"), ("CSV (*.csv)", "csv"), ("JSON (*.json)", "json"),
+    ("W3C Web Annotation (*.jsonld)", "w3c"), ("CSL-JSON for Zotero and pandoc (*.json)", "csl-json"),
+    ("BibTeX (*.bib)", "bibtex"), ("RIS (*.ris)", "ris"))
 DOCK_SHORTCUT = "Ctrl+Shift+M"
 LAYER_PREFIX = "notes-"
 
@@ -219,9 +226,14 @@ class NotesFeature(QObject):
         for act in (self.act_undo, self.act_redo):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             w.addAction(act)
+        self.act_highlight = QAction("&Highlight Passage", w)
+        self.act_highlight.setShortcut(QKeySequence(HIGHLIGHT_SHORTCUT))
+        self.act_highlight.setStatusTip("Mark the selected passage in a colour without writing a note")
+        self.act_highlight.triggered.connect(lambda: self.highlight())
+        w.addAction(self.act_highlight)
         edit = w.menus["edit"]
         edit.addSeparator()
-        for act in (self.act_undo, self.act_redo, self.act_add):
+        for act in (self.act_undo, self.act_redo, self.act_add, self.act_highlight):
             edit.addAction(act)
         self.act_export = QAction("Export &Notes…", w)
         self.act_export.triggered.connect(self.export_dialog)
@@ -369,8 +381,10 @@ class NotesFeature(QObject):
         return active() if active is not None else self.window.reader
 
     def add_note(self, view: Any = None, start: int | None = None, end: int | None = None,
-                 *, body: str = "", tags: object = (), color: str = "yellow") -> Note | None:
-        """A note on the selection of ``view`` (or ``[start, end)``); the whole document if none."""
+                 *, body: str = "", tags: object = (), color: str = "yellow", edit: bool = True) -> Note | None:
+        """A note on the selection of ``view`` (or ``[start, end)``); the whole document if none.
+
+        ``edit=False`` keeps the focus in the reader (a quick highlight needs no words)."""
         view = view or self._active_view()
         if view.doc is None:
             self.report("Open a document first, then select a passage to note.")
@@ -383,10 +397,26 @@ class NotesFeature(QObject):
         if not self.run_safely(lambda: self.store.add(note)):
             return None
         self.undo_stack.push(AddNoteCommand(self, note))
+        if not edit:
+            self.window.statusBar().showMessage("Passage highlighted (Ctrl+Z to undo; it is listed with the notes)",
+                                                5000)
+            return note
         self.show_dock()
         self.panel.select(note.id)
         self.panel.edit_current()
         return note
+
+    def highlight(self, view: Any = None, start: int | None = None, end: int | None = None) -> Note | None:
+        """Hypothesis's quick highlight: mark the selected passage in a colour, with no note to write."""
+        view = view or self._active_view()
+        if start is None:
+            chosen = view.selected_range() if view.doc is not None else None
+            if chosen is None:  # a hint, not an error: no dialog
+                self.window.statusBar().showMessage("Select a passage to highlight it (Ctrl+Alt+H).", 8000)
+                return None
+            start, end = chosen
+        color = str(self.window.settings.get("notes.highlight_color") or "yellow")
+        return self.add_note(view, start, end, color=color, edit=False)
 
     def edit_note(self, note_id: str, changes: dict[str, Any]) -> None:
         """Save the named fields; ``base`` is the copy the panel showed, so a note changed by another
@@ -452,6 +482,10 @@ class NotesFeature(QObject):
         act.setShortcut(QKeySequence(ADD_NOTE_SHORTCUT))
         act.triggered.connect(lambda: self.add_note(view, start if end > start else None,
                                                     end if end > start else None))
+        if end > start:
+            mark = menu.addAction("Highlight Passage")
+            mark.setShortcut(QKeySequence(HIGHLIGHT_SHORTCUT))
+            mark.triggered.connect(lambda: self.highlight(view, start, end))
         here = [s for _layer, s in view.spans_at(start) if _layer.name.startswith(LAYER_PREFIX)]
         for span in here[:3]:
             edit = menu.addAction("Edit Note…")
@@ -473,33 +507,71 @@ class NotesFeature(QObject):
 
     # -- files -------------------------------------------------------------------------------------
     def export_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Export notes", str(Path.home() / "notes.md"),
-            "Markdown (*.md);;CSV (*.csv);;JSON (*.json);;W3C Web Annotation (*.jsonld)")
+        """Choose what (scope), then where and in which format; the last folder is remembered."""
+        scope = self.ask_scope()
+        if scope is None:
+            return
+        settings = self.window.settings
+        folder = str(settings.get("export.last_folder") or "")
+        start = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export notes", str(start / "notes.md"),
+                                                   ";;".join(label for label, _fmt in EXPORT_FILTERS))
         if not path:
             return
-        fmt = {"CSV": "csv", "JSON": "json", "W3C": "w3c"}.get(chosen.split(" ")[0], "md")
-        self.export_to(Path(path), fmt)
+        fmt = dict(EXPORT_FILTERS).get(chosen, "md")
+        if self.export_to(Path(path), fmt, scope) is not None:
+            settings.set("export.last_folder", str(Path(path).parent))
 
-    def export_to(self, path: Path, fmt: str) -> int:
-        from reader.core.atomic import atomic_write_text
+    def ask_scope(self) -> Scope | None:
+        """The notes an export covers: all, the open document, a tag, or the current search's documents."""
+        from PySide6.QtWidgets import QInputDialog
 
+        view = self._active_view()
         notes = self.store.notes(corpus=self.key)
+        tags = sorted({t for n in notes for t in n.tags}, key=str.casefold)
+        search = self.window.features.get("search")
+        query = search.panel.query().strip() if search is not None else ""
+        options: list[tuple[str, Scope]] = [("All notes of this corpus", Scope("all"))]
+        if view.doc is not None:
+            options.append((f"Notes on “{view.doc.meta.title}”", Scope("doc", (view.doc.id,))))
+        options += [(f"Notes tagged #{t}", Scope("tag", (t,))) for t in tags]
+        if query and not query.lower().startswith("note:"):
+            options.append((f"Notes on documents matching “{query}”", Scope("search", (query,))))
+        if len(options) == 1:
+            return options[0][1]
+        label, ok = QInputDialog.getItem(self.window, "Export notes", "Which notes?", [o[0] for o in options], 0,
+                                         False)
+        return dict(options).get(label) if ok else None
 
-        def meta(doc_id: str) -> Any:
-            try:
-                return self.corpus.meta(doc_id) if self.corpus is not None else None
-            except ReaderError:
-                return None
+    def export_to(self, path: Path, fmt: str, scope: Scope | None = None) -> int | None:
+        """Write the export; the number of notes written, or None when it could not be written."""
+        from reader.core.atomic import atomic_write_text
+        from reader.core.notes.exchange import load_origins
+        from reader.core.research.note_citations import render_notes_export
 
-        title = f"Notes: {self.corpus.info.title}" if self.corpus is not None else "Notes"
         try:
-            atomic_write_text(path, export_notes(fmt, notes, meta, title), mode=0o600)
+            notes = select_notes(self.store.notes(corpus=self.key), scope or Scope("all"), self._search_ids)
+            title = f"Notes: {self.corpus.info.title}" if self.corpus is not None else "Notes"
+            style = str(self.window.settings.get("research.citation_style") or "apa")
+            text = render_notes_export(notes, self.corpus, fmt, style=style if fmt == "md" else None, title=title,
+                                       origins=load_origins(self.store))
+            atomic_write_text(path, text, mode=0o600)
         except OSError as exc:
             self.report(f"Could not write {path}: {exc.strerror or exc}")
-            return 0
+            return None
+        except ReaderError as exc:
+            self.report(f"Could not export: {exc}")
+            return None
         self.window.statusBar().showMessage(f"Exported {len(notes)} notes to {path}", 8000)
         return len(notes)
+
+    def _search_ids(self, query: str) -> set[str]:
+        from reader.core.research.scope import documents_matching
+
+        search = self.window.features.get("search")
+        if search is None or search.engine is None:
+            raise ReaderError("the search index is not ready")
+        return documents_matching(search.engine, query)
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Import notes", str(Path.home()),

@@ -62,3 +62,35 @@ def export_note_citations(notes: list[Note], lookup: DocLookup, fmt: str) -> str
     if fmt == "bibtex":
         return citations.to_bibtex(ordered, texts)
     return citations.to_ris(ordered, texts)
+
+
+#: Every notes export format: the notes module's own, then the reference-manager ones.
+ALL_FORMATS: tuple[str, ...] = ("md", "csv", "json", "w3c", *citations.CITATION_FORMATS)
+
+
+def render_notes_export(notes: list[Note], corpus: Any, fmt: str, *, style: str | None = None,
+                        title: str = "Notes", origins: Any = None) -> str:
+    """The text of a notes export in ``fmt``, the one rule the CLI and the window share.
+
+    Markdown cites each source in ``style`` when given (else the short built-in citation) and
+    every note with its locator (page, comment or paragraph); the reference-manager formats
+    carry each source once with its notes.
+    """
+    from reader.core.notes.exchange import export_notes
+
+    def document(doc_id: str) -> Document | None:
+        return corpus.document(doc_id) if corpus is not None and doc_id in corpus else None
+
+    def meta(doc_id: str) -> DocumentMeta | None:
+        return corpus.meta(doc_id) if corpus is not None and doc_id in corpus else None
+
+    def locate(note: Note) -> str | None:
+        doc = document(note.doc)
+        if doc is None or note.start is None or note.is_orphan:
+            return None
+        return citations.locator_for(doc, note.start).short()
+
+    if fmt in citations.CITATION_FORMATS:
+        return export_note_citations(notes, document, fmt)
+    reference = (lambda m: citations.format_reference(m, style)) if style else None
+    return export_notes(fmt, notes, meta, title, origins, reference=reference, locate=locate)

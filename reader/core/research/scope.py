@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from reader.core.errors import ReaderError
 from reader.core.notes.model import Note
@@ -59,3 +60,9 @@ def select_notes(notes: Iterable[Note], scope: Scope,
         raise ReaderError("a search scope needs the search index")
     matched = search_ids(scope.values[0])
     return [n for n in notes if n.doc in matched]
+
+
+def documents_matching(engine: Any, query: str) -> set[str]:
+    """Ids of every document ``query`` matches (the ``search:`` scope), however many there are."""
+    total = engine.search(query, limit=0).total
+    return {hit.id for hit in engine.search(query, limit=max(1, total)).hits}

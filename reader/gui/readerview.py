@@ -8,6 +8,7 @@ span the core reports can be drawn exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
@@ -232,6 +233,9 @@ class ReaderView(QWidget):
         self.font_size = 13
         self.font_family = reading_font_family()
         self.layers: dict[str, Layer] = {}
+        #: while presenting, which layers may be drawn at all (None: every visible layer); the
+        #: presenter sets it from the step, so no feature can paint what the step keeps private
+        self.layer_mask: Callable[[str], bool] | None = None
         self.show_comments = True
         self._find_matches: list[tuple[int, int]] = []
         self._find_current = -1
@@ -470,13 +474,29 @@ class ReaderView(QWidget):
         if self.layers.pop(name, None) is not None:
             self._refresh_selections()
 
+    def set_layer_mask(self, mask: Callable[[str], bool] | None) -> None:
+        """Limit what is drawn to the layers ``mask`` allows (None lifts the limit)."""
+        self.layer_mask = mask
+        self._refresh_selections()
+        for child in self.findChildren(QWidget):
+            if child.objectName() == "noteMarkers":
+                child.update()
+
+    def layer_allowed(self, name: str) -> bool:
+        return self.layer_mask is None or self.layer_mask(name)
+
+    def drawn_layers(self) -> list[str]:
+        """Names of the layers actually painted now (visible, allowed, with spans): what a viewer sees."""
+        return sorted(name for name, layer in self.layers.items()
+                      if layer.visible and layer.spans and self.layer_allowed(name))
+
     def _refresh_selections(self) -> None:
         for pane in self.panes:
             selections = []
             if self.doc is not None and pane.end > pane.start:
                 qdoc = pane.widget.document()
                 for layer in sorted(self.layers.values(), key=lambda lay: lay.z):
-                    if not layer.visible:
+                    if not layer.visible or not self.layer_allowed(layer.name):
                         continue
                     for span in layer.spans:
                         if span.end <= pane.start or span.start >= pane.end:
@@ -491,7 +511,7 @@ class ReaderView(QWidget):
             pane.widget.setExtraSelections(selections)
 
     def spans_at(self, offset: int) -> list[tuple[Layer, LayerSpan]]:
-        return [(layer, span) for layer in self.layers.values() if layer.visible
+        return [(layer, span) for layer in self.layers.values() if layer.visible and self.layer_allowed(layer.name)
                 for span in layer.spans if span.start <= offset < span.end]
 
     def offset_at(self, point: QPoint, pane: TextPane | None = None) -> int | None:

@@ -18,6 +18,7 @@ import yaml
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import SettingsError
 from reader.core.research.citations import STYLES as CITATION_STYLES
+from reader.core.themes import THEME_NAMES
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("corpus.path", str, "", "Folder of the corpus to open; empty means the bundled sample corpus."),
     Setting("corpus.recent", list, [], "Recently opened corpus folders, newest first.", user=False),
-    Setting("ui.theme", str, "system", "Colour theme.", choices=("system", "light", "dark")),
+    Setting("ui.theme", str, "system", "Colour theme.", choices=THEME_NAMES),
     Setting("ui.text_scale", float, 1.0, "Size of all interface text (menus, panels, dialogs) relative to the "
             "system's; the reader has its own size (Ctrl+Alt+= / Ctrl+Alt+-).", minimum=0.75, maximum=2.5),
     Setting("reader.font_size", int, 13, "Reader text size in points (Ctrl+= / Ctrl+- change it).",

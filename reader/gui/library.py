@@ -165,7 +165,8 @@ class LibraryPanel(QWidget):
 
     def set_documents(self, metas: list[DocumentMeta]) -> None:
         self.model.set_documents(metas)
-        self.view.setColumnWidth(LibraryModel.OUTLET, 130)
+        # the Title column gets the room: outlets are short names, elided past ~11 characters
+        self.view.setColumnWidth(LibraryModel.OUTLET, self.view.fontMetrics().averageCharWidth() * 12 + 12)
         self._update_count()
 
     def sort(self, column: int, order: Qt.SortOrder) -> None:

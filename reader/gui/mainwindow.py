@@ -6,8 +6,8 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEventLoop, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -26,7 +26,9 @@ from reader.core.context import AppContext
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.frontmatter import Problem
+from reader.core.keymap import DOCK_KEYS, NEXT_AREA_KEY, PREVIOUS_AREA_KEY
 from reader.core.paths import bundled_corpus_path
+from reader.core.themes import THEMES
 from reader.gui.compare import CompareView
 from reader.gui.compare_window import install_compare
 from reader.gui.dialogs import ProblemsDialog, ShortcutsDialog
@@ -54,6 +56,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
         super().__init__()
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)  # fit_to_screen once layouts settle
+        self._fit_timer.timeout.connect(self.fit_to_screen)
         self.ctx = ctx
         self.persist = persist  # False for --screenshot: render, never change the user's session
         self.settings = ctx.settings
@@ -83,7 +87,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.library.setMinimumWidth(240)
+        self.library.setMinimumWidth(200)
         self.setCentralWidget(self.splitter)
         self.library.setVisible(self.settings.get("library.show"))
 
@@ -92,11 +96,12 @@ class MainWindow(QMainWindow):
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
         self.features = install_features(self)
+        self.compare.panesChanged.connect(self._fit_timer.start)
         if persist:
             self._restore_window()
         else:
-            self.resize(1280, 820)
-            self.splitter.setSizes([320, 960])
+            self.resize(*self.first_size())
+            self.splitter.setSizes(self.first_splitter_sizes())
             self.arrange_docks()
 
     # -- extension points ---------------------------------------------------------
@@ -117,8 +122,10 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         toggle = dock.toggleViewAction()
+        shortcut = shortcut or DOCK_KEYS.get(name)
         if shortcut:
             toggle.setShortcut(QKeySequence(shortcut))
+        dock.visibilityChanged.connect(lambda _shown: self._fit_timer.start())
         self.menus["view"].addAction(toggle)
         self.addAction(toggle)
         return dock
@@ -138,6 +145,105 @@ class MainWindow(QMainWindow):
                 dock.hide()
         for dock in groups.get(Qt.DockWidgetArea.RightDockWidgetArea, []):
             self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
+
+    # -- fitting the screen ---------------------------------------------------------
+    def screen_room(self) -> QRect | None:
+        """The screen area the window may use (without panels and docks of the desktop); None
+        when there is no real screen (offscreen rendering, where --size decides)."""
+        if QGuiApplication.platformName() in ("offscreen", "minimal"):
+            return None
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def first_size(self) -> tuple[int, int]:
+        """1280x820, or less on a smaller screen: the status bar must be on screen at first start."""
+        room = self.screen_room()
+        if room is None:
+            return 1280, 820
+        return min(1280, room.width() - 16), min(820, room.height() - 48)
+
+    def first_splitter_sizes(self) -> list[int]:
+        """The library gets enough room that titles read (about 30 characters), the reader the rest."""
+        width = self.width() or 1280
+        library = max(300, min(420, width * 28 // 100))
+        return [library, max(400, width - library)]
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window on its screen: when docks or panes need more width than there is,
+        docks sharing a side become tabs, then docks shrink, then the library makes way; a window
+        (or a restored geometry) larger than the screen is brought back inside it."""
+        room = self.screen_room()
+        if room is None or self.isFullScreen() or self.isMaximized():
+            return
+        frame = self.frameGeometry()
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        max_w, max_h = room.width() - extra_w, room.height() - extra_h
+        if self.minimumSizeHint().width() > max_w:
+            self._make_room(max_w)
+        width, height = min(self.width(), max_w), min(self.height(), max_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
+        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
+    def _make_room(self, max_w: int) -> None:
+        docks = [d for d in self.findChildren(QDockWidget)
+                 if d.parent() is self and d.isVisible() and not d.isFloating()]
+        by_area: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+        for dock in docks:
+            by_area.setdefault(self.dockWidgetArea(dock), []).append(dock)
+        for group in by_area.values():
+            for other in group[1:]:
+                if other not in self.tabifiedDockWidgets(group[0]):
+                    self.tabifyDockWidget(group[0], other)
+        QApplication.processEvents()
+        if self.minimumSizeHint().width() > max_w and docks:
+            self.resizeDocks(docks, [240] * len(docks), Qt.Orientation.Horizontal)
+        if self.minimumSizeHint().width() > max_w and self.library.isVisible():
+            self.settings.set("library.show", False, save=False)
+            self.statusBar().showMessage("The library is hidden to make room on this screen (F9 shows it).", 8000)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        room = self.screen_room()
+        if room is not None and self.frameGeometry().width() > room.width():
+            self._fit_timer.start()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_timer.start()
+
+    # -- focus areas (F6) -------------------------------------------------------------
+    def focus_areas(self) -> list[QWidget]:
+        """Library, each reader pane, each open dock: what F6 / Shift+F6 cycle through, in order."""
+        areas: list[QWidget] = []
+        if self.library.isVisible():
+            areas.append(self.library.view)
+        areas += [view.text for view in self.reader_views() if view.isVisible()]
+        docks = [d for d in self.findChildren(QDockWidget) if d.parent() is self and d.isVisible()
+                 and not d.visibleRegion().isEmpty() and d.widget() is not None]
+        docks.sort(key=lambda d: (d.mapTo(self, d.rect().topLeft()).x(), d.mapTo(self, d.rect().topLeft()).y()))
+        areas += [d.widget() for d in docks]
+        return areas
+
+    def cycle_focus(self, step: int) -> QWidget | None:
+        areas = self.focus_areas()
+        if not areas:
+            return None
+        focus = QApplication.focusWidget()
+        current = next((i for i, area in enumerate(areas)
+                        if focus is not None and (focus is area or area.isAncestorOf(focus))), -1)
+        target = areas[(current + step) % len(areas)] if current >= 0 else areas[0 if step > 0 else -1]
+        widget = target
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus or not target.isEnabled():
+            widget = next((w for w in target.findChildren(QWidget)
+                           if w.isVisible() and w.isEnabled() and w.focusPolicy() != Qt.FocusPolicy.NoFocus), target)
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return target
 
     # -- construction -------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -203,9 +309,9 @@ class MainWindow(QMainWindow):
         self.act_zoom_in = self._action("Zoom &In", lambda: self.change_font_size(+1), ["Ctrl+=", "Ctrl++"])
         self.act_zoom_out = self._action("Zoom &Out", lambda: self.change_font_size(-1), ["Ctrl+-"])
         self.act_zoom_reset = self._action("&Actual Size", self.reset_font_size, ["Ctrl+0"])
-        self.act_ui_larger = self._action("Larger Interface Text", lambda: self.change_text_scale(0.1),
+        self.act_ui_larger = self._action("Lar&ger Interface Text", lambda: self.change_text_scale(0.1),
                                           ["Ctrl+Alt+="])
-        self.act_ui_smaller = self._action("Smaller Interface Text", lambda: self.change_text_scale(-0.1),
+        self.act_ui_smaller = self._action("S&maller Interface Text", lambda: self.change_text_scale(-0.1),
                                            ["Ctrl+Alt+-"])
         self.act_library = self._action("Show &Library", self.toggle_library, ["F9"])
         self.act_library.setCheckable(True)
@@ -215,11 +321,16 @@ class MainWindow(QMainWindow):
             view_menu.addAction(act)
         view_menu.addSeparator()
         view_menu.addAction(self.act_library)
+        self.act_next_area = self._action("Next &Area", lambda: self.cycle_focus(+1), [NEXT_AREA_KEY],
+                                          "Move the keyboard focus to the next area (library, panes, docks)")
+        self.act_prev_area = self._action("Previous Ar&ea", lambda: self.cycle_focus(-1), [PREVIOUS_AREA_KEY])
+        view_menu.addAction(self.act_next_area)
+        view_menu.addAction(self.act_prev_area)
         theme_menu = view_menu.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for name in ("system", "light", "dark"):
-            act = QAction(name.capitalize(), self, checkable=True)
+        for name, label in THEMES:
+            act = QAction(label, self, checkable=True)
             act.setChecked(self.settings.get("ui.theme") == name)
             act.triggered.connect(lambda _=False, n=name: self.settings.set("ui.theme", n))
             group.addAction(act)
@@ -248,13 +359,13 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         geometry = self.settings.get("window.geometry")
         if not (geometry and self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))):
-            self.resize(1280, 820)
+            self.resize(*self.first_size())
         state = self.settings.get("window.state")
         if not (state and self.restoreState(QByteArray.fromBase64(state.encode()))):
             self.arrange_docks()
         splitter = self.settings.get("window.splitter")
         if not (splitter and self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))):
-            self.splitter.setSizes([320, 960])
+            self.splitter.setSizes(self.first_splitter_sizes())
 
     def save_state(self) -> None:
         s = self.settings
@@ -341,6 +452,8 @@ class MainWindow(QMainWindow):
                           Qt.SortOrder(self.settings.get("library.sort_order")))
         read_only = "  ·  read-only sample" if corpus.read_only else ""
         self.corpus_label.setText(f"{corpus.info.title}  ·  {len(corpus)} documents{read_only}")
+        if self.reader.doc is None:
+            self.setWindowTitle(f"{corpus.info.title} — {APP_NAME}")
         self.corpus_label.setToolTip(str(corpus.root))
         self._update_problems_button()
         info = corpus.info
@@ -406,6 +519,8 @@ class MainWindow(QMainWindow):
             self._fill_recent()
         self.compare.close_all_but_main()
         self.reader.clear()
+        self.library.filter_edit.clear()  # a filter typed for the old corpus would hide the new one
+        self.setWindowTitle(APP_NAME)
         self.load_corpus()
 
     # -- documents ----------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""Selections made by hand snap to whole words, so a note never starts at "t the footage".
+
+A drag rarely lands exactly on a word boundary; the passage a person means is the words it
+touches. Punctuation and spaces at either end are dropped, a word cut in half is completed.
+"""
+
+from __future__ import annotations
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch in "-'’_"
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole words and trimmed of surrounding spaces; unchanged if it
+    holds no word character at all (a selected comma stays a comma)."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    if end <= start:
+        return start, end
+    a, b = start, end
+    while a < b and not _is_word(text[a]):
+        a += 1
+    while b > a and not _is_word(text[b - 1]):
+        b -= 1
+    if a >= b:
+        return start, end
+    while a > 0 and _is_word(text[a - 1]) and text[a - 1] not in "-'’":
+        a -= 1
+    while b < len(text) and _is_word(text[b]) and not (text[b] in "-'’" and (b + 1 >= len(text)
+                                                                              or not text[b + 1].isalnum())):
+        b += 1
+    return a, b

@@ -81,7 +81,7 @@ class PaneFrame(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.strip)
         layout.addWidget(view, 1)
-        self.setMinimumWidth(200)  # four panes and the library still fit a 1366 px screen
+        self.setMinimumWidth(180)  # four panes and a dock still fit a 1280 px screen
 
 
 class CompareView(QWidget):
@@ -226,6 +226,15 @@ class CompareView(QWidget):
         except ReaderError as exc:
             window.statusBar().showMessage(str(exc), 6000)
             return None
+        shown = next((i for i, v in enumerate(self.views()) if v.doc is not None and v.doc.id == doc_id), -1)
+        if shown >= 0:  # never a silent second copy: say so and go to the pane showing it
+            view = self.views()[shown]
+            self._active = view
+            self._mark_active()
+            view.text.setFocus()
+            window.statusBar().showMessage(
+                f"“{doc.meta.title}” is already open (pane {shown + 1} of {len(self.frames)}).", 6000)
+            return view
         anchor = after or self.active_view()
         if anchor.doc is None:  # the first pane is empty: fill it instead
             window.open_document(doc_id)

@@ -109,6 +109,7 @@ class CompareActions(QObject):
         library.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         library.view.customContextMenuRequested.connect(self._library_menu)
         self.drag = LibraryDrag(library.view)
+        library.besideRequested.connect(lambda doc_id: window.compare.open_beside(doc_id))
 
     def _update_enabled(self) -> None:
         multi = len(self.window.reader_views()) > 1

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         shortcut = shortcut or DOCK_KEYS.get(name)
         if shortcut:
             toggle.setShortcut(QKeySequence(shortcut))
-        dock.visibilityChanged.connect(lambda _shown: self._fit_timer.start())
+        dock.visibilityChanged.connect(lambda shown, d=dock: self._on_dock_visibility(d, shown))
         self.menus["view"].addAction(toggle)
         self.addAction(toggle)
         return dock
@@ -179,8 +179,8 @@ class MainWindow(QMainWindow):
         extra_w = frame.width() - self.width()
         extra_h = frame.height() - self.height()
         max_w, max_h = room.width() - extra_w, room.height() - extra_h
-        if self.minimumSizeHint().width() > max_w:
-            self._make_room(max_w)
+        if self.minimumSizeHint().width() > max_w or self.minimumSizeHint().height() > max_h:
+            self._make_room(max_w, max_h)
         width, height = min(self.width(), max_w), min(self.height(), max_h)
         if (width, height) != (self.width(), self.height()):
             self.resize(width, height)
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         if (x, y) != (frame.x(), frame.y()):
             self.move(x, y)
 
-    def _make_room(self, max_w: int) -> None:
+    def _make_room(self, max_w: int, max_h: int) -> None:
         docks = [d for d in self.findChildren(QDockWidget)
                  if d.parent() is self and d.isVisible() and not d.isFloating()]
         by_area: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
@@ -201,11 +201,30 @@ class MainWindow(QMainWindow):
                 if other not in self.tabifiedDockWidgets(group[0]):
                     self.tabifyDockWidget(group[0], other)
         QApplication.processEvents()
-        if self.minimumSizeHint().width() > max_w and docks:
+
+        def too_wide() -> bool:
+            return self.minimumSizeHint().width() > max_w
+
+        def too_big() -> bool:
+            return too_wide() or self.minimumSizeHint().height() > max_h
+
+        if too_wide() and docks:
             self.resizeDocks(docks, [240] * len(docks), Qt.Orientation.Horizontal)
-        if self.minimumSizeHint().width() > max_w and self.library.isVisible():
+        if too_wide() and self.library.isVisible():
             self.settings.set("library.show", False, save=False)
             self.statusBar().showMessage("The library is hidden to make room on this screen (F9 shows it).", 8000)
+            QApplication.processEvents()
+        if too_big():
+            keep = getattr(self, "_last_dock", None)
+            for dock in docks:
+                if dock is not keep and dock.isVisible():
+                    dock.hide()
+            self.statusBar().showMessage("Other docks are closed to make room on this screen (View menu).", 8000)
+
+    def _on_dock_visibility(self, dock: QDockWidget, shown: bool) -> None:
+        if shown:
+            self._last_dock = dock
+        self._fit_timer.start()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -533,7 +552,17 @@ class MainWindow(QMainWindow):
         except ReaderError as exc:
             QMessageBox.warning(self, "Cannot open document", str(exc))
             return False
-        self.active_reader().show_document(doc)
+        active = self.active_reader()
+        elsewhere = [i for i, v in enumerate(self.reader_views())
+                     if v is not active and v.doc is not None and v.doc.id == doc_id]
+        if elsewhere:  # already beside: go there rather than show it twice
+            view = self.reader_views()[elsewhere[0]]
+            view.text.setFocus()
+            self.compare._active = view
+            self.compare._mark_active()
+            self.statusBar().showMessage(f"“{doc.meta.title}” is already open (pane {elsewhere[0] + 1}).", 6000)
+            return True
+        active.show_document(doc)
         self.library.select(doc_id)
         self.setWindowTitle(f"{doc.meta.title} — {APP_NAME}")
         self.documentOpened.emit(doc_id)

@@ -78,7 +78,8 @@ class CompareActions(QObject):
         self.move_right = action("Move Pane &Right", lambda: compare.move_view(window.active_reader(), +1),
                                  "Ctrl+Alt+Right")
         menu.addSeparator()
-        for act in (compare.act_pair_next, compare.act_pair_prev, compare.act_entity_next, compare.act_entity_prev):
+        for act in (compare.act_pair_next, compare.act_pair_prev, compare.act_entity_next, compare.act_entity_prev,
+                    compare.act_word_diff, compare.act_weak):
             window.addAction(act)
             menu.addAction(act)
         compare.act_pair_next.setText("Next Aligned &Pair")

@@ -184,3 +184,36 @@ def test_handout_carries_the_comments_a_step_targets(qtbot) -> None:
     feature.present(5, fullscreen=False)
     assert window.reader.comments_box.isVisible()
     feature.presenter.stop()
+
+
+def test_projector_draws_framing_as_a_band_and_the_banner_legend_matches(qtbot) -> None:
+    from reader.core.themes import blend, contrast_ratio
+    from reader.gui.framing import BAND_ALPHA
+
+    window = make_window(qtbot, (1280, 720))
+    feature = window.features["lessons"]
+    feature.open_file(SAMPLE)
+    feature.present(3, fullscreen=False)
+    qtbot.keyClick(window.reader.text, Qt.Key.Key_R)  # reveal the framing of step 4
+    engine = window.features["framing"].engine
+    drawn_framing = sorted({n for v in window.reader_views() for n in v.drawn_layers() if n.startswith("framing:")})
+    assert drawn_framing
+    for view in window.reader_views():
+        for name in drawn_framing:
+            if name in view.layers:
+                fmt = view.layers[name].fmt
+                assert fmt.background().style() != Qt.BrushStyle.NoBrush  # a band, not a hairline
+                assert fmt.underlineStyle() == fmt.UnderlineStyle.SingleUnderline
+    legend = feature.presenter.framing_legend()
+    assert [n for n, _c in legend] == [engine.catalogue[n.split(":", 1)[1]].name for n in drawn_framing]
+    text = feature.presenter.banner.label.text()
+    for name, band in legend:
+        assert name in text and band in text
+        assert contrast_ratio("#000000", band) >= 4.5  # the projector's black text stays readable on it
+    for tech in engine.catalogue.values():
+        assert contrast_ratio("#000000", blend(tech.colour, BAND_ALPHA, "#ffffff")) >= 4.5, tech.name
+    feature.presenter.stop()
+    for view in window.reader_views():  # back in the reading theme: the fine wavy underline again
+        for name, layer in view.layers.items():
+            if name.startswith("framing:"):
+                assert layer.fmt.underlineStyle() == layer.fmt.UnderlineStyle.WaveUnderline

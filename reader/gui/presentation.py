@@ -57,13 +57,19 @@ class Banner(QWidget):
         self.label.setFixedWidth(inner)
         self.setFixedHeight(self.label.heightForWidth(inner) + 18)
 
-    def show_step(self, number: int, total: int, title: str, prompt: str, hidden: list[str], size: int) -> None:
+    def show_step(self, number: int, total: int, title: str, prompt: str, hidden: list[str], size: int,
+                  legend: list[tuple[str, str]] | None = None) -> None:
         reveal = (f"<br><span style='color:#ffd54f; font-size:{max(10, size - 6)}pt;'>Hidden until revealed "
                   f"(R): {rich(', '.join(hidden))}</span>") if hidden else ""
         question = (f"<br><span style='font-size:{size}pt;'>{rich(prompt)}</span>") if prompt else ""
+        small = max(10, size - 6)
+        keys = "".join(f"&nbsp; <span style='background-color:{band}; color:#000000; text-decoration:underline;'>"
+                       f"&nbsp;{rich(name)}&nbsp;</span>" for name, band in (legend or []))
+        shown = (f"<br><span style='font-size:{small}pt; color:#dddddd;'>Framing highlighted:{keys}</span>"
+                 if keys else "")
         self.label.setText(
-            f"<span style='font-size:{max(10, size - 6)}pt; color:#bbbbbb;'>Step {number} of {total}</span>"
-            f"&nbsp;&nbsp;<b style='font-size:{size}pt;'>{rich(title)}</b>{question}{reveal}")
+            f"<span style='font-size:{small}pt; color:#bbbbbb;'>Step {number} of {total}</span>"
+            f"&nbsp;&nbsp;<b style='font-size:{size}pt;'>{rich(title)}</b>{question}{shown}{reveal}")
 
 
 class Blank(QWidget):
@@ -225,6 +231,22 @@ class Presenter(QObject):
         if self.active and self.lesson is not None:
             view.set_layer_mask(self.step_mask())
 
+    def framing_legend(self) -> list[tuple[str, str]]:
+        """(technique name, band colour as it shows on the page) for each framing layer drawn now:
+        the banner's legend is made from what the panes really paint."""
+        framing = self.window.features.get("framing")
+        engine = getattr(framing, "engine", None)
+        if engine is None:
+            return []
+        from reader.core.themes import blend
+        from reader.gui.framing import BAND_ALPHA, LAYER_PREFIX
+
+        shown = sorted({name[len(LAYER_PREFIX):] for view in self.window.reader_views()
+                        for name in view.drawn_layers() if name.startswith(LAYER_PREFIX)})
+        back = self.window.theme.colors.get("reader_background", "#ffffff")
+        return [(engine.catalogue[t].name, blend(engine.catalogue[t].colour, BAND_ALPHA, back))
+                for t in shown if t in engine.catalogue]
+
     def _restore_step_scroll(self) -> None:
         if self.active and self.lesson is not None:
             self.feature.restore_scroll(self.lesson.steps[self.index])
@@ -282,7 +304,7 @@ class Presenter(QObject):
         self.window.compare.toolbar.hide()  # applying a step refreshes the compare chrome
         hidden = [name for name in step.reveal if step.layers.get(name)]
         self.banner.show_step(self.index + 1, len(lesson.steps), step.title, step.prompt, hidden,
-                              max(14, min(24, size + 2)))
+                              max(14, min(24, size + 2)), self.framing_legend())
         self.banner.fit(self.window.width())
         self.feature.restore_scroll(step)  # last: fonts, banner and panes are laid out now
         self._shown.start()
@@ -305,7 +327,7 @@ class Presenter(QObject):
         self._apply_mask()
         self.feature.apply_layers(step, revealed=True)
         self.banner.show_step(self.index + 1, len(self.lesson.steps), step.title, step.prompt, [],
-                              max(14, min(24, self.window.reader.font_size + 2)))
+                              max(14, min(24, self.window.reader.font_size + 2)), self.framing_legend())
         self.banner.fit(self.window.width())
 
     def toggle_blank(self) -> None:

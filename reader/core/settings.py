@@ -74,6 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reader.line_width", int, 72, "Longest line in the reader, in average characters.",
             minimum=30, maximum=200),
     Setting("library.show", bool, True, "Show the library panel."),
+    Setting("ui.welcome", bool, True, "Show the first-run panel (three things to try) in the empty reader."),
     Setting("window.geometry", str, "", "Main window geometry (restored at start).", user=False),
     Setting("window.state", str, "", "Main window toolbars and docks (restored at start).", user=False),
     Setting("window.splitter", str, "", "Library/reader splitter sizes (restored at start).", user=False),

@@ -15,6 +15,9 @@ from reader.gui.compare import MODE_LABELS, doc_mime
 from reader.gui.library import DocIdRole
 from reader.gui.scrollsync import MODES
 
+#: Sync submenu text, with mnemonics (the toolbar's combo box shows MODE_LABELS without them)
+MODE_MENU_TEXT = {"aligned": "&Aligned", "entity": "&Entity Lockstep", "proportional": "&Proportional", "off": "O&ff"}
+
 
 class LibraryDrag(QObject):
     """Start a drag of a document id from the library table (drop it on the reader area)."""
@@ -93,7 +96,7 @@ class CompareActions(QObject):
         group = QActionGroup(self)
         self.mode_actions: dict[str, QAction] = {}
         for mode in MODES:
-            act = QAction(MODE_LABELS[mode], window, checkable=True)
+            act = QAction(MODE_MENU_TEXT.get(mode, MODE_LABELS[mode]), window, checkable=True)
             act.triggered.connect(lambda _=False, m=mode: compare.set_mode(m))
             group.addAction(act)
             sync_menu.addAction(act)

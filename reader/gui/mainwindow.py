@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -37,6 +39,10 @@ from reader.gui.library import LibraryPanel
 from reader.gui.readerview import ReaderView
 from reader.gui.theme import Theme, apply_text_scale, apply_theme, load_theme
 from reader.gui.workers import Job
+
+#: View-menu text of each dock toggle, with a mnemonic no other View item uses
+DOCK_MENU_TEXT = {"framing": "F&raming Panel", "kwic": "&Concordance", "notes": "&Notes Panel",
+                  "search": "&Search Panel", "entities": "&Entities Panel", "lesson": "Lesson E&ditor"}
 
 
 class SettingsBridge(QObject):
@@ -96,6 +102,14 @@ class MainWindow(QMainWindow):
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
         self.features = install_features(self)
+        from reader.gui.welcome import WelcomePanel
+
+        for act in self.menuBar().actions():
+            if act.menu() is not None:
+                give_mnemonics(act.menu())
+        self.welcome = WelcomePanel(self)
+        self.reader.add_placeholder_widget(self.welcome)
+        self.update_welcome()
         self.compare.panesChanged.connect(self._fit_timer.start)
         if persist:
             self._restore_window()
@@ -122,13 +136,31 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         toggle = dock.toggleViewAction()
+        toggle.setText(DOCK_MENU_TEXT.get(name, f"&{title}"))
         shortcut = shortcut or DOCK_KEYS.get(name)
         if shortcut:
             toggle.setShortcut(QKeySequence(shortcut))
         dock.visibilityChanged.connect(lambda shown, d=dock: self._on_dock_visibility(d, shown))
+        toggle.triggered.connect(lambda checked, d=dock: QTimer.singleShot(0, lambda: self.focus_dock(d))
+                                 if checked else None)
         self.menus["view"].addAction(toggle)
         self.addAction(toggle)
         return dock
+
+    def focus_dock(self, dock: QDockWidget) -> None:
+        """A dock opened from its key takes the keyboard: its first text field (the Concordance's
+        query, the search box...), else its first control."""
+        if not dock.isVisible():
+            return
+        dock.raise_()
+        widget = dock.widget()
+        if widget is None:
+            return
+        fields = [w for w in widget.findChildren(QLineEdit) if w.isVisible() and w.isEnabled()]
+        target = fields[0] if fields else next(
+            (w for w in widget.findChildren(QWidget) if w.isVisible() and w.isEnabled()
+             and w.focusPolicy() != Qt.FocusPolicy.NoFocus), widget)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def arrange_docks(self) -> None:
         """First-start layout: docks sharing an area become tabs (one visible at a time), so the
@@ -145,6 +177,18 @@ class MainWindow(QMainWindow):
                 dock.hide()
         for dock in groups.get(Qt.DockWidgetArea.RightDockWidgetArea, []):
             self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
+
+    def update_welcome(self) -> None:
+        """The first-run panel shows in the empty reader until one of its tries is used."""
+        self.welcome.setVisible(bool(self.settings.get("ui.welcome")))
+
+    def show_welcome(self) -> None:
+        """Help ▸ Things to Try: back to the empty reader with the three tries."""
+        self.settings.set("ui.welcome", True, save=self.persist)
+        self.compare.close_all_but_main()
+        self.reader.clear()
+        self.setWindowTitle(APP_NAME)
+        self.update_welcome()
 
     # -- fitting the screen ---------------------------------------------------------
     def screen_room(self) -> QRect | None:
@@ -340,9 +384,9 @@ class MainWindow(QMainWindow):
             view_menu.addAction(act)
         view_menu.addSeparator()
         view_menu.addAction(self.act_library)
-        self.act_next_area = self._action("Next &Area", lambda: self.cycle_focus(+1), [NEXT_AREA_KEY],
+        self.act_next_area = self._action("Ne&xt Area", lambda: self.cycle_focus(+1), [NEXT_AREA_KEY],
                                           "Move the keyboard focus to the next area (library, panes, docks)")
-        self.act_prev_area = self._action("Previous Ar&ea", lambda: self.cycle_focus(-1), [PREVIOUS_AREA_KEY])
+        self.act_prev_area = self._action("Pre&vious Area", lambda: self.cycle_focus(-1), [PREVIOUS_AREA_KEY])
         view_menu.addAction(self.act_next_area)
         view_menu.addAction(self.act_prev_area)
         theme_menu = view_menu.addMenu("&Theme")
@@ -359,11 +403,14 @@ class MainWindow(QMainWindow):
         self.menus["tools"] = menu.addMenu("&Tools")
         help_menu = self.menus["help"] = menu.addMenu("&Help")
         self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, ["Ctrl+/"])
+        self.act_guide = self._action("&Reader's Guide", self.show_guide, ["F1"], "How to use Parallax Reader")
+        self.act_welcome = self._action("Things to &Try", self.show_welcome,
+                                        tip="The first-run panel: search a name, compare outlets, present a lesson")
         self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.act_about_qt = self._action("About &Qt", QApplication.aboutQt)
         self.act_about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
-        for act in (self.act_shortcuts, self.act_about, self.act_about_qt):
+        for act in (self.act_guide, self.act_welcome, self.act_shortcuts, self.act_about, self.act_about_qt):
             help_menu.addAction(act)
 
     def _fill_recent(self) -> None:
@@ -617,9 +664,18 @@ class MainWindow(QMainWindow):
             for view in self.reader_views():
                 view.apply_theme(self.theme)
             self._update_problems_button()
+            guide = getattr(self, "guide", None)
+            if guide is not None:
+                guide.apply_theme(self.theme)
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.actions(), self).exec()
+        ShortcutsDialog(self.menus, self.actions(), self).exec()
+
+    def show_guide(self) -> None:
+        from reader.gui.dialogs import GuideWindow
+
+        self.guide = GuideWindow(self.theme, self)
+        self.guide.show()
 
     def show_about(self) -> None:
         paths = self.ctx.paths
@@ -631,6 +687,32 @@ class MainWindow(QMainWindow):
             f"<p><small>Corpus: {_html(str(self.ctx.corpus_root))}<br>Data: {_html(str(paths.data_dir))}<br>"
             f"Settings: {_html(str(paths.config_dir))}<br>Cache: {_html(str(paths.cache_dir))}</small></p>",
         )
+
+
+def give_mnemonics(menu: QMenu) -> None:
+    """Every item of ``menu`` (and its submenus) gets an Alt-key: items without one take the first
+    letter of their text no sibling uses yet. Items added later by a feature get theirs when the
+    menu next opens."""
+    items = [a for a in menu.actions() if not a.isSeparator() and a.text()]
+    used = set()
+    for act in items:
+        text = act.text()
+        i = text.find("&")
+        if 0 <= i < len(text) - 1:
+            used.add(text[i + 1].lower())
+    for act in items:
+        text = act.text()
+        if "&" not in text:
+            k = next((i for i, ch in enumerate(text) if ch.isalnum() and ch.lower() not in used), -1)
+            if k >= 0:
+                used.add(text[k].lower())
+                act.setText(text[:k] + "&" + text[k:])
+        sub = act.menu()
+        if isinstance(sub, QMenu):
+            give_mnemonics(sub)
+    if not menu.property("parallaxMnemonics"):
+        menu.setProperty("parallaxMnemonics", True)
+        menu.aboutToShow.connect(lambda m=menu: give_mnemonics(m))
 
 
 def _html(text: str) -> str:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -333,6 +334,11 @@ class ReaderView(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setMargin(40)
+        self.placeholder_page = QWidget(self)
+        self._placeholder_layout = QVBoxLayout(self.placeholder_page)
+        self._placeholder_layout.addStretch(1)
+        self._placeholder_layout.addWidget(self.placeholder)
+        self._placeholder_layout.addStretch(1)
         self.stack = QStackedWidget(self)
         page = QWidget(self)
         inner = QVBoxLayout(page)
@@ -347,7 +353,11 @@ class ReaderView(QWidget):
         self.nav_status.hide()
         inner.addWidget(self.nav_status)
         inner.addWidget(self.findbar)
-        self.stack.addWidget(self.placeholder)
+        scroller = QScrollArea(self)  # the empty reader's text and first-run panel never set the window's height
+        scroller.setWidget(self.placeholder_page)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.stack.addWidget(scroller)
         self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -381,6 +391,10 @@ class ReaderView(QWidget):
         return self.article_pane
 
     # -- content ------------------------------------------------------------------
+    def add_placeholder_widget(self, widget: QWidget) -> None:
+        """Show ``widget`` under the placeholder text (the first-run panel), centred."""
+        self._placeholder_layout.insertWidget(2, widget, 0, Qt.AlignmentFlag.AlignHCenter)
+
     def set_placeholder(self, html: str) -> None:
         self.placeholder.setText(html)
         if self.doc is None:

@@ -24,9 +24,10 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         b -= 1
     if a >= b:
         return start, end
-    while a > 0 and _is_word(text[a - 1]) and text[a - 1] not in "-'’":
+    # complete a word cut in half (letters and digits on both sides of the cut); an apostrophe or
+    # hyphen is a boundary already, so "Tokayev" of "Tokayev’s" stays as chosen
+    while a > 0 and text[a - 1].isalnum() and text[a].isalnum():
         a -= 1
-    while b < len(text) and _is_word(text[b]) and not (text[b] in "-'’" and (b + 1 >= len(text)
-                                                                              or not text[b + 1].isalnum())):
+    while b < len(text) and text[b].isalnum() and text[b - 1].isalnum():
         b += 1
     return a, b

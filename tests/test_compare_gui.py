@@ -139,8 +139,11 @@ def test_connector_legend_coverage_weak_pairs_and_word_differences(qtbot) -> Non
     window.resize(1366, 768)
     compare = window.compare
     compare.settle()
-    for label in KIND_LABELS.values():
-        assert label in compare.legend.text()
+    from reader.gui.compare import LEGEND_WORDS
+
+    for kind in KIND_LABELS:
+        assert LEGEND_WORDS[kind] in compare.legend.text() and KIND_LABELS[kind] in compare.legend.toolTip() + \
+            "".join(KIND_LABELS.values())
     assert compare.coverage_label.text().startswith("Shared text:")
     assert "counterpart" in compare.coverage_label.toolTip()
     alignment = compare.alignment_at(0)

@@ -62,6 +62,7 @@ class PaneStrip(QWidget):
         layout.setContentsMargins(10, 2, 4, 2)
         layout.setSpacing(2)
         layout.addWidget(self.label, 1)
+        self.buttons: list[QToolButton] = []
         for text, tip, slot in (("◀", "Move this pane left", lambda: self.moveRequested.emit(-1)),
                                 ("▶", "Move this pane right", lambda: self.moveRequested.emit(+1)),
                                 ("✕", "Close this pane (Ctrl+W)", self.closeRequested.emit)):
@@ -70,6 +71,7 @@ class PaneStrip(QWidget):
             button.setAutoRaise(True)
             button.clicked.connect(slot)
             layout.addWidget(button)
+            self.buttons.append(button)
 
 
 class PaneFrame(QWidget):
@@ -197,11 +199,20 @@ class CompareView(QWidget):
         self.toolbar.setVisible(multi)
         for frame in self.frames:
             frame.strip.setVisible(multi)
+            for button in frame.strip.buttons:
+                button.setVisible(not getattr(self, "presenting", False))
             frame.view.set_comments_visible(not multi)
         entity_mode = self.sync.mode == "entity"
         for widget in self.entity_widgets:
             widget.setVisible(entity_mode)
         self._mark_active()
+
+    def set_presenting(self, on: bool) -> None:
+        """While presenting, pane strips show only the outlet: no move / close buttons for the room."""
+        self.presenting = on
+        for frame in self.frames:
+            for button in frame.strip.buttons:
+                button.setVisible(not on)
 
     def _mark_active(self) -> None:
         theme = self.window_.theme
@@ -483,11 +494,13 @@ class CompareView(QWidget):
             if alignment is not None:
                 parts.append(f"{_outlet(views[i])} {alignment.coverage_a:.0%} ↔ {alignment.coverage_b:.0%} "
                              f"{_outlet(views[i + 1])}")
-        self.coverage_label.setText(("Shared text: " + "   ·   ".join(parts)) if parts else "")
+        short = [f"{a.coverage_a:.0%} ↔ {a.coverage_b:.0%}" for a in
+                 (self.alignment_at(i) for i in range(len(views) - 1)) if a is not None]
+        self.coverage_label.setText(("Shared text: " + "  ·  ".join(short)) if short else "")
         self.coverage_label.setToolTip(
-            "Coverage: the share of each article's text that has a counterpart (a shared quotation, a verbatim run "
+            "Shared text: the share of each article that has a counterpart (a shared quotation, a verbatim run "
             "or a similar passage) in the pane beside it. 16% ↔ 13% means 16% of the left text and 13% of the "
-            "right text are matched.")
+            "right text are matched.\n" + "\n".join(parts))
 
     def _summary(self, handle: ConnectorHandle) -> str:
         i = self.splitter.indexOf(handle) - 1
@@ -694,9 +707,13 @@ class CompareView(QWidget):
             self.window_.statusBar().showMessage(f"Not mentioned in: {', '.join(missing)}", 6000)
 
 
+#: the legend's short words for each kind (the tooltips and the guide use KIND_LABELS in full)
+LEGEND_WORDS = {"quote": "quotation", "verbatim": "verbatim", "similar": "similar"}
+
+
 def connector_legend() -> str:
     """The toolbar legend: one swatch per connector kind, in the colours the bands use."""
-    items = [f"<span style='color:{KIND_COLORS[k]}; font-size:large;'>■</span>&nbsp;{KIND_LABELS[k]}" for k in KINDS]
+    items = [f"<span style='color:{KIND_COLORS[k]}; font-size:large;'>■</span>&nbsp;{LEGEND_WORDS[k]}" for k in KINDS]
     return "&nbsp;&nbsp;".join(items)
 
 

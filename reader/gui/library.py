@@ -169,16 +169,16 @@ class LibraryPanel(QWidget):
         for button in (self.open_button, self.beside_button):
             button.setAccessibleName(button.toolTip())
             button.setEnabled(False)
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # the buttons get their own row: at the library's narrowest none is cut off
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.count_label, 1)
-        row.addWidget(self.open_button)
-        row.addWidget(self.beside_button)
+        row.addWidget(self.open_button, 1)
+        row.addWidget(self.beside_button, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 4)
         layout.setSpacing(6)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
         layout.addLayout(row)
         self.filter_edit.textChanged.connect(self._on_filter)
         self.view.activated.connect(self._on_activated)  # double-click or Enter; a click only selects

@@ -260,6 +260,7 @@ class Presenter(QObject):
         QGuiApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         for view in w.reader_views():
             view.set_layer_mask(None)
+        w.compare.set_presenting(False)
         self.blank.hide()
         self.bar.hide()
         w.removeToolBar(self.bar)
@@ -302,6 +303,7 @@ class Presenter(QObject):
         for view in views:
             view.set_font(size, self.window.settings.get("reader.font_family"))
         self.window.compare.toolbar.hide()  # applying a step refreshes the compare chrome
+        self.window.compare.set_presenting(True)
         hidden = [name for name in step.reveal if step.layers.get(name)]
         self.banner.show_step(self.index + 1, len(lesson.steps), step.title, step.prompt, hidden,
                               max(14, min(24, size + 2)), self.framing_legend())

@@ -30,7 +30,7 @@ class WelcomePanel(QFrame):
         self.window = window
         self.setObjectName("welcomePanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMaximumWidth(560)
+        self.setFixedWidth(500)  # a known width: the wrapped explanations get their full height
         title = QLabel("<b>Three things to try</b>", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
@@ -46,6 +46,7 @@ class WelcomePanel(QFrame):
             note = QLabel(explanation, self)
             note.setWordWrap(True)
             note.setObjectName("welcomeNote")
+            note.setMinimumHeight(note.heightForWidth(500 - 36))
             layout.addWidget(button)
             layout.addWidget(note)
             self.buttons.append(button)

@@ -199,6 +199,7 @@ class CompareView(QWidget):
         self.toolbar.setVisible(multi)
         for frame in self.frames:
             frame.strip.setVisible(multi)
+            frame.view.set_compact(multi)
             for button in frame.strip.buttons:
                 button.setVisible(not getattr(self, "presenting", False))
             frame.view.set_comments_visible(not multi)

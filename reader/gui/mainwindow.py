@@ -268,6 +268,11 @@ class MainWindow(QMainWindow):
     def _on_dock_visibility(self, dock: QDockWidget, shown: bool) -> None:
         if shown:
             self._last_dock = dock
+            area = self.dockWidgetArea(dock)
+            if area in (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea) \
+                    and dock.height() > self.height() * 0.34:
+                # a dock under the panes takes a third of the height at most: the text keeps the room
+                self.resizeDocks([dock], [int(self.height() * 0.3)], Qt.Orientation.Vertical)
         self._fit_timer.start()
 
     def resizeEvent(self, event: Any) -> None:

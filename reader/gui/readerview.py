@@ -92,11 +92,13 @@ class DocumentHeader(QWidget):
         layout.addWidget(self.meta)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
+    compact = False  # in a compare pane: a smaller title, so the text keeps the height
+
     def set_document(self, doc: Document, theme: Theme) -> None:
         meta = doc.meta
         self.title.setText(meta.title)
         font = self.title.font()
-        font.setPointSizeF(max(12.0, QFont().pointSizeF() * 1.45))
+        font.setPointSizeF(max(11.0 if self.compact else 12.0, QFont().pointSizeF() * (1.1 if self.compact else 1.45)))
         font.setWeight(QFont.Weight.DemiBold)
         self.title.setFont(font)
         date = format_date(meta.published)
@@ -435,6 +437,15 @@ class ReaderView(QWidget):
     def set_line_width(self, chars: int) -> None:
         self.text.line_width_chars = chars
         self.text.update_column()
+
+    def set_compact(self, compact: bool) -> None:
+        """Compare panes are narrow: a smaller document header leaves the height to the text."""
+        if self.header.compact != compact:
+            self.header.compact = compact
+            self.header.layout().setContentsMargins(12, 6, 12, 6) if compact else \
+                self.header.layout().setContentsMargins(16, 12, 16, 10)
+            if self.doc is not None:
+                self.header.set_document(self.doc, self.theme)
 
     def set_comments_visible(self, visible: bool) -> None:
         self.show_comments = visible

@@ -179,6 +179,9 @@ class Presenter(QObject):
         if self.lesson is None or not self.lesson.steps:
             self.window.statusBar().showMessage("Open a lesson with at least one step first.", 5000)
             return
+        if self.active:  # already presenting: a second start must not save the presenting window as "before"
+            self.go(index)
+            return
         w = self.window
         self._saved = {
             "state": w.saveState(), "maximized": w.isMaximized(), "fullscreen": w.isFullScreen(),

@@ -7,10 +7,6 @@ touches. Punctuation and spaces at either end are dropped, a word cut in half is
 from __future__ import annotations
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch in "-'’_"
-
-
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` widened to whole words and trimmed of surrounding spaces; unchanged if it
     holds no word character at all (a selected comma stays a comma)."""
@@ -18,9 +14,9 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     if end <= start:
         return start, end
     a, b = start, end
-    while a < b and not _is_word(text[a]):
+    while a < b and not text[a].isalnum():
         a += 1
-    while b > a and not _is_word(text[b - 1]):
+    while b > a and not text[b - 1].isalnum():
         b -= 1
     if a >= b:
         return start, end

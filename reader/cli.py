@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from reader import APP_NAME, __version__
 from reader.commands import MODULES
+from reader.core.themes import THEME_NAMES
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="how compare panes scroll together (with --open A B [C D])")
     gui.add_argument("--focus", metavar="ENTITY_ID", default=None,
                      help="entity to follow: each compare pane opens at its first mention")
-    gui.add_argument("--theme", choices=("system", "light", "dark"), default=None,
+    gui.add_argument("--theme", choices=THEME_NAMES, default=None,
                      help="colour theme for this run")
     gui.add_argument("--lesson", metavar="FILE", default=None, help="open a lesson (with --step, --present)")
     gui.add_argument("--step", type=int, default=1, help="lesson step to show (1-based)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.core.align.mentions import mentions_of
@@ -127,3 +128,58 @@ def test_connectors_drawn_and_click_brings_pair_level(qtbot) -> None:
     compare.step_pair(+1)
     assert compare._pair_index[0] == min(k + 1, len(alignment.pairs) - 1)
     assert "have a counterpart" in compare._summary(handle)
+
+
+def test_connector_legend_coverage_weak_pairs_and_word_differences(qtbot) -> None:
+    """Issue 20 item 9: connectors explained, weak pairs hidden by default, Ctrl+D word differences."""
+    from reader.core.align.model import QUOTE, is_weak
+    from reader.gui.connectors import KIND_LABELS
+
+    window, _added = make_window(qtbot, ["frontier-post-alma-ata", "kavkazplus-gutted"])
+    window.resize(1366, 768)
+    compare = window.compare
+    compare.settle()
+    from reader.gui.compare import LEGEND_WORDS
+
+    for kind in KIND_LABELS:
+        assert LEGEND_WORDS[kind] in compare.legend.text() and KIND_LABELS[kind] in compare.legend.toolTip() + \
+            "".join(KIND_LABELS.values())
+    assert compare.coverage_label.text().startswith("Shared text:")
+    assert "counterpart" in compare.coverage_label.toolTip()
+    alignment = compare.alignment_at(0)
+    assert any(is_weak(p) for p in alignment.pairs)
+    shown = compare.shown_pairs(alignment)
+    assert shown and not any(is_weak(p) for p in shown)
+    drawn = {span.key for span in window.reader.layers["align"].spans}
+    assert drawn <= {p.kind for p in shown}
+    compare.act_weak.trigger()
+    assert len(compare.shown_pairs(alignment)) == len(alignment.pairs)
+    compare.act_weak.trigger()
+    left, right = compare.views()
+    quote = next(p for p in alignment.pairs if p.kind == QUOTE)
+    qtbot.keyClick(left.text, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert compare.word_diffs
+    in_quote_a = [s for s in left.layers["worddiff"].spans if quote.a_start <= s.start < quote.a_end]
+    in_quote_b = [s for s in right.layers["worddiff"].spans if quote.b_start <= s.start < quote.b_end]
+    # the same quotation, framed differently: scare quotes around "invasion" in one outlet only
+    assert [left.doc.text[s.start:s.end] for s in in_quote_a] == ["invasion"]
+    assert [right.doc.text[s.start:s.end] for s in in_quote_b] == ["invasion"]
+    assert "worddiff" in left.drawn_layers()
+    qtbot.keyClick(left.text, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert "worddiff" not in left.layers and "worddiff" not in right.layers
+
+
+def test_word_diff_marks_only_the_changed_words() -> None:
+    from reader.core.align.worddiff import word_diff
+
+    a = "The “peaceful protesters” gathered in the square on Wednesday."
+    b = "The peaceful terrorists gathered in the main square."
+    diff = word_diff(a, 0, len(a), b, 0, len(b))
+    assert [a[s:e] for s, e in diff.a_spans] == ["protesters", "on Wednesday"]
+    assert [b[s:e] for s, e in diff.b_spans] == ["terrorists", "main"]
+    assert word_diff(a, 0, len(a), a, 0, len(a)).empty
+    c = "Shops were looted across the city by night."  # a paraphrase: nothing to mark word by word
+    assert word_diff(a, 0, len(a), c, 0, len(c)).empty
+    d, e = "the Russian “invasion” of Ukraine", "the Russian invasion of Ukraine"
+    diff = word_diff(d, 0, len(d), e, 0, len(e))
+    assert [d[s:t] for s, t in diff.a_spans] == ["invasion"] and [e[s:t] for s, t in diff.b_spans] == ["invasion"]

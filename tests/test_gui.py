@@ -35,8 +35,11 @@ def test_library_lists_and_opens_document(qtbot) -> None:
     assert "5 documents" in window.corpus_label.text()
     view = window.library.view
     index = window.library.proxy.index(row_of(window, "moa-failed-rebellion"), 1)
-    with qtbot.waitSignal(window.documentOpened, timeout=5000) as blocker:
+    with qtbot.assertNotEmitted(window.documentOpened, wait=100):  # a click selects, it does not open
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    assert window.library.current_id() == "moa-failed-rebellion" and window.library.beside_button.isEnabled()
+    with qtbot.waitSignal(window.documentOpened, timeout=5000) as blocker:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
     assert blocker.args == ["moa-failed-rebellion"]
     reader = window.reader
     assert reader.header.title.text() == "Mysteries Of The Failed Rebellion In Kazakhstan"

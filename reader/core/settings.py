@@ -19,6 +19,7 @@ from reader.core.atomic import atomic_write_text
 from reader.core.errors import SettingsError
 from reader.core.notes.model import COLORS as NOTE_COLORS
 from reader.core.research.citations import STYLES as CITATION_STYLES
+from reader.core.themes import THEME_NAMES
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("corpus.path", str, "", "Folder of the corpus to open; empty means the bundled sample corpus."),
     Setting("corpus.recent", list, [], "Recently opened corpus folders, newest first.", user=False),
-    Setting("ui.theme", str, "system", "Colour theme.", choices=("system", "light", "dark")),
+    Setting("ui.theme", str, "system", "Colour theme.", choices=THEME_NAMES),
     Setting("ui.text_scale", float, 1.0, "Size of all interface text (menus, panels, dialogs) relative to the "
             "system's; the reader has its own size (Ctrl+Alt+= / Ctrl+Alt+-).", minimum=0.75, maximum=2.5),
     Setting("reader.font_size", int, 13, "Reader text size in points (Ctrl+= / Ctrl+- change it).",
@@ -74,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reader.line_width", int, 72, "Longest line in the reader, in average characters.",
             minimum=30, maximum=200),
     Setting("library.show", bool, True, "Show the library panel."),
+    Setting("ui.welcome", bool, True, "Show the first-run panel (three things to try) in the empty reader."),
     Setting("window.geometry", str, "", "Main window geometry (restored at start).", user=False),
     Setting("window.state", str, "", "Main window toolbars and docks (restored at start).", user=False),
     Setting("window.splitter", str, "", "Library/reader splitter sizes (restored at start).", user=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
 from reader.core.align import Aligner, Alignment
 from reader.core.align.comparisons import MAX_PANES
 from reader.core.align.mentions import EntityMentions, NameMentions, entity_service, mentions_of
+from reader.core.align.model import KINDS, WEAK_SCORE, is_weak
+from reader.core.align.worddiff import pair_word_diff
 from reader.core.errors import ReaderError
-from reader.gui.connectors import KIND_LABELS, CompareSplitter, ConnectorHandle, kind_color
+from reader.core.keymap import WORD_DIFF_KEY
+from reader.gui.connectors import KIND_COLORS, KIND_LABELS, CompareSplitter, ConnectorHandle, kind_color
 from reader.gui.layers import Layer, LayerSpan, background_format
 from reader.gui.readerview import ReaderView
 from reader.gui.scrollsync import MODES, ScrollSync, offset_y
@@ -59,6 +62,7 @@ class PaneStrip(QWidget):
         layout.setContentsMargins(10, 2, 4, 2)
         layout.setSpacing(2)
         layout.addWidget(self.label, 1)
+        self.buttons: list[QToolButton] = []
         for text, tip, slot in (("◀", "Move this pane left", lambda: self.moveRequested.emit(-1)),
                                 ("▶", "Move this pane right", lambda: self.moveRequested.emit(+1)),
                                 ("✕", "Close this pane (Ctrl+W)", self.closeRequested.emit)):
@@ -67,6 +71,7 @@ class PaneStrip(QWidget):
             button.setAutoRaise(True)
             button.clicked.connect(slot)
             layout.addWidget(button)
+            self.buttons.append(button)
 
 
 class PaneFrame(QWidget):
@@ -81,7 +86,7 @@ class PaneFrame(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.strip)
         layout.addWidget(view, 1)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(180)  # four panes and a dock still fit a 1280 px screen
 
 
 class CompareView(QWidget):
@@ -110,6 +115,8 @@ class CompareView(QWidget):
         self._band_cache: dict[int, list[tuple[int, Any, float, float, float, float]]] = {}
         self._pair_index: dict[int, int] = {}
         self.entity_id = ""
+        self.show_weak = False  # weak similar pairs (score < WEAK_SCORE) are not drawn by default
+        self.word_diffs = False  # mark the differing words inside quote / similar pairs
         self._entity_pos: dict[int, int] = {}
         self._mention_source: EntityMentions | NameMentions | None = None
         self.sync = ScrollSync(self, self.alignment_at)
@@ -161,6 +168,28 @@ class CompareView(QWidget):
         bar.addAction(self.act_pair_prev)
         bar.addAction(self.act_pair_next)
         bar.addSeparator()
+        self.act_word_diff = QAction("Word &Differences", self, checkable=True)
+        self.act_word_diff.setShortcut(QKeySequence(WORD_DIFF_KEY))
+        self.act_word_diff.setToolTip(f"Mark the words that differ inside aligned quotations and similar passages "
+                                      f"({WORD_DIFF_KEY})")
+        self.act_word_diff.setIconText("Word diffs")
+        self.act_word_diff.toggled.connect(self.set_word_diffs)
+        bar.addAction(self.act_word_diff)
+        self.act_weak = QAction("Show &Weak Pairs", self, checkable=True)
+        self.act_weak.setToolTip(f"Also draw similar passages scoring below {WEAK_SCORE:.2f} (a few shared words)")
+        self.act_weak.toggled.connect(self.set_show_weak)
+        bar.addSeparator()
+        self.legend = QLabel(self)
+        self.legend.setObjectName("connectorLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAccessibleName("Connector legend")
+        self.legend.setText(connector_legend())
+        self.legend.setToolTip("Bands between panes join passages the texts share. Colour: the kind of match; "
+                               "stronger colour: a closer match; solid outline: in the same order in both texts "
+                               "(scrolling follows these); dashed: told in a different order. Click a band to bring "
+                               "both passages level.")
+        bar.addWidget(self.legend)
+        bar.addSeparator()
         self.coverage_label = QLabel(self)
         self.coverage_label.setObjectName("coverageLabel")
         bar.addWidget(self.coverage_label)
@@ -170,11 +199,21 @@ class CompareView(QWidget):
         self.toolbar.setVisible(multi)
         for frame in self.frames:
             frame.strip.setVisible(multi)
+            frame.view.set_compact(multi)
+            for button in frame.strip.buttons:
+                button.setVisible(not getattr(self, "presenting", False))
             frame.view.set_comments_visible(not multi)
         entity_mode = self.sync.mode == "entity"
         for widget in self.entity_widgets:
             widget.setVisible(entity_mode)
         self._mark_active()
+
+    def set_presenting(self, on: bool) -> None:
+        """While presenting, pane strips show only the outlet: no move / close buttons for the room."""
+        self.presenting = on
+        for frame in self.frames:
+            for button in frame.strip.buttons:
+                button.setVisible(not on)
 
     def _mark_active(self) -> None:
         theme = self.window_.theme
@@ -226,6 +265,15 @@ class CompareView(QWidget):
         except ReaderError as exc:
             window.statusBar().showMessage(str(exc), 6000)
             return None
+        shown = next((i for i, v in enumerate(self.views()) if v.doc is not None and v.doc.id == doc_id), -1)
+        if shown >= 0:  # never a silent second copy: say so and go to the pane showing it
+            view = self.views()[shown]
+            self._active = view
+            self._mark_active()
+            view.text.setFocus()
+            window.statusBar().showMessage(
+                f"“{doc.meta.title}” is already open (pane {shown + 1} of {len(self.frames)}).", 6000)
+            return view
         anchor = after or self.active_view()
         if anchor.doc is None:  # the first pane is empty: fill it instead
             window.open_document(doc_id)
@@ -387,7 +435,7 @@ class CompareView(QWidget):
             if alignment is None:
                 continue
             left, right = views[i], views[i + 1]
-            for pair in alignment.pairs:
+            for pair in self.shown_pairs(alignment):
                 label = f"{KIND_LABELS.get(pair.kind, pair.kind)} · score {pair.score:.2f}"
                 spans[id(left)].append(LayerSpan(pair.a_start, pair.a_end, pair.kind,
                                                  f"{label} · with {_outlet(right)}"))
@@ -396,6 +444,48 @@ class CompareView(QWidget):
         fmt = background_format(QColor(kind_color("similar", 0.0, base_alpha=26, span=0)))
         for view in views:
             view.set_layer(Layer("align", sorted(spans[id(view)], key=lambda s: s.start), fmt, z=-10))
+        self._apply_word_diffs()
+
+    def shown_pairs(self, alignment: Alignment) -> list[Any]:
+        return [p for p in alignment.pairs if self.show_weak or not is_weak(p)]
+
+    def set_show_weak(self, on: bool) -> None:
+        self.show_weak = on
+        if self.act_weak.isChecked() != on:
+            self.act_weak.setChecked(on)
+        self._band_cache.clear()
+        self._on_panes_changed()
+
+    def set_word_diffs(self, on: bool) -> None:
+        self.word_diffs = on
+        if self.act_word_diff.isChecked() != on:
+            self.act_word_diff.setChecked(on)
+        self._apply_word_diffs()
+        if on and len(self.frames) < 2:
+            self.window_.statusBar().showMessage("Word differences need two panes side by side.", 5000)
+
+    def _apply_word_diffs(self) -> None:
+        """Differing words of every shown quote / similar pair between neighbours, in both panes."""
+        views = self.views()
+        spans: dict[int, list[LayerSpan]] = {id(v): [] for v in views}
+        if self.word_diffs and len(views) > 1:
+            for i in range(len(views) - 1):
+                alignment = self.alignment_at(i)
+                left, right = views[i], views[i + 1]
+                if alignment is None or left.doc is None or right.doc is None:
+                    continue
+                for pair in self.shown_pairs(alignment):
+                    diff = pair_word_diff(left.doc.text, right.doc.text, pair)
+                    tip = f"Worded differently in {_outlet(right)}"
+                    spans[id(left)] += [LayerSpan(a, b, pair.kind, tip) for a, b in diff.a_spans]
+                    tip = f"Worded differently in {_outlet(left)}"
+                    spans[id(right)] += [LayerSpan(a, b, pair.kind, tip) for a, b in diff.b_spans]
+        fmt = word_diff_format(self.window_.theme)
+        for view in views:
+            if spans[id(view)]:
+                view.set_layer(Layer("worddiff", sorted(spans[id(view)], key=lambda s: s.start), fmt, z=30))
+            else:
+                view.remove_layer("worddiff")
 
     def _update_coverage(self) -> None:
         views = self.views()
@@ -405,8 +495,13 @@ class CompareView(QWidget):
             if alignment is not None:
                 parts.append(f"{_outlet(views[i])} {alignment.coverage_a:.0%} ↔ {alignment.coverage_b:.0%} "
                              f"{_outlet(views[i + 1])}")
-        self.coverage_label.setText("   ·   ".join(parts))
-        self.coverage_label.setToolTip("Share of each text that has a counterpart in its neighbour")
+        short = [f"{a.coverage_a:.0%} ↔ {a.coverage_b:.0%}" for a in
+                 (self.alignment_at(i) for i in range(len(views) - 1)) if a is not None]
+        self.coverage_label.setText(("Shared text: " + "  ·  ".join(short)) if short else "")
+        self.coverage_label.setToolTip(
+            "Shared text: the share of each article that has a counterpart (a shared quotation, a verbatim run "
+            "or a similar passage) in the pane beside it. 16% ↔ 13% means 16% of the left text and 13% of the "
+            "right text are matched.\n" + "\n".join(parts))
 
     def _summary(self, handle: ConnectorHandle) -> str:
         i = self.splitter.indexOf(handle) - 1
@@ -429,6 +524,8 @@ class CompareView(QWidget):
             if alignment is not None:
                 left, right = views[i], views[i + 1]
                 for k, pair in enumerate(alignment.pairs):
+                    if is_weak(pair) and not self.show_weak:
+                        continue
                     ya0, ya1 = offset_y(left, pair.a_start), _end_y(left, pair.a_end)
                     yb0, yb1 = offset_y(right, pair.b_start), _end_y(right, pair.b_end)
                     if None in (ya0, ya1, yb0, yb1):
@@ -476,8 +573,13 @@ class CompareView(QWidget):
         alignment = self.alignment_at(i)
         if alignment is None or not alignment.pairs:
             return
+        shown = [k for k, p in enumerate(alignment.pairs) if self.show_weak or not is_weak(p)]
+        if not shown:
+            return
         current = self._pair_index.get(i, -1 if step > 0 else len(alignment.pairs))
-        self.bring_pair_level(i, max(0, min(len(alignment.pairs) - 1, current + step)))
+        later = [k for k in shown if (k > current if step > 0 else k < current)]
+        target = (later[0] if step > 0 else later[-1]) if later else (shown[-1] if step > 0 else shown[0])
+        self.bring_pair_level(i, target)
 
     # -- start options (--sync, --focus) --------------------------------------------------
     def apply_start_options(self, sync: str | None, focus: str | None) -> None:
@@ -604,6 +706,31 @@ class CompareView(QWidget):
             view.select_range(start, end)
         if missing:
             self.window_.statusBar().showMessage(f"Not mentioned in: {', '.join(missing)}", 6000)
+
+
+#: the legend's short words for each kind (the tooltips and the guide use KIND_LABELS in full)
+LEGEND_WORDS = {"quote": "quotation", "verbatim": "verbatim", "similar": "similar"}
+
+
+def connector_legend() -> str:
+    """The toolbar legend: one swatch per connector kind, in the colours the bands use."""
+    items = [f"<span style='color:{KIND_COLORS[k]}; font-size:large;'>■</span>&nbsp;{LEGEND_WORDS[k]}" for k in KINDS]
+    return "&nbsp;&nbsp;".join(items)
+
+
+def word_diff_format(theme: Any) -> Any:
+    """Differing words: a warm tint and a thick underline, readable on every theme."""
+    from PySide6.QtGui import QTextCharFormat
+
+    from reader.gui.theme import readable_alpha
+
+    tint = QColor("#e07b24")
+    tint.setAlpha(readable_alpha(tint, 110, theme))
+    fmt = QTextCharFormat()
+    fmt.setBackground(tint)
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    fmt.setUnderlineColor(QColor("#e07b24"))
+    return fmt
 
 
 def _end_y(view: ReaderView, offset: int) -> float | None:

@@ -15,6 +15,9 @@ from reader.gui.compare import MODE_LABELS, doc_mime
 from reader.gui.library import DocIdRole
 from reader.gui.scrollsync import MODES
 
+#: Sync submenu text, with mnemonics (the toolbar's combo box shows MODE_LABELS without them)
+MODE_MENU_TEXT = {"aligned": "&Aligned", "entity": "&Entity Lockstep", "proportional": "&Proportional", "off": "O&ff"}
+
 
 class LibraryDrag(QObject):
     """Start a drag of a document id from the library table (drop it on the reader area)."""
@@ -78,7 +81,8 @@ class CompareActions(QObject):
         self.move_right = action("Move Pane &Right", lambda: compare.move_view(window.active_reader(), +1),
                                  "Ctrl+Alt+Right")
         menu.addSeparator()
-        for act in (compare.act_pair_next, compare.act_pair_prev, compare.act_entity_next, compare.act_entity_prev):
+        for act in (compare.act_pair_next, compare.act_pair_prev, compare.act_entity_next, compare.act_entity_prev,
+                    compare.act_word_diff, compare.act_weak):
             window.addAction(act)
             menu.addAction(act)
         compare.act_pair_next.setText("Next Aligned &Pair")
@@ -92,7 +96,7 @@ class CompareActions(QObject):
         group = QActionGroup(self)
         self.mode_actions: dict[str, QAction] = {}
         for mode in MODES:
-            act = QAction(MODE_LABELS[mode], window, checkable=True)
+            act = QAction(MODE_MENU_TEXT.get(mode, MODE_LABELS[mode]), window, checkable=True)
             act.triggered.connect(lambda _=False, m=mode: compare.set_mode(m))
             group.addAction(act)
             sync_menu.addAction(act)
@@ -109,6 +113,7 @@ class CompareActions(QObject):
         library.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         library.view.customContextMenuRequested.connect(self._library_menu)
         self.drag = LibraryDrag(library.view)
+        library.besideRequested.connect(lambda doc_id: window.compare.open_beside(doc_id))
 
     def _update_enabled(self) -> None:
         multi = len(self.window.reader_views()) > 1

@@ -13,7 +13,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPaintEvent, QPen, QPixmap, QTextCharFormat
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSizePolicy, QWidget
 
-from reader.gui.theme import Theme
+from reader.gui.theme import Theme, readable_alpha
 
 ENTITY_TYPES = ("person", "organisation", "place", "group", "event", "media")
 
@@ -40,7 +40,7 @@ def mention_format(etype: str, theme: Theme) -> QTextCharFormat:
     color = type_color(etype, theme)
     fmt = QTextCharFormat()
     tint = QColor(color)
-    tint.setAlpha(70 if theme.is_dark else 42)
+    tint.setAlpha(readable_alpha(tint, 70 if theme.is_dark else 42, theme))
     fmt.setBackground(tint)
     fmt.setUnderlineStyle(STYLES.get(etype, STYLES["group"])[2])
     fmt.setUnderlineColor(color)
@@ -52,7 +52,7 @@ def selected_format(etype: str, theme: Theme) -> QTextCharFormat:
     color = type_color(etype, theme)
     fmt = QTextCharFormat()
     tint = QColor(color)
-    tint.setAlpha(150 if theme.is_dark else 110)
+    tint.setAlpha(readable_alpha(tint, 150 if theme.is_dark else 110, theme))
     fmt.setBackground(tint)
     fmt.setFontWeight(QFont.Weight.Bold)
     fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)

@@ -39,14 +39,27 @@ SHORTCUT = "Ctrl+Shift+H"
 TechniqueRole = Qt.ItemDataRole.UserRole + 1
 
 
-def framing_format(colour: str, dark: bool = False) -> QTextCharFormat:
+#: opacity of the projector's framing band (see :func:`framing_format`)
+BAND_ALPHA = 70
+
+
+def framing_format(colour: str, dark: bool = False, band: bool = False) -> QTextCharFormat:
     """A wavy underline in the technique's colour and nothing else: entity highlights use
-    backgrounds, so a framing span inside a name stays readable and tellable apart."""
+    backgrounds, so a framing span inside a name stays readable and tellable apart.
+
+    ``band`` (the projector theme): a thin wave is lost on a wall at the back of a room, so the
+    span gets a tinted band in the technique's colour and a solid underline instead."""
     fmt = QTextCharFormat()
     qcolour = QColor(colour)
     if dark:
         qcolour = qcolour.lighter(130)
-    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+    if band:
+        tint = QColor(qcolour)
+        tint.setAlpha(BAND_ALPHA)
+        fmt.setBackground(tint)
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    else:
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
     fmt.setUnderlineColor(qcolour)
     return fmt
 
@@ -232,10 +245,11 @@ class FramingFeature(QObject):
             tip = span_tooltip(span, tech, rules.get(span.rule, ("", span.rule))[1])
             by_tech.setdefault(span.technique, []).append(LayerSpan(span.start, span.end, span.technique, tip))
         dark = bool(getattr(view.theme, "is_dark", False))
+        band = getattr(view.theme, "name", "") == "projector"
         for name in [n for n in view.layers if n.startswith(LAYER_PREFIX) and n[len(LAYER_PREFIX):] not in by_tech]:
             view.remove_layer(name)
         for i, (tid, layer_spans) in enumerate(by_tech.items()):
-            fmt = framing_format(engine.catalogue[tid].colour, dark)
+            fmt = framing_format(engine.catalogue[tid].colour, dark, band)
             view.set_layer(Layer(LAYER_PREFIX + tid, layer_spans, fmt, z=40 + i))
         self._update_legend()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -60,7 +61,7 @@ class LessonEditor(QWidget):
         self.steps.setAccessibleName("Lesson steps")
         self.steps.activated.connect(lambda index: feature.go_to_step(index.row()))
         self.steps.selectionModel().currentChanged.connect(lambda *_: self._load_fields())
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two rows of three: the dock stays narrow enough for a laptop
         self.btn_add = QPushButton("&Add View", self)
         self.btn_add.setToolTip("Add the current view as a step (Ctrl+Alt+A)")
         self.btn_dup = QPushButton("D&uplicate", self)
@@ -69,11 +70,11 @@ class LessonEditor(QWidget):
         self.btn_down = QPushButton("Down", self)
         self.btn_present = QPushButton("&Present", self)
         self.btn_present.setToolTip("Present from the selected step (F5)")
-        for btn, name in ((self.btn_add, "Add current view as step"), (self.btn_dup, "Duplicate step"),
-                          (self.btn_del, "Delete step"), (self.btn_up, "Move step up"),
-                          (self.btn_down, "Move step down"), (self.btn_present, "Start presentation")):
+        for i, (btn, name) in enumerate(((self.btn_add, "Add current view as step"), (self.btn_dup, "Duplicate step"),
+                                         (self.btn_del, "Delete step"), (self.btn_up, "Move step up"),
+                                         (self.btn_down, "Move step down"), (self.btn_present, "Start presentation"))):
             btn.setAccessibleName(name)
-            buttons.addWidget(btn)
+            buttons.addWidget(btn, i // 3, i % 3)
         self.title = QLineEdit(self)
         self.title.setAccessibleName("Step title")
         self.prompt = QPlainTextEdit(self)
@@ -208,11 +209,11 @@ class LessonsFeature:
         self.act_new = action("&New Lesson…", self.new_lesson)
         self.act_open = action("&Open Lesson…", self.choose_lesson)
         self.act_sample = action("Open &Sample Lesson", self.open_sample)
-        self.act_save_as = action("Save Lesson &As…", self.save_as)
+        self.act_save_as = action("Sa&ve Lesson As…", self.save_as)
         menu.addSeparator()
         self.act_add = action("&Add Current View as Step", self.add_current_view, "Ctrl+Alt+A")
-        self.act_undo = self.session.undo.createUndoAction(window, "Undo Lesson Edit")
-        self.act_redo = self.session.undo.createRedoAction(window, "Redo Lesson Edit")
+        self.act_undo = self.session.undo.createUndoAction(window, "&Undo Lesson Edit")
+        self.act_redo = self.session.undo.createRedoAction(window, "&Redo Lesson Edit")
         self.act_undo.setShortcut(QKeySequence("Ctrl+Alt+Z"))
         self.act_redo.setShortcut(QKeySequence("Ctrl+Alt+Shift+Z"))
         for act in (self.act_undo, self.act_redo):

@@ -14,7 +14,17 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reader.core.document import DocumentMeta
 
@@ -115,9 +125,14 @@ class LibraryFilterProxy(QSortFilterProxyModel):
 
 
 class LibraryPanel(QWidget):
-    """Filter box over the document table. Emits ``openRequested(doc_id)`` on activation."""
+    """Filter box over the document table.
+
+    A click only selects; double-click or Enter opens in the active pane (``openRequested``);
+    the Open Beside button, its key and the context menu open in a new pane (``besideRequested``).
+    A single click that opened at once made "select, then Open Beside" show the document twice."""
 
     openRequested = Signal(str)
+    besideRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,15 +162,29 @@ class LibraryPanel(QWidget):
         header.setSectionResizeMode(LibraryModel.DATE, QHeaderView.ResizeMode.ResizeToContents)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("libraryCount")
+        self.open_button = QPushButton("&Open", self)
+        self.open_button.setToolTip("Open the selected document here (double-click or Enter)")
+        self.beside_button = QPushButton("Open &Beside", self)
+        self.beside_button.setToolTip("Open the selected document in a new pane beside this one (Ctrl+Shift+O)")
+        for button in (self.open_button, self.beside_button):
+            button.setAccessibleName(button.toolTip())
+            button.setEnabled(False)
+        row = QHBoxLayout()  # the buttons get their own row: at the library's narrowest none is cut off
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.open_button, 1)
+        row.addWidget(self.beside_button, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 4)
         layout.setSpacing(6)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
+        layout.addLayout(row)
         self.filter_edit.textChanged.connect(self._on_filter)
-        self.view.activated.connect(self._on_activated)
-        self.view.clicked.connect(self._on_activated)
+        self.view.activated.connect(self._on_activated)  # double-click or Enter; a click only selects
+        self.view.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
+        self.open_button.clicked.connect(lambda: self._emit_current(self.openRequested))
+        self.beside_button.clicked.connect(lambda: self._emit_current(self.besideRequested))
         # Widget-local: Return and Down mean "open/choose" only in the filter box, not in every field.
         for key, slot in ((Qt.Key.Key_Down, self._focus_list), (Qt.Key.Key_Return, self._open_first)):
             shortcut = QShortcut(QKeySequence(key), self.filter_edit)
@@ -165,7 +194,8 @@ class LibraryPanel(QWidget):
 
     def set_documents(self, metas: list[DocumentMeta]) -> None:
         self.model.set_documents(metas)
-        self.view.setColumnWidth(LibraryModel.OUTLET, 130)
+        # the Title column gets the room: outlets are short names, elided past ~11 characters
+        self.view.setColumnWidth(LibraryModel.OUTLET, self.view.fontMetrics().averageCharWidth() * 12 + 12)
         self._update_count()
 
     def sort(self, column: int, order: Qt.SortOrder) -> None:
@@ -200,6 +230,21 @@ class LibraryPanel(QWidget):
         doc_id = index.data(DocIdRole)
         if doc_id:
             self.openRequested.emit(doc_id)
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        doc_id = index.data(DocIdRole) if index.isValid() else None
+        return str(doc_id) if doc_id else None
+
+    def _emit_current(self, signal: Any) -> None:
+        doc_id = self.current_id()
+        if doc_id:
+            signal.emit(doc_id)
+
+    def _update_buttons(self) -> None:
+        chosen = self.current_id() is not None
+        self.open_button.setEnabled(chosen)
+        self.beside_button.setEnabled(chosen)
 
     def _focus_list(self) -> None:
         self.view.setFocus()

@@ -6,14 +6,16 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEventLoop, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -26,7 +28,9 @@ from reader.core.context import AppContext
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.frontmatter import Problem
+from reader.core.keymap import DOCK_KEYS, NEXT_AREA_KEY, PREVIOUS_AREA_KEY
 from reader.core.paths import bundled_corpus_path
+from reader.core.themes import THEMES
 from reader.gui.compare import CompareView
 from reader.gui.compare_window import install_compare
 from reader.gui.dialogs import ProblemsDialog, ShortcutsDialog
@@ -35,6 +39,10 @@ from reader.gui.library import LibraryPanel
 from reader.gui.readerview import ReaderView
 from reader.gui.theme import Theme, apply_text_scale, apply_theme, load_theme
 from reader.gui.workers import Job
+
+#: View-menu text of each dock toggle, with a mnemonic no other View item uses
+DOCK_MENU_TEXT = {"framing": "F&raming Panel", "kwic": "&Concordance", "notes": "&Notes Panel",
+                  "search": "&Search Panel", "entities": "&Entities Panel", "lesson": "Lesson E&ditor"}
 
 
 class SettingsBridge(QObject):
@@ -54,6 +62,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
         super().__init__()
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)  # fit_to_screen once layouts settle
+        self._fit_timer.timeout.connect(self.fit_to_screen)
         self.ctx = ctx
         self.persist = persist  # False for --screenshot: render, never change the user's session
         self.settings = ctx.settings
@@ -83,7 +93,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.library.setMinimumWidth(240)
+        self.library.setMinimumWidth(200)
         self.setCentralWidget(self.splitter)
         self.library.setVisible(self.settings.get("library.show"))
 
@@ -92,11 +102,20 @@ class MainWindow(QMainWindow):
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
         self.features = install_features(self)
+        from reader.gui.welcome import WelcomePanel
+
+        for act in self.menuBar().actions():
+            if act.menu() is not None:
+                give_mnemonics(act.menu())
+        self.welcome = WelcomePanel(self)
+        self.reader.add_placeholder_widget(self.welcome)
+        self.update_welcome()
+        self.compare.panesChanged.connect(self._fit_timer.start)
         if persist:
             self._restore_window()
         else:
-            self.resize(1280, 820)
-            self.splitter.setSizes([320, 960])
+            self.resize(*self.first_size())
+            self.splitter.setSizes(self.first_splitter_sizes())
             self.arrange_docks()
 
     # -- extension points ---------------------------------------------------------
@@ -117,11 +136,31 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         toggle = dock.toggleViewAction()
+        toggle.setText(DOCK_MENU_TEXT.get(name, f"&{title}"))
+        shortcut = shortcut or DOCK_KEYS.get(name)
         if shortcut:
             toggle.setShortcut(QKeySequence(shortcut))
+        dock.visibilityChanged.connect(lambda shown, d=dock: self._on_dock_visibility(d, shown))
+        toggle.triggered.connect(lambda checked, d=dock: QTimer.singleShot(0, lambda: self.focus_dock(d))
+                                 if checked else None)
         self.menus["view"].addAction(toggle)
         self.addAction(toggle)
         return dock
+
+    def focus_dock(self, dock: QDockWidget) -> None:
+        """A dock opened from its key takes the keyboard: its first text field (the Concordance's
+        query, the search box...), else its first control."""
+        if not dock.isVisible():
+            return
+        dock.raise_()
+        widget = dock.widget()
+        if widget is None:
+            return
+        fields = [w for w in widget.findChildren(QLineEdit) if w.isVisible() and w.isEnabled()]
+        target = fields[0] if fields else next(
+            (w for w in widget.findChildren(QWidget) if w.isVisible() and w.isEnabled()
+             and w.focusPolicy() != Qt.FocusPolicy.NoFocus), widget)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def arrange_docks(self) -> None:
         """First-start layout: docks sharing an area become tabs (one visible at a time), so the
@@ -138,6 +177,141 @@ class MainWindow(QMainWindow):
                 dock.hide()
         for dock in groups.get(Qt.DockWidgetArea.RightDockWidgetArea, []):
             self.resizeDocks([dock], [360], Qt.Orientation.Horizontal)
+
+    def update_welcome(self) -> None:
+        """The first-run panel shows in the empty reader until one of its tries is used."""
+        self.welcome.setVisible(bool(self.settings.get("ui.welcome")))
+
+    def show_welcome(self) -> None:
+        """Help ▸ Things to Try: back to the empty reader with the three tries."""
+        self.settings.set("ui.welcome", True, save=self.persist)
+        self.compare.close_all_but_main()
+        self.reader.clear()
+        self.setWindowTitle(APP_NAME)
+        self.update_welcome()
+
+    # -- fitting the screen ---------------------------------------------------------
+    def screen_room(self) -> QRect | None:
+        """The screen area the window may use (without panels and docks of the desktop); None
+        when there is no real screen (offscreen rendering, where --size decides)."""
+        if QGuiApplication.platformName() in ("offscreen", "minimal"):
+            return None
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def first_size(self) -> tuple[int, int]:
+        """1280x820, or less on a smaller screen: the status bar must be on screen at first start."""
+        room = self.screen_room()
+        if room is None:
+            return 1280, 820
+        return min(1280, room.width() - 16), min(820, room.height() - 48)
+
+    def first_splitter_sizes(self) -> list[int]:
+        """The library gets enough room that titles read (about 30 characters), the reader the rest."""
+        width = self.width() or 1280
+        library = max(300, min(420, width * 28 // 100))
+        return [library, max(400, width - library)]
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window on its screen: when docks or panes need more width than there is,
+        docks sharing a side become tabs, then docks shrink, then the library makes way; a window
+        (or a restored geometry) larger than the screen is brought back inside it."""
+        room = self.screen_room()
+        if room is None or self.isFullScreen() or self.isMaximized():
+            return
+        frame = self.frameGeometry()
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        max_w, max_h = room.width() - extra_w, room.height() - extra_h
+        if self.minimumSizeHint().width() > max_w or self.minimumSizeHint().height() > max_h:
+            self._make_room(max_w, max_h)
+        width, height = min(self.width(), max_w), min(self.height(), max_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
+        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+
+    def _make_room(self, max_w: int, max_h: int) -> None:
+        docks = [d for d in self.findChildren(QDockWidget)
+                 if d.parent() is self and d.isVisible() and not d.isFloating()]
+        by_area: dict[Qt.DockWidgetArea, list[QDockWidget]] = {}
+        for dock in docks:
+            by_area.setdefault(self.dockWidgetArea(dock), []).append(dock)
+        for group in by_area.values():
+            for other in group[1:]:
+                if other not in self.tabifiedDockWidgets(group[0]):
+                    self.tabifyDockWidget(group[0], other)
+        QApplication.processEvents()
+
+        def too_wide() -> bool:
+            return self.minimumSizeHint().width() > max_w
+
+        def too_big() -> bool:
+            return too_wide() or self.minimumSizeHint().height() > max_h
+
+        if too_wide() and docks:
+            self.resizeDocks(docks, [240] * len(docks), Qt.Orientation.Horizontal)
+        if too_wide() and self.library.isVisible():
+            self.settings.set("library.show", False, save=False)
+            self.statusBar().showMessage("The library is hidden to make room on this screen (F9 shows it).", 8000)
+            QApplication.processEvents()
+        if too_big():
+            keep = getattr(self, "_last_dock", None)
+            for dock in docks:
+                if dock is not keep and dock.isVisible():
+                    dock.hide()
+            self.statusBar().showMessage("Other docks are closed to make room on this screen (View menu).", 8000)
+
+    def _on_dock_visibility(self, dock: QDockWidget, shown: bool) -> None:
+        if shown:
+            self._last_dock = dock
+            area = self.dockWidgetArea(dock)
+            if area in (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea) \
+                    and dock.height() > self.height() * 0.34:
+                # a dock under the panes takes a third of the height at most: the text keeps the room
+                self.resizeDocks([dock], [int(self.height() * 0.3)], Qt.Orientation.Vertical)
+        self._fit_timer.start()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        room = self.screen_room()
+        if room is not None and self.frameGeometry().width() > room.width():
+            self._fit_timer.start()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_timer.start()
+
+    # -- focus areas (F6) -------------------------------------------------------------
+    def focus_areas(self) -> list[QWidget]:
+        """Library, each reader pane, each open dock: what F6 / Shift+F6 cycle through, in order."""
+        areas: list[QWidget] = []
+        if self.library.isVisible():
+            areas.append(self.library.view)
+        areas += [view.text for view in self.reader_views() if view.isVisible()]
+        docks = [d for d in self.findChildren(QDockWidget) if d.parent() is self and d.isVisible()
+                 and not d.visibleRegion().isEmpty() and d.widget() is not None]
+        docks.sort(key=lambda d: (d.mapTo(self, d.rect().topLeft()).x(), d.mapTo(self, d.rect().topLeft()).y()))
+        areas += [d.widget() for d in docks]
+        return areas
+
+    def cycle_focus(self, step: int) -> QWidget | None:
+        areas = self.focus_areas()
+        if not areas:
+            return None
+        focus = QApplication.focusWidget()
+        current = next((i for i, area in enumerate(areas)
+                        if focus is not None and (focus is area or area.isAncestorOf(focus))), -1)
+        target = areas[(current + step) % len(areas)] if current >= 0 else areas[0 if step > 0 else -1]
+        widget = target
+        if target.focusPolicy() == Qt.FocusPolicy.NoFocus or not target.isEnabled():
+            widget = next((w for w in target.findChildren(QWidget)
+                           if w.isVisible() and w.isEnabled() and w.focusPolicy() != Qt.FocusPolicy.NoFocus), target)
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return target
 
     # -- construction -------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -203,9 +377,9 @@ class MainWindow(QMainWindow):
         self.act_zoom_in = self._action("Zoom &In", lambda: self.change_font_size(+1), ["Ctrl+=", "Ctrl++"])
         self.act_zoom_out = self._action("Zoom &Out", lambda: self.change_font_size(-1), ["Ctrl+-"])
         self.act_zoom_reset = self._action("&Actual Size", self.reset_font_size, ["Ctrl+0"])
-        self.act_ui_larger = self._action("Larger Interface Text", lambda: self.change_text_scale(0.1),
+        self.act_ui_larger = self._action("Lar&ger Interface Text", lambda: self.change_text_scale(0.1),
                                           ["Ctrl+Alt+="])
-        self.act_ui_smaller = self._action("Smaller Interface Text", lambda: self.change_text_scale(-0.1),
+        self.act_ui_smaller = self._action("S&maller Interface Text", lambda: self.change_text_scale(-0.1),
                                            ["Ctrl+Alt+-"])
         self.act_library = self._action("Show &Library", self.toggle_library, ["F9"])
         self.act_library.setCheckable(True)
@@ -215,11 +389,16 @@ class MainWindow(QMainWindow):
             view_menu.addAction(act)
         view_menu.addSeparator()
         view_menu.addAction(self.act_library)
+        self.act_next_area = self._action("Ne&xt Area", lambda: self.cycle_focus(+1), [NEXT_AREA_KEY],
+                                          "Move the keyboard focus to the next area (library, panes, docks)")
+        self.act_prev_area = self._action("Pre&vious Area", lambda: self.cycle_focus(-1), [PREVIOUS_AREA_KEY])
+        view_menu.addAction(self.act_next_area)
+        view_menu.addAction(self.act_prev_area)
         theme_menu = view_menu.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
-        for name in ("system", "light", "dark"):
-            act = QAction(name.capitalize(), self, checkable=True)
+        for name, label in THEMES:
+            act = QAction(label, self, checkable=True)
             act.setChecked(self.settings.get("ui.theme") == name)
             act.triggered.connect(lambda _=False, n=name: self.settings.set("ui.theme", n))
             group.addAction(act)
@@ -229,11 +408,14 @@ class MainWindow(QMainWindow):
         self.menus["tools"] = menu.addMenu("&Tools")
         help_menu = self.menus["help"] = menu.addMenu("&Help")
         self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, ["Ctrl+/"])
+        self.act_guide = self._action("&Reader's Guide", self.show_guide, ["F1"], "How to use Parallax Reader")
+        self.act_welcome = self._action("Things to &Try", self.show_welcome,
+                                        tip="The first-run panel: search a name, compare outlets, present a lesson")
         self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
         self.act_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.act_about_qt = self._action("About &Qt", QApplication.aboutQt)
         self.act_about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
-        for act in (self.act_shortcuts, self.act_about, self.act_about_qt):
+        for act in (self.act_guide, self.act_welcome, self.act_shortcuts, self.act_about, self.act_about_qt):
             help_menu.addAction(act)
 
     def _fill_recent(self) -> None:
@@ -248,13 +430,13 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         geometry = self.settings.get("window.geometry")
         if not (geometry and self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))):
-            self.resize(1280, 820)
+            self.resize(*self.first_size())
         state = self.settings.get("window.state")
         if not (state and self.restoreState(QByteArray.fromBase64(state.encode()))):
             self.arrange_docks()
         splitter = self.settings.get("window.splitter")
         if not (splitter and self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))):
-            self.splitter.setSizes([320, 960])
+            self.splitter.setSizes(self.first_splitter_sizes())
 
     def save_state(self) -> None:
         s = self.settings
@@ -341,6 +523,8 @@ class MainWindow(QMainWindow):
                           Qt.SortOrder(self.settings.get("library.sort_order")))
         read_only = "  ·  read-only sample" if corpus.read_only else ""
         self.corpus_label.setText(f"{corpus.info.title}  ·  {len(corpus)} documents{read_only}")
+        if self.reader.doc is None:
+            self.setWindowTitle(f"{corpus.info.title} — {APP_NAME}")
         self.corpus_label.setToolTip(str(corpus.root))
         self._update_problems_button()
         info = corpus.info
@@ -406,6 +590,8 @@ class MainWindow(QMainWindow):
             self._fill_recent()
         self.compare.close_all_but_main()
         self.reader.clear()
+        self.library.filter_edit.clear()  # a filter typed for the old corpus would hide the new one
+        self.setWindowTitle(APP_NAME)
         self.load_corpus()
 
     # -- documents ----------------------------------------------------------------
@@ -418,7 +604,17 @@ class MainWindow(QMainWindow):
         except ReaderError as exc:
             QMessageBox.warning(self, "Cannot open document", str(exc))
             return False
-        self.active_reader().show_document(doc)
+        active = self.active_reader()
+        elsewhere = [i for i, v in enumerate(self.reader_views())
+                     if v is not active and v.doc is not None and v.doc.id == doc_id]
+        if elsewhere:  # already beside: go there rather than show it twice
+            view = self.reader_views()[elsewhere[0]]
+            view.text.setFocus()
+            self.compare._active = view
+            self.compare._mark_active()
+            self.statusBar().showMessage(f"“{doc.meta.title}” is already open (pane {elsewhere[0] + 1}).", 6000)
+            return True
+        active.show_document(doc)
         self.library.select(doc_id)
         self.setWindowTitle(f"{doc.meta.title} — {APP_NAME}")
         self.documentOpened.emit(doc_id)
@@ -473,9 +669,18 @@ class MainWindow(QMainWindow):
             for view in self.reader_views():
                 view.apply_theme(self.theme)
             self._update_problems_button()
+            guide = getattr(self, "guide", None)
+            if guide is not None:
+                guide.apply_theme(self.theme)
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.actions(), self).exec()
+        ShortcutsDialog(self.menus, self.actions(), self).exec()
+
+    def show_guide(self) -> None:
+        from reader.gui.dialogs import GuideWindow
+
+        self.guide = GuideWindow(self.theme, self)
+        self.guide.show()
 
     def show_about(self) -> None:
         paths = self.ctx.paths
@@ -487,6 +692,32 @@ class MainWindow(QMainWindow):
             f"<p><small>Corpus: {_html(str(self.ctx.corpus_root))}<br>Data: {_html(str(paths.data_dir))}<br>"
             f"Settings: {_html(str(paths.config_dir))}<br>Cache: {_html(str(paths.cache_dir))}</small></p>",
         )
+
+
+def give_mnemonics(menu: QMenu) -> None:
+    """Every item of ``menu`` (and its submenus) gets an Alt-key: items without one take the first
+    letter of their text no sibling uses yet. Items added later by a feature get theirs when the
+    menu next opens."""
+    items = [a for a in menu.actions() if not a.isSeparator() and a.text()]
+    used = set()
+    for act in items:
+        text = act.text()
+        i = text.find("&")
+        if 0 <= i < len(text) - 1:
+            used.add(text[i + 1].lower())
+    for act in items:
+        text = act.text()
+        if "&" not in text:
+            k = next((i for i, ch in enumerate(text) if ch.isalnum() and ch.lower() not in used), -1)
+            if k >= 0:
+                used.add(text[k].lower())
+                act.setText(text[:k] + "&" + text[k:])
+        sub = act.menu()
+        if isinstance(sub, QMenu):
+            give_mnemonics(sub)
+    if not menu.property("parallaxMnemonics"):
+        menu.setProperty("parallaxMnemonics", True)
+        menu.aboutToShow.connect(lambda m=menu: give_mnemonics(m))
 
 
 def _html(text: str) -> str:

@@ -128,7 +128,7 @@ class MarginMarkers(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setObjectName("noteMarkers")
         pane.widget.viewport().installEventFilter(self)
-        pane.widget.verticalScrollBar().valueChanged.connect(self.update)
+        pane.widget.verticalScrollBar().valueChanged.connect(self._follow_scroll)
         self.resize(pane.widget.viewport().size())
         self.show()
 
@@ -137,6 +137,13 @@ class MarginMarkers(QWidget):
             self.resize(self.pane.widget.viewport().size())
             self.raise_()
         return False
+
+    def _follow_scroll(self) -> None:
+        """Scrolling the text moves the viewport's children with it (QWidget.scroll); the bars are
+        computed in viewport coordinates already, so the overlay must stay put at (0, 0)."""
+        if self.pos().x() or self.pos().y():
+            self.move(0, 0)
+        self.update()
 
     def set_spans(self, spans: list[tuple[int, int, str]]) -> None:
         self.spans = spans
@@ -147,8 +154,8 @@ class MarginMarkers(QWidget):
         """Where each marker is drawn (viewport coordinates), for painting and tests."""
         pane, widget = self.pane, self.pane.widget
         out: list[tuple[QRectF, str]] = []
-        if self.view.doc is None or pane.end <= pane.start:
-            return out
+        if self.view.doc is None or pane.end <= pane.start or not self.view.layer_allowed(LAYER_PREFIX):
+            return out  # a presented step that keeps notes private draws no bars either
         qdoc = widget.document()
         left = qdoc.rootFrame().frameFormat().leftMargin()
         for start, end, color in self.spans:

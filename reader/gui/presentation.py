@@ -13,13 +13,20 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
 
 from reader.gui.theme import apply_theme, load_theme
 
 NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_N}
 PREV_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace, Qt.Key.Key_P}
+
+
+def rich(text: str) -> str:
+    """Plain text for a rich-text label: escaped exactly once (apostrophes stay apostrophes).
+
+    Every label of the presentation is set to rich text, so this is the only escaping step."""
+    return html.escape(text, quote=False)
 
 
 def room_font_size(pane_width: int) -> int:
@@ -50,23 +57,38 @@ class Banner(QWidget):
         self.label.setFixedWidth(inner)
         self.setFixedHeight(self.label.heightForWidth(inner) + 18)
 
-    def show_step(self, number: int, total: int, title: str, prompt: str, hidden: list[str], size: int) -> None:
+    def show_step(self, number: int, total: int, title: str, prompt: str, hidden: list[str], size: int,
+                  legend: list[tuple[str, str]] | None = None) -> None:
         reveal = (f"<br><span style='color:#ffd54f; font-size:{max(10, size - 6)}pt;'>Hidden until revealed "
-                  f"(R): {html.escape(', '.join(hidden))}</span>") if hidden else ""
-        question = (f"<br><span style='font-size:{size}pt;'>{html.escape(prompt)}</span>") if prompt else ""
+                  f"(R): {rich(', '.join(hidden))}</span>") if hidden else ""
+        question = (f"<br><span style='font-size:{size}pt;'>{rich(prompt)}</span>") if prompt else ""
+        small = max(10, size - 6)
+        keys = "".join(f"&nbsp; <span style='background-color:{band}; color:#000000; text-decoration:underline;'>"
+                       f"&nbsp;{rich(name)}&nbsp;</span>" for name, band in (legend or []))
+        shown = (f"<br><span style='font-size:{small}pt; color:#dddddd;'>Framing highlighted:{keys}</span>"
+                 if keys else "")
         self.label.setText(
-            f"<span style='font-size:{max(10, size - 6)}pt; color:#bbbbbb;'>Step {number} of {total}</span>"
-            f"&nbsp;&nbsp;<b style='font-size:{size}pt;'>{html.escape(title)}</b>{question}{reveal}")
+            f"<span style='font-size:{small}pt; color:#bbbbbb;'>Step {number} of {total}</span>"
+            f"&nbsp;&nbsp;<b style='font-size:{size}pt;'>{rich(title)}</b>{question}{shown}{reveal}")
 
 
 class Blank(QWidget):
-    """A black cover for the whole window (B)."""
+    """A black cover for the whole window (B).
 
-    def __init__(self, parent: QWidget) -> None:
+    It paints itself: a plain QWidget given only a stylesheet draws nothing, which left the
+    slide showing through."""
+
+    def __init__(self, parent: QWidget, color: str = "#000000") -> None:
         super().__init__(parent)
-        self.setStyleSheet("background: #000000;")
-        self.setAutoFillBackground(True)
+        self.color = QColor(color)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setAccessibleName("Screen blanked (B to return)")
         self.hide()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.color)
+        painter.end()
 
     def cover(self) -> None:
         parent = self.parentWidget()
@@ -89,6 +111,7 @@ class SpeakerView(QWidget):
         self.timer_label = QLabel(self)
         for label in (self.current, self.notes, self.following):
             label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)  # text goes through rich() once
         font = QFont()
         font.setPointSize(16)
         self.notes.setFont(font)
@@ -114,9 +137,9 @@ class SpeakerView(QWidget):
         self.timer_label.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
 
     def show_step(self, number: int, total: int, step: Any, nxt: Any) -> None:
-        self.current.setText(f"<b>Step {number} of {total}: {html.escape(step.title)}</b>")
-        self.notes.setText(html.escape(step.notes) if step.notes else "<i>No speaker notes for this step.</i>")
-        self.following.setText(f"Next: {html.escape(nxt.title)}" if nxt is not None else "Last step.")
+        self.current.setText(f"<b>Step {number} of {total}: {rich(step.title)}</b>")
+        self.notes.setText(rich(step.notes) if step.notes else "<i>No speaker notes for this step.</i>")
+        self.following.setText(f"Next: {rich(nxt.title)}" if nxt is not None else "Last step.")
 
 
 class Presenter(QObject):
@@ -141,6 +164,12 @@ class Presenter(QObject):
         self.blank = Blank(window)
         self.speaker: SpeakerView | None = None
         self._saved: dict[str, Any] = {}
+        #: a resize soon after a step is shown (going full screen, the projector's mode change)
+        #: rewraps the text; the step's passages are put back at the top once it settles
+        self._shown = QElapsedTimer()
+        self._repin = QTimer(self, singleShot=True, interval=60)
+        self._repin.timeout.connect(self._restore_step_scroll)
+        window.readerViewAdded.connect(self._mask_new_view)
 
     @property
     def lesson(self) -> Any:
@@ -149,6 +178,9 @@ class Presenter(QObject):
     def start(self, index: int = 0, *, fullscreen: bool = True) -> None:
         if self.lesson is None or not self.lesson.steps:
             self.window.statusBar().showMessage("Open a lesson with at least one step first.", 5000)
+            return
+        if self.active:  # already presenting: a second start must not save the presenting window as "before"
+            self.go(index)
             return
         w = self.window
         self._saved = {
@@ -187,12 +219,51 @@ class Presenter(QObject):
             w.showFullScreen()
         self.go(index)
 
+    def step_mask(self) -> Any:
+        """What the current step may draw (see :meth:`Step.allows_layer`)."""
+        step = self.lesson.steps[self.index]
+        revealed = self.revealed
+        return lambda name: step.allows_layer(name, revealed)
+
+    def _apply_mask(self) -> None:
+        mask = self.step_mask()
+        for view in self.window.reader_views():
+            view.set_layer_mask(mask)
+
+    def _mask_new_view(self, view: Any) -> None:
+        if self.active and self.lesson is not None:
+            view.set_layer_mask(self.step_mask())
+
+    def framing_legend(self) -> list[tuple[str, str]]:
+        """(technique name, band colour as it shows on the page) for each framing layer drawn now:
+        the banner's legend is made from what the panes really paint."""
+        framing = self.window.features.get("framing")
+        engine = getattr(framing, "engine", None)
+        if engine is None:
+            return []
+        from reader.core.themes import blend
+        from reader.gui.framing import BAND_ALPHA, LAYER_PREFIX
+
+        shown = sorted({name[len(LAYER_PREFIX):] for view in self.window.reader_views()
+                        for name in view.drawn_layers() if name.startswith(LAYER_PREFIX)})
+        back = self.window.theme.colors.get("reader_background", "#ffffff")
+        return [(engine.catalogue[t].name, blend(engine.catalogue[t].colour, BAND_ALPHA, back))
+                for t in shown if t in engine.catalogue]
+
+    def _restore_step_scroll(self) -> None:
+        if self.active and self.lesson is not None:
+            self.feature.restore_scroll(self.lesson.steps[self.index])
+
     def stop(self) -> None:
         if not self.active:
             return
         w = self.window
         self.active = False
+        self._repin.stop()
         QGuiApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        for view in w.reader_views():
+            view.set_layer_mask(None)
+        w.compare.set_presenting(False)
         self.blank.hide()
         self.bar.hide()
         w.removeToolBar(self.bar)
@@ -226,18 +297,22 @@ class Presenter(QObject):
         self.revealed = False
         self.blank.hide()
         step = lesson.steps[self.index]
+        self._apply_mask()  # before anything is drawn: private layers never flash up
         self.feature.apply_step(step, revealed=False)
+        self._apply_mask()  # the panes the step opened
         views = self.window.reader_views()
         width = max(300, self.window.width() // max(1, len(views)))
         size = room_font_size(width)
         for view in views:
             view.set_font(size, self.window.settings.get("reader.font_family"))
-        self.feature.restore_scroll(step)
         self.window.compare.toolbar.hide()  # applying a step refreshes the compare chrome
+        self.window.compare.set_presenting(True)
         hidden = [name for name in step.reveal if step.layers.get(name)]
         self.banner.show_step(self.index + 1, len(lesson.steps), step.title, step.prompt, hidden,
-                              max(14, min(24, size + 2)))
+                              max(14, min(24, size + 2)), self.framing_legend())
         self.banner.fit(self.window.width())
+        self.feature.restore_scroll(step)  # last: fonts, banner and panes are laid out now
+        self._shown.start()
         if self.speaker is not None:
             nxt = lesson.steps[self.index + 1] if self.index + 1 < len(lesson.steps) else None
             self.speaker.show_step(self.index + 1, len(lesson.steps), step, nxt)
@@ -254,9 +329,10 @@ class Presenter(QObject):
             return
         step = self.lesson.steps[self.index]
         self.revealed = True
+        self._apply_mask()
         self.feature.apply_layers(step, revealed=True)
         self.banner.show_step(self.index + 1, len(self.lesson.steps), step.title, step.prompt, [],
-                              max(14, min(24, self.window.reader.font_size + 2)))
+                              max(14, min(24, self.window.reader.font_size + 2)), self.framing_legend())
         self.banner.fit(self.window.width())
 
     def toggle_blank(self) -> None:
@@ -305,6 +381,10 @@ class Presenter(QObject):
             if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
                 return False
             return self.handle_key(event.key())
-        if self.active and event.type() == QEvent.Type.Resize and watched is self.window and self.blank.isVisible():
-            self.blank.cover()
+        if self.active and event.type() == QEvent.Type.Resize and watched is self.window:
+            if self.blank.isVisible():
+                self.blank.cover()
+            if self._shown.isValid() and self._shown.elapsed() < 3000:
+                self.banner.fit(self.window.width())
+                self._repin.start()
         return False

@@ -8,16 +8,19 @@ span the core reports can be drawn exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QFont,
     QFontDatabase,
     QFontMetricsF,
     QHelpEvent,
     QKeySequence,
     QMouseEvent,
+    QPainter,
     QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -40,11 +44,18 @@ from PySide6.QtWidgets import (
 )
 
 from reader.core.document import COMMENTS, Document
+from reader.core.selection import snap_to_words
 from reader.core.text import paragraph_spans, word_count
 from reader.gui.layers import Layer, LayerSpan, background_format
 from reader.gui.library import format_date
 from reader.gui.textmap import TextMap
 from reader.gui.theme import Theme
+
+#: layers whose spans are names or hits: clicking one selects it (then Add Note anchors there)
+SELECTABLE_LAYERS = ("entities:", "entity-selected", "lockstep", "search-hits")
+
+#: what F3 steps through, by navigation layer, for "hit 2 of 9"
+NAV_NOUNS = {"search-hits": "Search hit", "entity-selected": "Mention"}
 
 SERIF_PREFERENCE = ("Noto Serif", "Source Serif 4", "Source Serif Pro", "Georgia", "Charter",
                     "DejaVu Serif", "Liberation Serif", "Times New Roman")
@@ -81,11 +92,13 @@ class DocumentHeader(QWidget):
         layout.addWidget(self.meta)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
+    compact = False  # in a compare pane: a smaller title, so the text keeps the height
+
     def set_document(self, doc: Document, theme: Theme) -> None:
         meta = doc.meta
         self.title.setText(meta.title)
         font = self.title.font()
-        font.setPointSizeF(max(12.0, QFont().pointSizeF() * 1.45))
+        font.setPointSizeF(max(11.0 if self.compact else 12.0, QFont().pointSizeF() * (1.1 if self.compact else 1.45)))
         font.setWeight(QFont.Weight.DemiBold)
         self.title.setFont(font)
         date = format_date(meta.published)
@@ -197,6 +210,60 @@ class ReaderText(QTextBrowser):
             root.setFrameFormat(fmt)
 
 
+class ScrollMarks(QWidget):
+    """Ticks on the article's scrollbar where the find matches or the hits stepped through with
+    F3 are, so a reader sees at a glance where in the text they lie."""
+
+    def __init__(self, view: ReaderView) -> None:
+        bar = view.text.verticalScrollBar()
+        super().__init__(bar)
+        self.view = view
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect())
+                self.raise_()
+        return False
+
+    def fractions(self) -> list[float]:
+        """Where each mark sits, 0 (top of the text) to 1 (bottom)."""
+        view = self.view
+        pane = view.article_pane
+        if view.doc is None or pane.end <= pane.start:
+            return []
+        spans = view.find_matches if view.findbar.isVisible() else [(s.start, s.end) for s in view.navigation_spans()]
+        qdoc = pane.widget.document()
+        height = qdoc.documentLayout().documentSize().height()
+        if height <= 0:
+            return []
+        out = []
+        for start, _end in spans:
+            if not pane.start <= start < pane.end:
+                continue
+            block = qdoc.findBlock(pane.map.to_qt(start))
+            if block.isValid():
+                out.append(qdoc.documentLayout().blockBoundingRect(block).top() / height)
+        return out
+
+    def paintEvent(self, _event: Any) -> None:
+        marks = self.fractions()
+        if not marks:
+            return
+        painter = QPainter(self)
+        color = QColor(self.view.theme.colors.get("find_current", "#ff9f43"))
+        arrows = self.width() + 2  # the bar's arrow buttons (Fusion: as tall as the bar is wide)
+        track = max(1, self.height() - 2 * arrows)
+        for fraction in marks:
+            y = arrows + round(fraction * track)
+            painter.fillRect(1, y - 1, self.width() - 2, 3, color)
+        painter.end()
+
+
 class TextPane:
     """One text widget showing a range of the canonical text, with its own offset map."""
 
@@ -232,6 +299,9 @@ class ReaderView(QWidget):
         self.font_size = 13
         self.font_family = reading_font_family()
         self.layers: dict[str, Layer] = {}
+        #: while presenting, which layers may be drawn at all (None: every visible layer); the
+        #: presenter sets it from the step, so no feature can paint what the step keeps private
+        self.layer_mask: Callable[[str], bool] | None = None
         self.show_comments = True
         self._find_matches: list[tuple[int, int]] = []
         self._find_current = -1
@@ -259,13 +329,18 @@ class ReaderView(QWidget):
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
         self.body.setChildrenCollapsible(False)
-        self.comments_box.setMinimumWidth(220)
+        self.comments_box.setMinimumWidth(170)
         self.findbar = FindBar(self)
         self.placeholder = QLabel(self)
         self.placeholder.setObjectName("readerPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setMargin(40)
+        self.placeholder_page = QWidget(self)
+        self._placeholder_layout = QVBoxLayout(self.placeholder_page)
+        self._placeholder_layout.addStretch(1)
+        self._placeholder_layout.addWidget(self.placeholder)
+        self._placeholder_layout.addStretch(1)
         self.stack = QStackedWidget(self)
         page = QWidget(self)
         inner = QVBoxLayout(page)
@@ -273,12 +348,23 @@ class ReaderView(QWidget):
         inner.setSpacing(0)
         inner.addWidget(self.header)
         inner.addWidget(self.body, 1)
+        self.nav_status = QLabel(self)
+        self.nav_status.setObjectName("navStatus")
+        self.nav_status.setAccessibleName("Position among hits")
+        self.nav_status.setContentsMargins(14, 3, 14, 3)
+        self.nav_status.hide()
+        inner.addWidget(self.nav_status)
         inner.addWidget(self.findbar)
-        self.stack.addWidget(self.placeholder)
+        scroller = QScrollArea(self)  # the empty reader's text and first-run panel never set the window's height
+        scroller.setWidget(self.placeholder_page)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.stack.addWidget(scroller)
         self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        self.marks = ScrollMarks(self)
         self.findbar.searchChanged.connect(self._on_find_text)
         self.findbar.nextRequested.connect(self.find_next)
         self.findbar.previousRequested.connect(self.find_previous)
@@ -307,6 +393,10 @@ class ReaderView(QWidget):
         return self.article_pane
 
     # -- content ------------------------------------------------------------------
+    def add_placeholder_widget(self, widget: QWidget) -> None:
+        """Show ``widget`` under the placeholder text (the first-run panel), centred."""
+        self._placeholder_layout.insertWidget(2, widget, 0, Qt.AlignmentFlag.AlignHCenter)
+
     def set_placeholder(self, html: str) -> None:
         self.placeholder.setText(html)
         if self.doc is None:
@@ -317,6 +407,7 @@ class ReaderView(QWidget):
         fraction = self._scroll_fraction() if keep else 0.0
         if not keep:
             self.layers.clear()
+            self.nav_status.hide()
         self.doc = doc
         self.header.set_document(doc, self.theme)
         self._build()
@@ -347,6 +438,15 @@ class ReaderView(QWidget):
         self.text.line_width_chars = chars
         self.text.update_column()
 
+    def set_compact(self, compact: bool) -> None:
+        """Compare panes are narrow: a smaller document header leaves the height to the text."""
+        if self.header.compact != compact:
+            self.header.compact = compact
+            self.header.layout().setContentsMargins(12, 6, 12, 6) if compact else \
+                self.header.layout().setContentsMargins(16, 12, 16, 10)
+            if self.doc is not None:
+                self.header.set_document(self.doc, self.theme)
+
     def set_comments_visible(self, visible: bool) -> None:
         self.show_comments = visible
         self.comments_box.setVisible(visible and bool(self.doc and self.doc.comments))
@@ -364,6 +464,8 @@ class ReaderView(QWidget):
         self.comments_box.setStyleSheet(f"#commentsBox {{ border-left: 4px solid {c['comments_border']}; }}")
         self.header.setStyleSheet(f"DocumentHeader {{ border-bottom: 1px solid {c['border']}; }}")
         self.placeholder.setStyleSheet(f"color: {c['muted_text']};")
+        self.nav_status.setStyleSheet(f"QLabel#navStatus {{ color: {c['window_text']};"
+                                      f" background: {c['alternate_base']}; border-top: 1px solid {c['border']}; }}")
         if self.doc is not None:
             self.header.set_document(self.doc, theme)
             self._build()
@@ -470,13 +572,29 @@ class ReaderView(QWidget):
         if self.layers.pop(name, None) is not None:
             self._refresh_selections()
 
+    def set_layer_mask(self, mask: Callable[[str], bool] | None) -> None:
+        """Limit what is drawn to the layers ``mask`` allows (None lifts the limit)."""
+        self.layer_mask = mask
+        self._refresh_selections()
+        for child in self.findChildren(QWidget):
+            if child.objectName() == "noteMarkers":
+                child.update()
+
+    def layer_allowed(self, name: str) -> bool:
+        return self.layer_mask is None or self.layer_mask(name)
+
+    def drawn_layers(self) -> list[str]:
+        """Names of the layers actually painted now (visible, allowed, with spans): what a viewer sees."""
+        return sorted(name for name, layer in self.layers.items()
+                      if layer.visible and layer.spans and self.layer_allowed(name))
+
     def _refresh_selections(self) -> None:
         for pane in self.panes:
             selections = []
             if self.doc is not None and pane.end > pane.start:
                 qdoc = pane.widget.document()
                 for layer in sorted(self.layers.values(), key=lambda lay: lay.z):
-                    if not layer.visible:
+                    if not layer.visible or not self.layer_allowed(layer.name):
                         continue
                     for span in layer.spans:
                         if span.end <= pane.start or span.start >= pane.end:
@@ -491,7 +609,7 @@ class ReaderView(QWidget):
             pane.widget.setExtraSelections(selections)
 
     def spans_at(self, offset: int) -> list[tuple[Layer, LayerSpan]]:
-        return [(layer, span) for layer in self.layers.values() if layer.visible
+        return [(layer, span) for layer in self.layers.values() if layer.visible and self.layer_allowed(layer.name)
                 for span in layer.spans if span.start <= offset < span.end]
 
     def offset_at(self, point: QPoint, pane: TextPane | None = None) -> int | None:
@@ -499,15 +617,34 @@ class ReaderView(QWidget):
         return pane.map.to_py(pane.widget.cursorForPosition(point).position())
 
     def selected_range(self) -> tuple[int, int] | None:
-        """The selection as canonical offsets, or None when nothing is selected."""
+        """The selection as canonical offsets snapped to whole words, or None when nothing is selected.
+
+        The current find match, search hit or entity mention stepped to is selected too (see
+        :meth:`select_range`), so a keyboard user's Add Note lands on it."""
         for pane in self.panes:
             cursor = pane.widget.textCursor()
             if cursor.hasSelection():
                 start = pane.map.to_py(cursor.selectionStart())
                 end = pane.map.to_py(cursor.selectionEnd())
                 if start is not None and end is not None and end > start:
-                    return start, end
+                    return snap_to_words(self.doc.text, start, end) if self.doc is not None else (start, end)
         return None
+
+    def _snap_selection(self, pane: TextPane) -> None:
+        """After a drag: show the selection as the whole words a note would take."""
+        cursor = pane.widget.textCursor()
+        if self.doc is None or not cursor.hasSelection():
+            return
+        start, end = pane.map.to_py(cursor.selectionStart()), pane.map.to_py(cursor.selectionEnd())
+        if start is None or end is None:
+            return
+        a, b = snap_to_words(self.doc.text, start, end)
+        if (a, b) != (start, end) and pane.start <= a and b <= pane.end:
+            forward = cursor.position() >= cursor.anchor()
+            snapped = QTextCursor(pane.widget.document())
+            snapped.setPosition(pane.map.to_qt(a if forward else b))
+            snapped.setPosition(pane.map.to_qt(b if forward else a), QTextCursor.MoveMode.KeepAnchor)
+            pane.widget.setTextCursor(snapped)
 
     def select_range(self, start: int, end: int) -> None:
         """Select a canonical range and bring it into view."""
@@ -528,10 +665,16 @@ class ReaderView(QWidget):
         pane = next((p for p in self.panes if watched is p.widget.viewport()), None)
         if pane is not None and event.type() == QEvent.Type.MouseButtonRelease:
             assert isinstance(event, QMouseEvent)
-            if event.button() == Qt.MouseButton.LeftButton and not pane.widget.textCursor().hasSelection():
+            if event.button() == Qt.MouseButton.LeftButton and pane.widget.textCursor().hasSelection():
+                self._snap_selection(pane)
+            elif event.button() == Qt.MouseButton.LeftButton:
                 offset = self.offset_at(event.position().toPoint(), pane)
                 if offset is not None:
-                    for layer, span in self.spans_at(offset):
+                    hits = self.spans_at(offset)
+                    mention = next((span for layer, span in hits if layer.name.startswith(SELECTABLE_LAYERS)), None)
+                    if mention is not None:  # a clicked name is the passage Add Note takes
+                        self._select_quietly(pane, mention.start, mention.end)
+                    for layer, span in hits:
                         self.spanClicked.emit(layer.name, span.key, offset)
         if pane is not None and event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
@@ -544,6 +687,12 @@ class ReaderView(QWidget):
                 QToolTip.hideText()
             return True
         return super().eventFilter(watched, event)
+
+    def _select_quietly(self, pane: TextPane, start: int, end: int) -> None:
+        cursor = QTextCursor(pane.widget.document())
+        cursor.setPosition(pane.map.to_qt(max(start, pane.start)))
+        cursor.setPosition(pane.map.to_qt(min(end, pane.end)), QTextCursor.MoveMode.KeepAnchor)
+        pane.widget.setTextCursor(cursor)
 
     # -- navigation ---------------------------------------------------------------
     def scroll_to_offset(self, offset: int, *, select_to: int | None = None) -> None:
@@ -609,8 +758,9 @@ class ReaderView(QWidget):
         self.layers["find-current"] = Layer("find-current", [LayerSpan(start, end)],
                                             background_format(self.theme.color("find_current")), z=101)
         self._refresh_selections()
-        self.scroll_to_offset(start)
+        self.scroll_to_offset(start, select_to=end)  # the match is the selection: Add Note takes it
         self._update_find_count(self.findbar.edit.text())
+        self.marks.update()
 
     def find_next(self) -> None:
         """F3: the next find match while the find bar is open, else the next navigation span."""
@@ -632,6 +782,8 @@ class ReaderView(QWidget):
         """Make F3 / Shift+F3 step through a layer's spans (only those with ``key`` if given)."""
         self._nav = (layer_name, key) if layer_name else None
         self._nav_index = -1
+        self.nav_status.hide()
+        self.marks.update()
 
     def navigation_spans(self) -> list[LayerSpan]:
         nav = getattr(self, "_nav", None)
@@ -649,9 +801,15 @@ class ReaderView(QWidget):
         self._nav_index = (getattr(self, "_nav_index", -1) + step) % len(spans)
         span = spans[self._nav_index]
         self.select_range(span.start, span.end)
+        nav = getattr(self, "_nav", None)
+        what = NAV_NOUNS.get(nav[0] if nav else "", "match")
+        self.nav_status.setText(f"{what} {self._nav_index + 1} of {len(spans)}  ·  F3 next, Shift+F3 previous")
+        self.nav_status.show()
+        self.marks.update()
         return span
 
     def _on_find_closed(self) -> None:
+        self.marks.update()
         self.remove_layer("find")
         self.remove_layer("find-current")
         self._find_matches = []

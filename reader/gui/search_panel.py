@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -70,6 +71,8 @@ class SearchPanel(QWidget):
         self.facets.setAccessibleName("Facet filters")
         self.facets.setToolTip("Tick values to narrow the results")
         self.facets.itemChanged.connect(self._on_facet_changed)
+        self.facets.itemExpanded.connect(lambda _item: self.fit_facets())
+        self.facets.itemCollapsed.connect(lambda _item: self.fit_facets())
         self.model = SearchResultsModel(self)
         self.results = QListView(self)
         self.results.setModel(self.model)
@@ -105,6 +108,9 @@ class SearchPanel(QWidget):
         self._debounce.timeout.connect(self.request_search)
         self.edit.textEdited.connect(lambda _t: self._debounce.start())
         self.edit.returnPressed.connect(self.request_search)
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.edit)  # from the query into the results
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.activated.connect(self.focus_results)
         self._filling = False
         self._filters: dict[str, set[str]] = {}
         self.set_status("Type words to search every document.")
@@ -216,6 +222,26 @@ class SearchPanel(QWidget):
                 child.setCheckState(0, Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked)
             group.setExpanded(expanded.get(name, name != "published" or len(values) <= 6))
         self._filling = False
+        self.fit_facets()
+
+    def focus_results(self) -> None:
+        """Down in the query field: into the results, first one current (Enter opens it)."""
+        if self.model.rowCount() == 0:
+            return
+        self.results.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.results.currentIndex().isValid():
+            self.results.setCurrentIndex(self.model.index(0, 0))
+
+    def fit_facets(self) -> None:
+        """Give the facet box the height its rows need (up to 40% of the panel), not a fixed strip."""
+        rows = 0
+        for i in range(self.facets.topLevelItemCount()):
+            group = self.facets.topLevelItem(i)
+            rows += 1 + (group.childCount() if group.isExpanded() else 0)
+        row_h = max(18, self.facets.sizeHintForRow(0)) if rows else 0
+        total = max(1, self.splitter.height())
+        want = min(int(total * 0.4), rows * row_h + 8) if rows else 0
+        self.splitter.setSizes([want, max(1, total - want)])
 
     def facet_item(self, facet: str, value: str) -> QTreeWidgetItem | None:
         for i in range(self.facets.topLevelItemCount()):

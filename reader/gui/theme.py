@@ -34,7 +34,8 @@ class Theme:
 
 
 def load_theme(name: str) -> Theme:
-    """Load ``light``/``dark`` (``system`` picks by the platform's colour scheme)."""
+    """Load a palette of :data:`reader.core.themes.PALETTES` (``system`` picks light or dark by the
+    platform's colour scheme)."""
     if name == "system":
         name = "dark" if _system_prefers_dark() else "light"
     path = resource_path("themes", f"{name}.yaml")
@@ -65,7 +66,9 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     app.setStyle("Fusion")
     pal = QPalette()
     c = theme.color
-    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+    # every group gets every role: left unset, the Disabled group keeps Qt's light defaults, and
+    # a disabled field in the dark theme came out at 1.8:1
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive, QPalette.ColorGroup.Disabled):
         pal.setColor(group, QPalette.ColorRole.Window, c("window"))
         pal.setColor(group, QPalette.ColorRole.WindowText, c("window_text"))
         pal.setColor(group, QPalette.ColorRole.Base, c("base"))
@@ -80,8 +83,10 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         pal.setColor(group, QPalette.ColorRole.ToolTipText, c("text"))
         pal.setColor(group, QPalette.ColorRole.PlaceholderText, c("muted_text"))
     muted = c("muted_text")
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.HighlightedText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Highlight, c("button"))
     app.setPalette(pal)
     app.setStyleSheet(
         f"""
@@ -91,6 +96,9 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         QLineEdit {{ padding: 4px 6px; border: 1px solid {theme.colors['border']}; border-radius: 4px;
                      background: {theme.colors['base']}; }}
         QLineEdit:focus {{ border: 1px solid {theme.colors['accent']}; }}
+        QLineEdit:disabled {{ color: {theme.colors['muted_text']}; background: {theme.colors['alternate_base']}; }}
+        QToolTip {{ color: {theme.colors['text']}; background: {theme.colors['base']};
+                    border: 1px solid {theme.colors['border']}; }}
         QTreeView {{ border: none; }}
         QTreeView::item {{ padding: 4px 2px; }}
         QTreeView:focus, QListView:focus, QTextBrowser:focus, QPlainTextEdit:focus {{
@@ -113,3 +121,15 @@ def apply_text_scale(app: QApplication, scale: float) -> None:
     font = app.font()
     font.setPointSizeF(float(base) * scale)
     app.setFont(font)
+
+
+def readable_alpha(tint: QColor, alpha: int, theme: Theme, text_role: str = "reader_text",
+                   background_role: str = "reader_background") -> int:
+    """The strongest opacity up to ``alpha`` at which ``tint`` over the reader keeps the text at
+    WCAG AA (4.5:1): highlights stay highlights without making the words under them hard to read."""
+    from reader.core.themes import blend, contrast_ratio
+
+    text, back = theme.colors.get(text_role, "#000000"), theme.colors.get(background_role, "#ffffff")
+    while alpha > 0 and contrast_ratio(text, blend(tint.name(), alpha, back)) < 4.5:
+        alpha -= 5
+    return max(0, alpha)

@@ -11,6 +11,13 @@ QUOTE = "quote"
 VERBATIM = "verbatim"
 SIMILAR = "similar"
 KINDS = (QUOTE, VERBATIM, SIMILAR)
+#: similar passages scoring below this are weak (a few shared words): kept for scrolling, not drawn
+#: unless the reader asks (Compare ▸ Show Weak Pairs); quotations and verbatim runs always count
+WEAK_SCORE = 0.25
+
+
+def is_weak(pair: Pair) -> bool:
+    return pair.kind == SIMILAR and pair.score < WEAK_SCORE
 
 
 @dataclass(frozen=True)

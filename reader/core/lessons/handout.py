@@ -151,11 +151,52 @@ def render_step(lesson: Lesson, number: int, step: Step, corpus: Corpus, sources
                    f'<p style="font-size:9pt;">{_citation(doc)}</p>'
                    f'<div style="font-size:9pt;">{_render_text(doc, start, end, all_marks[doc.id])}</div></td>')
     out.append("</tr></table>")
+    out.append(_comments(docs, step))
     out.append(_legend(all_marks))
     out.append(_coverage(docs, all_marks))
     out.append(_profile(docs, all_marks, sources.technique_names))
     out.append("</div>")
     return "\n".join(out)
+
+
+COMMENT_CHARS = 420  # per comment: three fit beside the excerpt on the step's page
+
+
+def step_comments(doc: Document, step: Step) -> list[tuple[str, str]]:
+    """The reader comments a step asks students to read: ``(heading, text)``, at most ``step.comments``.
+
+    They start at the comment holding the step's scroll passage when it lies among the comments,
+    else at the first one."""
+    if step.comments <= 0 or not doc.comments:
+        return []
+    first = 0
+    quote = step.scroll.get(doc.id)
+    found = find_passage(doc.text, quote) if quote else None
+    if found is not None:
+        first = next((i for i, c in enumerate(doc.comments) if c.start <= found < c.end), 0)
+    out = []
+    for comment in doc.comments[first:first + step.comments]:
+        text = " ".join(doc.text[comment.start:comment.end].split())
+        if len(text) > COMMENT_CHARS:
+            cut = text.rfind(" ", 0, COMMENT_CHARS)
+            text = text[: cut if cut > 0 else COMMENT_CHARS] + " …"
+        number = f" #{comment.number}" if comment.number is not None else ""
+        out.append((f"{comment.author}{number}, {comment.posted or 'undated'}", text))
+    return out
+
+
+def _comments(docs: list[Document], step: Step) -> str:
+    parts = []
+    for doc in docs:
+        chosen = step_comments(doc, step)
+        if not chosen:
+            continue
+        items = "".join(f'<p style="font-size:8.5pt; margin:2px 0 4px 0;"><b>{html.escape(head)}</b>: '
+                        f"{html.escape(text)}</p>" for head, text in chosen)
+        parts.append(f'<p style="font-size:9pt; margin-bottom:0;"><b>Reader comments under '
+                     f'{html.escape(doc.meta.outlet or doc.id)}</b> (posted by readers; not the outlet’s '
+                     f'text)</p>{items}')
+    return "".join(parts)
 
 
 def _legend(all_marks: dict[str, list[Mark]]) -> str:

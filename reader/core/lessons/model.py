@@ -8,6 +8,12 @@ from typing import Any
 
 SYNC_MODES = ("aligned", "entity", "proportional", "off")
 LAYERS = ("entities", "framing", "notes")
+#: which lesson layer a reader-view layer belongs to, by name prefix: the one rule deciding
+#: what a presented step may draw (the live window and ``--screenshot --present`` both ask it)
+LAYER_PREFIXES = (("notes-", "notes"), ("entities:", "entities"), ("entity-selected", "entities"),
+                  ("framing:", "framing"))
+#: drawn layers that come from the analyst's own work, never from the step: hidden while presenting
+PRIVATE_LAYERS = ("search-hits",)
 
 
 @dataclass
@@ -24,6 +30,7 @@ class Step:
     prompt: str = ""
     notes: str = ""
     reveal: list[str] = field(default_factory=list)  # layers hidden until the trainer reveals them
+    comments: int = 0  # reader comments the step asks students to read: shown, and carried into the handout
     line: int = 0
 
     def to_yaml(self) -> dict[str, Any]:
@@ -41,11 +48,31 @@ class Step:
             data["notes"] = self.notes
         if self.reveal:
             data["reveal"] = list(self.reveal)
+        if self.comments:
+            data["comments"] = self.comments
         return data
 
     def visible_layers(self, revealed: bool) -> dict[str, bool]:
         """Layers as shown: those listed in ``reveal`` stay off until revealed."""
         return {name: on and (revealed or name not in self.reveal) for name, on in self.layers.items()}
+
+    def allows_layer(self, layer_name: str, revealed: bool) -> bool:
+        """May a presented step draw the reader-view layer ``layer_name``?
+
+        Private notes are off unless the step turns ``notes`` on; entity tints and framing follow
+        the step's layers (and ``reveal``); framing is limited to the step's ``techniques``.
+        Layers that are no lesson layer (alignment bands, the followed entity, find) are allowed,
+        except the analyst's own search hits."""
+        if layer_name.startswith(PRIVATE_LAYERS):
+            return False
+        for prefix, layer in LAYER_PREFIXES:
+            if layer_name.startswith(prefix):
+                if not self.visible_layers(revealed).get(layer, False):
+                    return False
+                if layer == "framing" and self.techniques:
+                    return layer_name[len(prefix):] in self.techniques
+                return True
+        return True
 
 
 @dataclass

@@ -20,7 +20,8 @@ from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, SYNC_MODES, Lesson, Step
 
 _TOP_KEYS = {"title", "audience", "duration", "description", "steps"}
-_STEP_KEYS = {"title", "documents", "sync", "focus", "layers", "techniques", "scroll", "prompt", "notes", "reveal"}
+_STEP_KEYS = {"title", "documents", "sync", "focus", "layers", "techniques", "scroll", "prompt", "notes", "reveal",
+              "comments"}
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,19 @@ def _parse_step(raw: Any, n: int, line: int | None, shown: str, problems: list[L
         problem("'scroll' must map document ids to a quoted passage")
         scroll = {}
     techniques = raw.get("techniques") or []
+    comments = raw.get("comments") or 0
+    if comments is True:
+        comments = 3
+    if not isinstance(comments, int) or comments < 0:
+        problem("'comments' must be how many reader comments to show (a whole number, or true for 3)")
+        comments = 0
     return Step(
         title=str(raw.get("title") or f"Step {n}"), documents=list(docs), sync=sync,
         focus=(str(raw["focus"]) if raw.get("focus") else None), layers=layers,
         techniques=[str(t) for t in techniques] if isinstance(techniques, list) else [],
         scroll={str(k): str(v) for k, v in scroll.items()}, prompt=str(raw.get("prompt") or "").strip(),
         notes=str(raw.get("notes") or "").strip(), reveal=[str(r) for r in reveal if r in LAYERS], line=line or 0,
+        comments=comments,
     )
 
 

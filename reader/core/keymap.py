@@ -24,12 +24,19 @@ DOCK_KEYS: dict[str, str] = {
     "kwic": "Ctrl+Shift+K",
     "notes": "Ctrl+Shift+M",
     "lesson": "Ctrl+Alt+L",
+    "research": "Ctrl+Alt+T",
 }
 #: View ▸ Word Differences: mark the words that differ inside aligned quote / similar pairs
 WORD_DIFF_KEY = "Ctrl+D"
 #: View ▸ Next Area / Previous Area: library, each pane, each open dock in turn
 NEXT_AREA_KEY = "F6"
 PREVIOUS_AREA_KEY = "Shift+F6"
+#: Edit ▸ Highlight Passage: mark the selection in a colour without writing a note
+HIGHLIGHT_KEY = "Ctrl+Shift+L"
+#: Edit ▸ Copy Citation: a reference to the open document, with the selection's locator
+COPY_CITATION_KEY = "Ctrl+Shift+C"
+#: Edit ▸ Set Metadata of Selected Documents
+BULK_EDIT_KEY = "Ctrl+Alt+M"
 
 KEY_TABLE: tuple[KeyRow, ...] = (
     KeyRow("Ctrl+F, F3, Shift+F3, Esc", "find in the document, next, previous, close (F3 also steps through "
@@ -46,7 +53,12 @@ KEY_TABLE: tuple[KeyRow, ...] = (
     KeyRow("Ctrl+Shift+H, Ctrl+Alt+H, Ctrl+Shift+K", "framing highlights on/off, the Framing dock, the Concordance"),
     KeyRow("Ctrl+Shift+N, Ctrl+Shift+M", "add a note to the selection (or the current find match, search hit or "
                                          "name), the Notes dock (Ctrl+Z / Ctrl+Shift+Z undo / redo)"),
-    KeyRow("Ctrl+I, Ctrl+Shift+I, Ctrl+E", "import files, import a folder, edit the open document's metadata"),
+    KeyRow(f"{HIGHLIGHT_KEY}, {COPY_CITATION_KEY}", "highlight the selection without a note (listed and exported "
+                                                    "with the notes), copy a citation of the open document"),
+    KeyRow(f"Ctrl+I, Ctrl+Shift+I, Ctrl+E, {BULK_EDIT_KEY}", "import files, import a folder, edit the open "
+                                                             "document's metadata, set metadata of the selected "
+                                                             "documents"),
+    KeyRow("Ctrl+Alt+T", "the Research dock: coverage timeline, batch search, saved searches"),
     KeyRow("F5, Ctrl+Alt+L", "present the open lesson (Page Down / Page Up, B blank, R reveal, S speaker view, "
                              "Esc leave), the Lesson dock"),
     KeyRow(f"{NEXT_AREA_KEY} / {PREVIOUS_AREA_KEY}", "move between the library, the reader panes and the open docks"),

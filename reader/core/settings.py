@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("entities.hidden_types", list, [], "Entity types not highlighted (person, place...).", user=False),
     Setting("research.citation_style", str, "apa", "Reference style for Copy Citation and formatted exports.",
             choices=tuple(CITATION_STYLES)),
-    Setting("notes.highlight_color", str, "yellow", "Colour of a quick highlight (Ctrl+Alt+H): a passage marked "
+    Setting("notes.highlight_color", str, "yellow", "Colour of a quick highlight (Ctrl+Shift+L): a passage marked "
             "without a note.", choices=tuple(NOTE_COLORS)),
     Setting("export.last_folder", str, "", "Folder the last export was written to (the next one starts there).",
             user=False),

@@ -29,6 +29,7 @@ from reader.core.bulk_meta import BulkEdit, bulk_edit, undo_bulk_edit
 from reader.core.corpora import is_bundled
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
+from reader.core.keymap import BULK_EDIT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("language", "Language", "e.g. en"),
     ("tags", "Tags", "comma-separated, e.g. unrest, fuel prices"),
 )
-SHORTCUT = "Ctrl+Alt+M"
+SHORTCUT = BULK_EDIT_KEY
 
 
 class BulkEditDialog(QDialog):

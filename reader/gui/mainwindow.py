@@ -42,7 +42,8 @@ from reader.gui.workers import Job
 
 #: View-menu text of each dock toggle, with a mnemonic no other View item uses
 DOCK_MENU_TEXT = {"framing": "F&raming Panel", "kwic": "&Concordance", "notes": "&Notes Panel",
-                  "search": "&Search Panel", "entities": "&Entities Panel", "lesson": "Lesson E&ditor"}
+                  "search": "&Search Panel", "entities": "&Entities Panel", "lesson": "Lesson E&ditor",
+                  "research": "Res&earch Panel"}
 
 
 class SettingsBridge(QObject):

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from reader.core.errors import ReaderError
+from reader.core.keymap import HIGHLIGHT_KEY
 from reader.core.notes.anchoring import ORPHAN
 from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
@@ -40,7 +41,7 @@ from reader.gui.notes_panel import NotesPanel
 from reader.gui.notes_review import NotesReview
 
 ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
-HIGHLIGHT_SHORTCUT = "Ctrl+Alt+H"
+HIGHLIGHT_SHORTCUT = HIGHLIGHT_KEY
 #: the export dialog's file types, in the order shown: label -> format
 EXPORT_FILTERS: tuple[tuple[str, str], ...] = (
     ("Markdown with citations (*.md)", "md"), ("CSV (*.csv)", "csv"), ("JSON (*.json)", "json"),
@@ -419,7 +420,7 @@ class NotesFeature(QObject):
         if start is None:
             chosen = view.selected_range() if view.doc is not None else None
             if chosen is None:  # a hint, not an error: no dialog
-                self.window.statusBar().showMessage("Select a passage to highlight it (Ctrl+Alt+H).", 8000)
+                self.window.statusBar().showMessage(f"Select a passage to highlight it ({HIGHLIGHT_KEY}).", 8000)
                 return None
             start, end = chosen
         color = str(self.window.settings.get("notes.highlight_color") or "yellow")

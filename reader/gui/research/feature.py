@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from reader.core.atomic import atomic_write_bytes, atomic_write_text
 from reader.core.errors import ReaderError
+from reader.core.keymap import COPY_CITATION_KEY
 from reader.core.research import citations
 from reader.core.research.batch import BatchRow, batch_csv, read_queries, run_batch
 from reader.core.research.saved_searches import SavedSearches
@@ -22,8 +23,7 @@ from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
 
-DOCK_SHORTCUT = "Ctrl+Alt+T"
-COPY_CITATION_SHORTCUT = "Ctrl+Shift+C"
+COPY_CITATION_SHORTCUT = COPY_CITATION_KEY
 
 
 class ResearchFeature(QObject):
@@ -31,8 +31,7 @@ class ResearchFeature(QObject):
         super().__init__(window)
         self.window = window
         self.panel = ResearchPanel(window)
-        self.dock = window.add_dock(self.panel, "Research", "research", Qt.DockWidgetArea.BottomDockWidgetArea,
-                                    DOCK_SHORTCUT)
+        self.dock = window.add_dock(self.panel, "Research", "research", Qt.DockWidgetArea.BottomDockWidgetArea)
         if not window.settings.get("window.state"):
             self.dock.hide()
         self.saved = SavedSearches(window.ctx.paths.data_dir)

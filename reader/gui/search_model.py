@@ -1,11 +1,16 @@
-"""Search results as a Qt model (named roles) and a delegate that draws marked snippets."""
+"""Search results as a Qt model (named roles) and a delegate that draws marked snippets.
+
+Snippets are lazy: the feature fills the first page before showing results; rows painted
+later without snippets ask for theirs through :attr:`SearchResultsModel.snippetsWanted`
+(paint is the one call Qt makes only for rows on screen), coalesced once per event-loop turn.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -25,18 +30,48 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 class SearchResultsModel(QAbstractListModel):
-    """One row per hit, in rank order."""
+    """One row per hit, in rank order; rows know whether their snippets were fetched yet."""
+
+    snippetsWanted = Signal(list)  # rows shown on screen whose snippets were not fetched yet
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.hits: list[SearchHit] = []
+        self.filled: list[bool] = []
         self.mark_color = "#ffe08a"
         self.muted_color = "#5b6270"
+        self._wanted: set[int] = set()
 
-    def set_hits(self, hits: list[SearchHit]) -> None:
+    def set_hits(self, hits: list[SearchHit], filled: int | None = None) -> None:
+        """Show ``hits``; the first ``filled`` rows (all when None) already carry their snippets."""
         self.beginResetModel()
         self.hits = list(hits)
+        count = len(self.hits) if filled is None else filled
+        self.filled = [i < count for i in range(len(self.hits))]
+        self._wanted.clear()
         self.endResetModel()
+
+    def want(self, row: int) -> None:
+        """A row is on screen without its snippets: ask once, at the end of this event-loop turn."""
+        if 0 <= row < len(self.filled) and not self.filled[row] and row not in self._wanted:
+            if not self._wanted:
+                QTimer.singleShot(0, self._emit_wanted)
+            self._wanted.add(row)
+
+    def _emit_wanted(self) -> None:
+        rows, self._wanted = sorted(self._wanted), set()
+        rows = [r for r in rows if r < len(self.filled) and not self.filled[r]]
+        if rows:
+            self.snippetsWanted.emit(rows)
+
+    def fill(self, rows: list[int], hits: list[SearchHit]) -> None:
+        """Snippets arrived for ``rows`` (the hits as :meth:`SearchEngine.snippets` returned them)."""
+        for row, hit in zip(rows, hits, strict=True):
+            if 0 <= row < len(self.hits) and self.hits[row].id == hit.id:
+                self.hits[row] = hit
+                self.filled[row] = True
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))
 
     def hit(self, row: int) -> SearchHit:
         return self.hits[row]
@@ -96,6 +131,9 @@ class SearchResultDelegate(QStyledItemDelegate):
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        model = index.model()
+        if isinstance(model, SearchResultsModel):
+            model.want(index.row())
         self.initStyleOption(option, index)
         style = option.widget.style() if option.widget else None
         text_backup = option.text

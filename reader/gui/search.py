@@ -159,8 +159,11 @@ class SearchFeature(QObject):
 
         def work(progress: Any, cancelled: Any) -> UpdateReport:
             if rebuild or reason:
-                return engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
-            return engine.update(corpus, progress, cancelled)
+                report = engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
+            else:
+                report = engine.update(corpus, progress, cancelled)
+            engine.warm()  # the first search's caches, read here rather than on the GUI thread
+            return report
 
         job = Job(work, self)
         job.progress.connect(self._on_progress)

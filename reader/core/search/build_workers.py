@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Documents per batch handed to a worker (small enough for smooth progress and balance).
 BATCH = 40
+#: A worker starts a new segment when its posting pool reaches this share of ``limitmb``.
+ROLL_FRACTION = 0.9
 #: How often a worker checks that its parent is still alive.
 WATCH_SECONDS = 0.5
 
@@ -111,11 +113,14 @@ def worker_main(folder: str, indexname: str, jobs: Any, results: Any, cancel: An
     die_with_parent(parent_pid)
     try:
         from whoosh.filedb.filestore import FileStorage
-        from whoosh.writing import SegmentWriter
+
+        from reader.core.search.writer import LeanSegmentWriter as SegmentWriter
 
         ix = FileStorage(folder).open_index(indexname)
         writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        segments: list[Any] = []
         added = False
+        roll_at = int(limitmb * 1024 * 1024 * ROLL_FRACTION)
         while True:
             try:
                 batch = jobs.get(timeout=WATCH_SECONDS)
@@ -135,15 +140,21 @@ def worker_main(folder: str, indexname: str, jobs: Any, results: Any, cancel: An
                     writer.add_document(**record)
                     added = True
                 state[doc.id] = file_state(meta.path, doc.content_hash)
+                if writer.pool.currentsize > roll_at:
+                    # Close this segment before the posting pool spills to sorted runs on disk
+                    # (pickling and re-reading every posting cost a fifth of the build).
+                    segments.append(writer._finalize_segment())
+                    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+                    added = False
             results.put(("progress", len(batch), state))
         for extra in extras:
             if extra.flush is not None:
                 extra.flush()
         if cancel.is_set() or not added:
             writer.cancel()
-            results.put(("done", None))
-            return
-        results.put(("done", writer._finalize_segment()))
+        else:
+            segments.append(writer._finalize_segment())
+        results.put(("done", [] if cancel.is_set() else segments))
     except BaseException as exc:  # reported to the parent, which fails the build cleanly
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -197,8 +208,7 @@ def parallel_build(ix: Any, metas: Sequence[DocumentMeta], extras: list[Extra], 
                     progress(min(done_docs, total), total)
             elif message[0] == "done":
                 finished += 1
-                if message[1] is not None:
-                    segments.append(message[1])
+                segments.extend(message[1])
             else:
                 raise ReaderError(f"indexing failed in a worker: {message[1]}")
         for w in workers:

@@ -157,5 +157,8 @@ class SearchEngine(ABC):
     def merge(self, cancelled: Cancelled | None = None) -> bool:
         """Merge small segments (background housekeeping); True if anything was merged."""
 
+    def warm(self) -> None:  # noqa: B027 - optional hook
+        """Prepare per-index caches (facet sets, vocabulary) off the GUI thread; optional."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files held open."""

@@ -48,6 +48,7 @@ from reader.core.errors import ReaderError
 from reader.core.search import highlight, querylang
 from reader.core.search.analysis import StemmingAnalyzer, normalise_word
 from reader.core.search.build_workers import extras_picklable, file_state, parallel_build
+from reader.core.search.docsets import DocSets, leaf_ids
 from reader.core.search.engine import (
     Cancelled,
     Filters,
@@ -63,6 +64,7 @@ from reader.core.search.fields import flush_fields, registered_fields
 from reader.core.search.formats import token_end, token_starts
 from reader.core.search.records import Extra, extras_for, section_records
 from reader.core.search.schema import build_schema, facet_fields, schema_version
+from reader.core.search.writer import LeanSegmentWriter
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ INDEX_NAME = "MAIN"
 #: Below this many documents a single process is faster than starting workers.
 PARALLEL_MIN_DOCS = 300
 WRITER_LIMIT_MB = 96
+#: Posting pool of each build worker: a segment is closed before it fills (see build_workers).
+WORKER_LIMIT_MB = 160
 PROGRESS_EVERY = 25
 #: Expanded terms (prefix*, wildcards) above which snippets fall back to analysing the section.
 MAX_POSTING_TERMS = 64
@@ -134,6 +138,8 @@ class WhooshEngine(SearchEngine):
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         self.limitmb = limitmb
         self._lock = threading.RLock()
+        #: Held by writers (update, merge) only, so a background merge never blocks a search.
+        self._write_lock = threading.Lock()
         self._ix: Any = None
         self._searcher: Searcher | None = None
         self._schema = build_schema()
@@ -294,9 +300,10 @@ class WhooshEngine(SearchEngine):
         extras = self._extras()
         if (self.procs > 1 and total >= PARALLEL_MIN_DOCS and isinstance(storage, FileStorage)
                 and extras_picklable(extras)):
-            return parallel_build(ix, metas, extras, self.procs, self.limitmb, progress, cancelled)
+            return parallel_build(ix, metas, extras, self.procs, max(self.limitmb, WORKER_LIMIT_MB), progress,
+                                  cancelled)
         docs: dict[str, list[Any]] = {}
-        writer: IndexWriter = ix.writer(limitmb=self.limitmb)
+        writer: IndexWriter = LeanSegmentWriter(ix, limitmb=self.limitmb)
         try:
             for n, meta in enumerate(metas, 1):
                 if cancelled is not None and cancelled():
@@ -423,8 +430,10 @@ class WhooshEngine(SearchEngine):
                             documents=len(new_state), notice=self.notice)
 
     def _apply(self, added: list[Document], changed: list[Document], removed: list[str]) -> None:
-        with self._lock:
-            writer = self._open().writer(limitmb=self.limitmb)
+        with self._write_lock:
+            with self._lock:
+                ix = self._open()
+            writer = ix.writer(limitmb=self.limitmb)
             try:
                 for doc_id in removed:
                     writer.delete_by_term("id", doc_id)
@@ -440,18 +449,20 @@ class WhooshEngine(SearchEngine):
                 raise
 
     def merge(self, cancelled: Cancelled | None = None) -> bool:
-        with self._lock:
+        """Merge small segments; searches go on meanwhile on the previous generation."""
+        with self._write_lock:
             before = self.segment_count()
             if before <= 1 or (cancelled is not None and cancelled()):
                 return False
+            with self._lock:
+                ix = self._open()
             try:
-                writer = self._open().writer(limitmb=self.limitmb)
+                writer = ix.writer(limitmb=self.limitmb)
                 writer.commit()  # the default policy merges the small segments
             except OSError as exc:
                 if _unwritable(exc):
                     return False  # housekeeping only
                 raise
-            self._reset()
             return self.segment_count() < before
 
     def clear(self) -> None:
@@ -514,12 +525,22 @@ class WhooshEngine(SearchEngine):
         started = time.perf_counter()
         searcher = self._search_handle()
         base, q, collapse = self._prepared(parsed, filters, searcher)
-        # Top hits without facet grouping, so Whoosh can skip low-scoring blocks; the counts come
-        # from the cached facet sets below.
-        results = searcher.search(q, limit=max(1, limit), filter=self._filter_query(filters), terms=False,
-                                  collapse="id" if collapse else None)
+        sets = self._docsets(searcher)
+        # Structured parts (outlet, days, section, facet filters) become one document set used
+        # as Whoosh's filter; Whoosh scores only the text part, keeping its block skipping.
+        text_q, structured = self._split_structured(base, sets)
+        narrowing = self._filter_set(searcher, filters, skip="section")
+        narrowing = _meet(narrowing, structured)
         allowed = set(filters.get("section") or ()) or (None if parsed.explicit_section else {ARTICLE})
-        facets, total = self._count(searcher, base, filters, allowed)
+        sections = self._facet_sets(searcher, "section")
+        in_sections = None if allowed is None else frozenset().union(*(sections.get(a, frozenset()) for a in allowed))
+        allow = _meet(narrowing, in_sections)
+        results = searcher.search(text_q, limit=max(1, limit), filter=None if allow is None else set(allow),
+                                  terms=False, collapse="id" if collapse else None)
+        matching = sets.of(text_q)
+        if matching is None:
+            matching = frozenset(searcher.docs_for_query(text_q))
+        facets, total = self._count(searcher, matching, narrowing, in_sections)
         if collapse:
             total = len(results)  # one document may match in both of its sections
         rows = list(results[:limit]) if limit > 0 else []
@@ -532,6 +553,46 @@ class WhooshEngine(SearchEngine):
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         suggestion = self._suggest(parsed.text, searcher)
         return SearchResults(parsed.text, total, hits, facets, suggestion, time.perf_counter() - started)
+
+    def _docsets(self, searcher: Searcher) -> DocSets:
+        return self._cached(searcher, "docsets", lambda: DocSets(searcher))
+
+    #: Fields whose terms are whole values (no positions, no scoring that matters).
+    _STRUCTURED = frozenset({"facet_outlet", "day", "section", "language", "id"})
+
+    def _split_structured(self, q: query.Query, sets: DocSets) -> tuple[query.Query, frozenset[int] | None]:
+        """``(text part, documents the structured part allows)`` of a query's top-level AND."""
+        def structured(part: query.Query) -> bool:
+            if isinstance(part, query.Term):
+                return part.fieldname in self._STRUCTURED
+            if isinstance(part, query.Or) and type(part) is query.Or:
+                return all(structured(c) for c in part.subqueries)
+            return False
+
+        children = list(q.subqueries) if isinstance(q, query.And) and type(q) is query.And else [q]
+        keep = [c for c in children if not structured(c)]
+        moved = [c for c in children if structured(c)]
+        if not moved:
+            return q, None
+        allow: frozenset[int] | None = None
+        for part in moved:
+            allow = _meet(allow, sets.of(part))
+        if not keep:
+            return query.Every(), allow
+        return (keep[0] if len(keep) == 1 else query.And(keep, boost=q.boost)), allow
+
+    def _filter_set(self, searcher: Searcher, filters: Filters, skip: str | None = None) -> frozenset[int] | None:
+        """Documents the facet filters allow (values of one facet OR-ed, facets AND-ed); None = all."""
+        allow: frozenset[int] | None = None
+        for name, values in filters.items():
+            if name == skip or not values:
+                continue
+            fieldname = {"outlet": "facet_outlet", "published": "day"}.get(name, name)
+            if fieldname not in self._schema.names():
+                continue
+            table = self._facet_sets(searcher, fieldname)
+            allow = _meet(allow, frozenset().union(*(table.get(v, frozenset()) for v in values)))
+        return allow
 
     # -- lazy snippets ---------------------------------------------------------------
     def snippets(self, query_text: str, hits: Sequence[SearchHit], *, count: int = 3,
@@ -645,38 +706,33 @@ class WhooshEngine(SearchEngine):
                     continue
                 for value in reader.lexicon(fieldname):
                     text = _text(value)
-                    ids = reader.postings(fieldname, value).all_ids()
+                    ids = leaf_ids(reader.postings(fieldname, value))
                     target = sets.setdefault(text, set())
                     target.update(offset + d for d in ids) if offset else target.update(ids)
             return {k: frozenset(v) for k, v in sets.items()}
 
         return self._cached(searcher, f"facet:{fieldname}", make)
 
-    def _count(self, searcher: Searcher, base: query.Query, filters: Filters,
-               allowed: set[str] | None) -> tuple[dict[str, dict[str, int]], int]:
-        """Facet counts and the total from one unscored pass collecting the matching docnums.
+    def _count(self, searcher: Searcher, matching: frozenset[int], narrowing: frozenset[int] | None,
+               in_sections: frozenset[int] | None) -> tuple[dict[str, dict[str, int]], int]:
+        """Facet counts and the total, by intersecting the matches with the cached facet sets.
 
         Sections are counted for the query without its implicit section restriction (the
         panel shows where else the words occur); the other facets only for allowed sections.
         """
-        narrowing = self._filter_query(filters, skip="section")
-        matching = query.And([base, narrowing]) if narrowing is not None else base
-        matches = set(searcher.docs_for_query(matching))
-        by_section = {v: len(matches & s) for v, s in self._facet_sets(searcher, "section").items()}
-        if allowed is not None:
-            keep: set[int] = set()
-            for name, docs in self._facet_sets(searcher, "section").items():
-                if name in allowed:
-                    keep |= matches & docs
-            matches = keep
-        facets: dict[str, dict[str, int]] = {"section": _sorted_counts({k: v for k, v in by_section.items() if v})}
+        matches = matching if narrowing is None else matching & narrowing
+        section_sets = self._facet_sets(searcher, "section").items()
+        by_section = {v: n for v, docs in section_sets if (n := _overlap(matches, docs))}
+        if in_sections is not None:
+            matches = matches & in_sections
+        facets: dict[str, dict[str, int]] = {"section": _sorted_counts(by_section)}
         fieldnames = {"outlet": "facet_outlet", "published": "day"}
         for spec in registered_fields():
             if spec.facet and spec.name in self._schema.names():
                 fieldnames[spec.name] = spec.name
         for name, fieldname in fieldnames.items():
-            counts = {v: n for v, docs in self._facet_sets(searcher, fieldname).items()
-                      if (n := len(matches & docs if len(matches) < len(docs) else docs & matches))}
+            value_sets = self._facet_sets(searcher, fieldname).items()
+            counts = {v: n for v, docs in value_sets if (n := _overlap(matches, docs))}
             facets[name] = dict(sorted(counts.items())) if name == "published" else _sorted_counts(counts)
         return facets, len(matches)
 
@@ -726,11 +782,16 @@ class WhooshEngine(SearchEngine):
             words = [_text(w) for w in q.words] if isinstance(q, query.Phrase) else [_text(q.text)]
             exact = self._outlet_names(searcher).get(" ".join(words))
             return query.Term("facet_outlet", exact, boost=q.boost) if exact else q
-        if isinstance(q, query.DateRange) and q.fieldname == "published":
+        if isinstance(q, query.NumericRange) and q.fieldname == "published":
             # Documents carry a day, so a range is the days of the index inside it: a small Or of
-            # terms instead of Whoosh's tiered numeric range over 64-bit timestamps.
-            low = q.startdate.date().isoformat() if q.startdate else "0000-00-00"
-            high = q.enddate.date().isoformat() if q.enddate else "9999-99-99"
+            # terms (answered from the cached day sets) instead of Whoosh's tiered numeric range
+            # over 64-bit timestamps. The query parser gives a NumericRange of DATETIME longs.
+            from whoosh.util.times import long_to_datetime
+
+            start = getattr(q, "startdate", None) or (long_to_datetime(q.start) if q.start is not None else None)
+            end = getattr(q, "enddate", None) or (long_to_datetime(q.end) if q.end is not None else None)
+            low = start.date().isoformat() if start else "0000-00-00"
+            high = end.date().isoformat() if end else "9999-99-99"
             days = [d for d in self._days(searcher) if low <= d <= high]
             return query.Or([query.Term("day", d) for d in days], boost=q.boost) if days else query.NullQuery
         if isinstance(q, query.FuzzyTerm):
@@ -886,6 +947,21 @@ class WhooshEngine(SearchEngine):
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         return SearchResults(f"like:{doc.id}", len(results), hits, facets, None, time.perf_counter() - started)
 
+    def warm(self) -> None:
+        """Read what the first search would (facet sets, vocabulary, days) now, e.g. in a job thread."""
+        def work() -> None:
+            searcher = self._search_handle()
+            for fieldname in ("section", "facet_outlet", "day"):
+                self._facet_sets(searcher, fieldname)
+            for spec in registered_fields():
+                if spec.facet and spec.name in self._schema.names():
+                    self._facet_sets(searcher, spec.name)
+            self._vocabulary(searcher)
+            self._days(searcher)
+            self._outlet_names(searcher)
+
+        self._guard(work)
+
     def close(self) -> None:
         self._reset()
 
@@ -898,6 +974,19 @@ def _describe(exc: BaseException) -> str:
 
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _meet(a: frozenset[int] | None, b: frozenset[int] | None) -> frozenset[int] | None:
+    """Intersection where None means "everything"."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b if len(a) <= len(b) else b & a
+
+
+def _overlap(a: frozenset[int], b: frozenset[int]) -> int:
+    return len(a & b) if len(a) <= len(b) else len(b & a)
 
 
 def _sorted_counts(groups: dict[Any, int]) -> dict[str, int]:

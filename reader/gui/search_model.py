@@ -8,6 +8,7 @@ later without snippets ask for theirs through :attr:`SearchResultsModel.snippets
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
@@ -113,21 +114,40 @@ class SearchResultsModel(QAbstractListModel):
 
 
 class SearchResultDelegate(QStyledItemDelegate):
-    """Draws a hit's title, outlet and date, and its snippets with the matches marked."""
+    """Draws a hit's title, outlet and date, and its snippets with the matches marked.
+
+    Laid-out rich-text documents are kept per (markup, width, font) in a small LRU: Qt asks
+    every row's size hint on each layout, and laying out 100 HTML rows again took ~0.4 s of
+    the GUI thread when results or snippets arrived.
+    """
 
     PADDING = 6
+    CACHE = 256
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._docs: OrderedDict[tuple[str, int, str], QTextDocument] = OrderedDict()
 
     def _document(self, option: QStyleOptionViewItem, index: _Index) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        doc.setDocumentMargin(0)
         markup = index.data(HtmlRole) or ""
         if option.state & QStyle.StateFlag.State_Selected:  # muted text is unreadable on the selection
             model = index.model()
             muted = getattr(model, "muted_color", "")
             markup = markup.replace(f"color:{muted};", "")
+        width = max(80, option.rect.width() - 2 * self.PADDING)
+        key = (markup, width, option.font.key())
+        doc = self._docs.get(key)
+        if doc is not None:
+            self._docs.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDefaultFont(option.font)
+        doc.setDocumentMargin(0)
         doc.setHtml(markup)
-        doc.setTextWidth(max(80, option.rect.width() - 2 * self.PADDING))
+        doc.setTextWidth(width)
+        self._docs[key] = doc
+        while len(self._docs) > self.CACHE:
+            self._docs.popitem(last=False)
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:

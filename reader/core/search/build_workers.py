@@ -100,7 +100,8 @@ def die_with_parent(parent_pid: int) -> None:
     def watch() -> None:
         while True:
             time.sleep(WATCH_SECONDS)
-            if not _parent_alive(parent_pid) or os.getppid() == 1:
+            # Reparented (to init or a subreaper) or gone: the app died without telling us.
+            if os.getppid() != parent_pid or not _parent_alive(parent_pid):
                 os._exit(3)
 
     threading.Thread(target=watch, name="parallax-parent-watch", daemon=True).start()

@@ -36,7 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from whoosh import query, sorting
+from whoosh import collectors, query, sorting
 from whoosh.filedb.filestore import FileStorage, RamStorage, copy_storage
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, IndexWriter
@@ -535,14 +535,23 @@ class WhooshEngine(SearchEngine):
         sections = self._facet_sets(searcher, "section")
         in_sections = None if allowed is None else frozenset().union(*(sections.get(a, frozenset()) for a in allowed))
         allow = _meet(narrowing, in_sections)
-        results = searcher.search(text_q, limit=max(1, limit), filter=None if allow is None else set(allow),
-                                  terms=False, collapse="id" if collapse else None)
         matching = sets.of(text_q)
-        if matching is None:
-            matching = frozenset(searcher.docs_for_query(text_q))
+        if matching is None and not collapse:
+            # Phrases, proximity: positions must be checked, so count from the scored walk itself
+            # (recorded), plus a walk restricted to the sections the hits leave out.
+            results, matching = self._recorded_search(searcher, text_q, limit, allow, narrowing, allowed)
+        else:
+            results = searcher.search(text_q, limit=max(1, limit), filter=None if allow is None else set(allow),
+                                      terms=False, collapse="id" if collapse else None)
+            if matching is None:
+                matching = frozenset(searcher.docs_for_query(text_q))
         facets, total = self._count(searcher, matching, narrowing, in_sections)
-        if collapse:
-            total = len(results)  # one document may match in both of its sections
+        if collapse:  # one document may match in both of its sections
+            try:
+                total = len(results)
+            except AttributeError:  # Whoosh's CollapseCollector cannot count positional matches
+                final = _meet(_meet(matching, narrowing), in_sections) or frozenset()
+                total = len({searcher.stored_fields(d)["id"] for d in final})
         rows = list(results[:limit]) if limit > 0 else []
         hits = [self._plain_hit(r.fields(), float(r.score or 0.0)) for r in rows]
         if snippet_count > 0 and hits:
@@ -553,6 +562,22 @@ class WhooshEngine(SearchEngine):
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         suggestion = self._suggest(parsed.text, searcher)
         return SearchResults(parsed.text, total, hits, facets, suggestion, time.perf_counter() - started)
+
+    def _recorded_search(self, searcher: Searcher, text_q: query.Query, limit: int, allow: frozenset[int] | None,
+                         narrowing: frozenset[int] | None,
+                         allowed: set[str] | None) -> tuple[Any, frozenset[int]]:
+        """Top hits and every match, from one walk of a positional query (no second pass)."""
+        top = _RecordingCollector(limit=max(1, limit))
+        col: Any = top if allow is None else collectors.FilterCollector(top, allow=set(allow))
+        searcher.search_with_collector(text_q, col)
+        seen = set(top.seen)
+        if allowed is not None:
+            others = [name for name in self._facet_sets(searcher, "section") if name not in allowed]
+            if others:
+                rest = query.And([text_q, query.Or([query.Term("section", name) for name in others])])
+                found = searcher.docs_for_query(rest)
+                seen.update(found if narrowing is None else (d for d in found if d in narrowing))
+        return col.results(), frozenset(seen)
 
     def _docsets(self, searcher: Searcher) -> DocSets:
         return self._cached(searcher, "docsets", lambda: DocSets(searcher))
@@ -974,6 +999,22 @@ def _describe(exc: BaseException) -> str:
 
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+class _RecordingCollector(collectors.TopCollector):
+    """Top N by score that also records every document it scores.
+
+    Block skipping and matcher replacement are off: both skip documents that cannot reach
+    the top N, and here every match must be seen (positional queries walk them all anyway).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.seen: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.seen.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
 
 
 def _meet(a: frozenset[int] | None, b: frozenset[int] | None) -> frozenset[int] | None:

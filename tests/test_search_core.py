@@ -298,3 +298,30 @@ def test_parallel_build_matches_single_process(tmp_path: Path) -> None:
     assert single.update().added == double.update().added == 320
     for q in ("colour", "marker3", "beta -gamma", '"colour revolution"', "published:2022-01-05"):
         assert single.search(q, limit=400).total == double.search(q, limit=400).total
+
+
+@pytest.mark.parametrize("q", ['"peaceful protesters"~2', '"color revolution"', "Erdogan", "Kazakh* -Ablyazov",
+                               'section:comments "the west"', "published:[2022-01-01 TO 2022-01-08] Tokayev"])
+def test_counts_and_facets_equal_a_walk_of_every_match(engine: WhooshEngine, q: str) -> None:
+    """The set-algebra and recorded-walk counts agree with Whoosh walking every match."""
+    from whoosh import query as wq
+
+    from reader.core.search.querylang import parse as parse_query
+
+    res = engine.search(q, limit=2)
+    parsed = parse_query(q, engine._schema, engine._parser)
+    searcher = engine._search_handle()
+    base = engine._expand_fuzzy(parsed.query, searcher)
+    every = set(searcher.docs_for_query(base))
+    stored = {d: searcher.stored_fields(d) for d in every}
+    sections: dict[str, int] = {}
+    for fields in stored.values():
+        sections[fields["section"]] = sections.get(fields["section"], 0) + 1
+    assert res.facets["section"] == dict(sorted(sections.items(), key=lambda kv: (-kv[1], kv[0])))
+    shown = every if parsed.explicit_section else {d for d in every if stored[d]["section"] == "article"}
+    assert res.total == len(shown)
+    outlets: dict[str, int] = {}
+    for d in shown:
+        outlets[stored[d]["outlet"]] = outlets.get(stored[d]["outlet"], 0) + 1
+    assert res.facets["outlet"] == dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert isinstance(base, wq.Query)

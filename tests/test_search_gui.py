@@ -106,3 +106,42 @@ def test_bad_query_and_suggestion_and_help(qtbot) -> None:
     assert "published:[2022-01-01 TO 2022-01-09]" in browser.toPlainText()
     assert "British" in browser.toPlainText()  # the full reference (docs/search.md), not the cheat sheet
     feature.help_dialog.close()
+
+
+def test_snippets_fill_lazily_as_rows_scroll_into_view(qtbot, tmp_path) -> None:
+    from tests.conftest import write_doc
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(60):
+        write_doc(folder, f"doc-{n:02d}", f"Intro words here. The alpha marker {n} sits in this line.\n\nMore.")
+    window = MainWindow(AppContext.create(corpus=str(folder)))
+    qtbot.addWidget(window)
+    window.resize(900, 700)
+    window.show()
+    window.start([])
+    window.wait_for_corpus()
+    feature = window.features["search"]
+    assert feature.wait_until_indexed()
+    feature.show_panel()
+    panel = feature.panel
+    panel.set_query("alpha")
+    model = panel.model
+    assert model.rowCount() == 60
+    assert sum(model.filled) == 20  # the first page only
+    assert all("<mark>alpha</mark>" in h.snippets[0] for h in model.hits[:20])
+    assert not any(h.snippets for h in model.hits[20:])
+    panel.results.scrollToBottom()
+    qtbot.waitUntil(lambda: model.filled[-1], timeout=5000)
+    last = model.hits[-1]
+    assert last.snippets and "<mark>alpha</mark>" in last.snippets[0]
+    assert sum(model.filled) < 60  # rows never shown were never cut
+
+
+def test_progress_text_says_rate_and_time_left() -> None:
+    from reader.gui.search import progress_text
+
+    assert progress_text(0, 100, 0.0) == "Indexing %v of %m"
+    text = progress_text(400, 20000, 2.0)
+    assert "200 docs/s" in text and "min left" in text
+    assert progress_text(19900, 20000, 50.0).endswith("· 398 docs/s · 0 s left")

@@ -55,6 +55,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         engine.close()
     if report.rebuilt:
         warn(f"index rebuilt: {report.reason}")
+    if report.notice:
+        warn(report.notice)
     if args.json:
         emit_json(report.to_json())
     else:

@@ -50,6 +50,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         engine.close()
     if report.rebuilt:
         warn(f"index rebuilt: {report.reason}")
+    if report.notice:
+        warn(report.notice)
     if args.json:
         data = results.to_json()
         for hit in data["hits"]:
@@ -57,6 +59,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         if report.rebuilt:
             data["rebuilt"] = True
             data["reason"] = report.reason
+        if report.notice:
+            data["notice"] = report.notice
         emit_json(data)
         return 0
     print(f"{results.total} document(s) match {results.query!r}")

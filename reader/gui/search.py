@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+import time
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
@@ -36,6 +38,8 @@ from reader.gui.workers import Job
 
 HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
+#: Rows whose snippets are cut before results show; the rest as they scroll into view.
+SNIPPET_PAGE = 20
 
 
 class SearchFeature(QObject):
@@ -54,6 +58,7 @@ class SearchFeature(QObject):
         self.last_query = ""
         self.last_results: SearchResults | None = None
         self.last_report: UpdateReport | None = None
+        self.last_filters: dict[str, list[str]] | None = None
         self._build_status_widgets()
         self._build_actions()
         self._apply_theme()
@@ -61,6 +66,8 @@ class SearchFeature(QObject):
         self.panel.openRequested.connect(self.open_result)
         self.panel.moreLikeRequested.connect(self.more_like)
         self.panel.helpRequested.connect(self.show_help)
+        self.panel.model.snippetsWanted.connect(self.fill_snippets)
+        self._index_started = 0.0
         window.corpusLoaded.connect(self.on_corpus_loaded)
         window.bridge.changed.connect(self._on_setting_changed)
         app = QCoreApplication.instance()
@@ -71,7 +78,7 @@ class SearchFeature(QObject):
     def _build_status_widgets(self) -> None:
         bar = self.window.statusBar()
         self.progress = QProgressBar(self.window)
-        self.progress.setMaximumWidth(200)
+        self.progress.setMaximumWidth(360)
         self.progress.setFormat("Indexing %v of %m")
         self.progress.setAccessibleName("Search indexing progress")
         self.cancel_button = QToolButton(self.window)
@@ -152,8 +159,11 @@ class SearchFeature(QObject):
 
         def work(progress: Any, cancelled: Any) -> UpdateReport:
             if rebuild or reason:
-                return engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
-            return engine.update(corpus, progress, cancelled)
+                report = engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
+            else:
+                report = engine.update(corpus, progress, cancelled)
+            engine.warm()  # the first search's caches, read here rather than on the GUI thread
+            return report
 
         job = Job(work, self)
         job.progress.connect(self._on_progress)
@@ -161,6 +171,8 @@ class SearchFeature(QObject):
         job.failed.connect(lambda message, j=job: self._on_index_failed(j, message))
         self.job = job
         self.indexing = True
+        self._index_started = time.monotonic()
+        self.progress.setFormat("Indexing %v of %m")
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
@@ -169,6 +181,7 @@ class SearchFeature(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
+        self.progress.setFormat(progress_text(done, total, time.monotonic() - self._index_started))
 
     def _finish_job(self) -> None:
         self.indexing = False
@@ -180,6 +193,8 @@ class SearchFeature(QObject):
             return
         self._finish_job()
         self.last_report = report
+        if report.notice:
+            self.panel.set_status(f"Note: {report.notice}.")
         if report.rebuilt:
             done = f"{report.documents} documents, {report.seconds:.1f} s"
             first = report.reason.startswith("no index yet")
@@ -263,8 +278,12 @@ class SearchFeature(QObject):
             where = f" ({done} of {total} documents)" if total > 1 else ""
             self.panel.set_status(f"The search index is being built{where}; your search will run when it is ready.")
             return
+        filters = self.panel.filters()
         try:
-            results = self.engine.search(query, limit=RESULT_LIMIT, filters=self.panel.filters())
+            # Snippets for the first page only; the rest are cut as rows scroll into view.
+            results = self.engine.search(query, limit=RESULT_LIMIT, filters=filters, snippets=0)
+            first = self.engine.snippets(query, results.hits[:SNIPPET_PAGE], filters=filters)
+            results = replace(results, hits=first + results.hits[SNIPPET_PAGE:])
         except QuerySyntaxError as exc:
             self.panel.clear_results()
             self.panel.set_status(f"Cannot read the query: {exc}", error=True)
@@ -276,7 +295,23 @@ class SearchFeature(QObject):
             self.start_indexing(reason=str(exc))
             return
         self.last_results = results
-        self.panel.show_results(results)
+        self.last_filters = filters
+        self.panel.show_results(results, filled=min(SNIPPET_PAGE, len(results.hits)))
+
+    def fill_snippets(self, rows: list[int]) -> None:
+        """Cut snippets for rows that came into view (a page at a time, from the first asked)."""
+        model = self.panel.model
+        if self.engine is None or not self.last_query or not rows:
+            return
+        start = rows[0]
+        wanted = [r for r in range(start, min(len(model.hits), start + SNIPPET_PAGE)) if not model.filled[r]]
+        wanted += [r for r in rows if r not in wanted]
+        try:
+            hits = self.engine.snippets(self.last_query, [model.hits[r] for r in wanted],
+                                        filters=self.last_filters)
+        except (ReaderError, IndexError):
+            return  # the index is being rebuilt; rows stay without snippets
+        model.fill(wanted, hits)
 
     def _run_pending(self) -> None:
         query, self.pending_query = self.pending_query, None
@@ -369,6 +404,17 @@ class SearchFeature(QObject):
         layout.addWidget(buttons)
         self.help_dialog = dialog
         dialog.open()
+
+
+def progress_text(done: int, total: int, seconds: float) -> str:
+    """``Indexing 1200 of 20000 · 410 docs/s · 41 s left`` (rate and time left once known)."""
+    text = "Indexing %v of %m"
+    if done <= 0 or seconds <= 0.5:
+        return text
+    rate = done / seconds
+    left = max(0.0, (total - done) / rate) if rate > 0 else 0.0
+    when = f"{left / 60:.0f} min" if left >= 90 else f"{left:.0f} s"
+    return f"{text} · {rate:.0f} docs/s · {when} left"
 
 
 def install(window: Any) -> SearchFeature:

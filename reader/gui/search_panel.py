@@ -177,8 +177,9 @@ class SearchPanel(QWidget):
         self.status.setProperty("error", error)
         self.status.setStyleSheet("color: #b3261e;" if error else "")
 
-    def show_results(self, results: SearchResults, *, label: str | None = None) -> None:
-        self.model.set_hits(results.hits)
+    def show_results(self, results: SearchResults, *, label: str | None = None, filled: int | None = None) -> None:
+        """Show results; ``filled`` rows already have snippets (the rest ask when painted)."""
+        self.model.set_hits(results.hits, filled)
         shown = len(results.hits)
         what = label or f"“{results.query}”"
         if results.total == 0:

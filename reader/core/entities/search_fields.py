@@ -2,24 +2,44 @@
 
 The search index calls the extractor with a document only, so the entity list is found from
 the document's corpus folder (its gazetteer) and the default user folders (its overlay);
-services are kept per corpus and rebuilt when either file changes.
+services are kept per corpus and rebuilt when either file changes. The spans themselves come
+from :meth:`EntityService.spans` (whatever it recognises), cached in the corpus's derived store;
+the index build runs this extractor in its worker processes.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 from whoosh.fields import KEYWORD
 
 from reader.core.document import Document
 from reader.core.entities.api import EntityService
+from reader.core.entities.cache import flush_all
 from reader.core.entities.gazetteer import GAZETTEER_FILE
 from reader.core.paths import AppPaths
 from reader.core.search.fields import register_field
 
-_services: dict[Path, tuple[tuple[float, float], EntityService]] = {}
+#: How often (seconds) the gazetteer and overlay stamps are looked at again while indexing.
+RECHECK_SECONDS = 1.0
+
+_services: dict[Path, tuple[tuple[float, float], float, EntityService]] = {}
+_places: dict[Path, tuple[Path, Path, Path]] = {}
 _lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A forked index worker builds its own services (no lock or connection shared with the app)."""
+    global _lock
+    _lock = threading.Lock()
+    _services.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _mtime(path: Path) -> float:
@@ -29,19 +49,33 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def _where(root: Path) -> tuple[Path, Path, Path]:
+    """Gazetteer, overlay and entities cache folder of a corpus (resolved once per root:
+    resolving paths per document cost 0.65 s per 2,000 documents)."""
+    hit = _places.get(root)
+    if hit is None:
+        paths = AppPaths.resolve()
+        cache = paths.corpus_cache_dir(root)
+        hit = (root / GAZETTEER_FILE, paths.data_dir / "overlays" / cache.name / "entities.yaml", cache / "entities")
+        _places[root] = hit
+    return hit
+
+
 def service_for(doc: Document) -> EntityService:
     """The entity service of the corpus a document was loaded from."""
-    root = Path(doc.meta.path).resolve().parent
-    paths = AppPaths.resolve()
-    key = paths.corpus_cache_dir(root).name
-    overlay = paths.data_dir / "overlays" / key / "entities.yaml"
-    stamp = (_mtime(root / GAZETTEER_FILE), _mtime(overlay))
+    root = Path(doc.meta.path).parent
+    now = time.monotonic()
     with _lock:
         hit = _services.get(root)
+        if hit is not None and now - hit[1] < RECHECK_SECONDS:
+            return hit[2]
+        gazetteer, overlay, cache = _where(root)
+        stamp = (_mtime(gazetteer), _mtime(overlay))
         if hit is not None and hit[0] == stamp:
-            return hit[1]
-        svc = EntityService(root / GAZETTEER_FILE, overlay, paths.corpus_cache_dir(root) / "entities")
-        _services[root] = (stamp, svc)
+            _services[root] = (stamp, now, hit[2])
+            return hit[2]
+        svc = EntityService(gazetteer, overlay, cache)
+        _services[root] = (stamp, now, svc)
         return svc
 
 
@@ -53,4 +87,4 @@ def entity_ids(doc: Document, section: str | None = None) -> list[str]:
 
 
 register_field("entity", lambda: KEYWORD(lowercase=True, scorable=True), entity_ids, facet=True,
-               per_section=True, version="2")
+               per_section=True, version="2", flush=flush_all)

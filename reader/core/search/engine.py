@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.core.corpus import Corpus
@@ -73,6 +73,9 @@ class UpdateReport:
     rebuilt: bool = False
     reason: str = ""
     documents: int = 0
+    #: Something the user should know about where the index lives (e.g. a read-only cache folder
+    #: made the engine search from memory); empty when all is normal.
+    notice: str = ""
 
     @property
     def changed(self) -> bool:
@@ -84,6 +87,8 @@ class UpdateReport:
                                 "rebuilt": self.rebuilt}
         if self.rebuilt:
             data["reason"] = self.reason
+        if self.notice:
+            data["notice"] = self.notice
         return data
 
 
@@ -112,6 +117,26 @@ class SearchEngine(ABC):
                snippets: int = 3) -> SearchResults:
         """Ranked hits with marked snippets, facet counts and a suggestion."""
 
+    def snippets(self, query: str, hits: Sequence[SearchHit], *, count: int = 3,
+                 filters: Filters | None = None) -> list[SearchHit]:
+        """``hits`` of an earlier ``search(query, snippets=0)`` with their snippets filled in.
+
+        Lets a face show the first page at once and cut snippets only for rows that scroll
+        into view. This default searches again with snippets and copies them over (correct,
+        not fast); engines override it with a direct lookup.
+        """
+        if not hits or count <= 0:
+            return list(hits)
+        wanted = {(h.id, h.section) for h in hits}
+        limit = 20
+        while True:
+            found = self.search(query, limit=limit, filters=filters, snippets=count)
+            got = {(h.id, h.section): h.snippets for h in found.hits if (h.id, h.section) in wanted}
+            if len(got) == len(wanted) or limit >= found.total:
+                break
+            limit *= 4
+        return [replace(h, snippets=got.get((h.id, h.section), [])) for h in hits]
+
     @abstractmethod
     def suggest(self, query: str) -> str | None:
         """The query with rare or unknown words replaced by close corpus words, or None."""
@@ -131,6 +156,9 @@ class SearchEngine(ABC):
     @abstractmethod
     def merge(self, cancelled: Cancelled | None = None) -> bool:
         """Merge small segments (background housekeeping); True if anything was merged."""
+
+    def warm(self) -> None:  # noqa: B027 - optional hook
+        """Prepare per-index caches (facet sets, vocabulary) off the GUI thread; optional."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files held open."""

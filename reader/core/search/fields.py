@@ -35,7 +35,7 @@ Extractor = Callable[..., list[str]]
 #: Names the core schema uses; registered fields may not take them.
 RESERVED: frozenset[str] = frozenset({
     "key", "id", "title", "outlet", "author", "published", "language", "section", "body",
-    "facet_outlet", "day", "hash", "date",
+    "facet_outlet", "day", "hash", "date", "tokens",
 })
 
 
@@ -55,6 +55,9 @@ class FieldSpec:
     facet: bool = False
     per_section: bool = False
     version: str = "1"
+    #: Called when a batch of documents is done (end of a build or of a worker's share), so a
+    #: provider that buffers derived data (entity spans) writes it in one go.
+    flush: Callable[[], None] | None = None
 
     def values(self, doc: Document, section: str) -> list[str]:
         raw = self.extractor(doc, section) if self.per_section else self.extractor(doc)
@@ -66,11 +69,12 @@ _discovered = False
 
 
 def register_field(name: str, factory: FieldFactory, extractor: Extractor, *, facet: bool = False,
-                   per_section: bool = False, version: str = "1") -> FieldSpec:
+                   per_section: bool = False, version: str = "1",
+                   flush: Callable[[], None] | None = None) -> FieldSpec:
     """Add (or replace) an index field; see the module docstring."""
     if name in RESERVED or not name.isidentifier() or name.startswith("_"):
         raise ValueError(f"cannot register search field {name!r}: reserved or not an identifier")
-    spec = FieldSpec(name, factory, extractor, facet, per_section, version)
+    spec = FieldSpec(name, factory, extractor, facet, per_section, version, flush)
     _REGISTRY[name] = spec
     return spec
 
@@ -103,6 +107,13 @@ def registered_fields() -> list[FieldSpec]:
     """Registered fields in name order (after discovering providers)."""
     discover_providers()
     return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+
+
+def flush_fields() -> None:
+    """Tell every provider a batch of documents is done (see :attr:`FieldSpec.flush`)."""
+    for spec in registered_fields():
+        if spec.flush is not None:
+            spec.flush()
 
 
 def fields_signature() -> str:

@@ -136,3 +136,33 @@ def _render(text: str, start: int, end: int, hits: list[tuple[int, int]], lead: 
     if tail:
         parts.append("…")
     return "".join(parts).replace("\n", " ")
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, overlapping ranges joined (the public name of the merge :func:`find_hits` uses)."""
+    return _merge(spans)
+
+
+def phrase_spans(words: tuple[str, ...], slop: int,
+                 occurrences: dict[str, list[tuple[int, int, int]]]) -> list[tuple[int, int]]:
+    """Where a phrase matches, from each word's ``(position, start, end)`` occurrences.
+
+    The same rule as :func:`find_hits` applies to the token list: from each occurrence of the
+    first word, the next word must follow within ``slop`` positions of the previous one (the
+    first occurrence in that window is taken).
+    """
+    if not words or any(w not in occurrences for w in words):
+        return []
+    by_pos = {w: {p: (s, e) for p, s, e in occurrences[w]} for w in words}
+    spans: list[tuple[int, int]] = []
+    for pos, start, end in occurrences[words[0]]:
+        last, last_end = pos, end
+        for word in words[1:]:
+            table = by_pos[word]
+            nxt = next((p for p in range(last + 1, last + slop + 1) if p in table), None)
+            if nxt is None:
+                break
+            last, last_end = nxt, table[nxt][1]
+        else:
+            spans.append((start, last_end))
+    return spans

@@ -12,9 +12,11 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from reader.core.search.analysis import StemmingAnalyzer
 from reader.core.search.fields import fields_signature, registered_fields
+from reader.core.search.formats import FastPositions
 
 #: Bump when the core schema or the analyzer changes; stored indexes then rebuild.
-SCHEMA_VERSION = 3
+#: 4: a stored token map per record; the state remembers ctime and inode.
+SCHEMA_VERSION = 4
 
 #: Title weight against body under BM25F.
 TITLE_BOOST = 3.0
@@ -36,6 +38,7 @@ def build_schema() -> Schema:
         key=ID(stored=True, unique=True),
         id=ID(stored=True),
         hash=STORED(),
+        tokens=STORED(),  # the body's token map (formats.analyse_for_index): snippets without re-analysis
         date=STORED(),
         title=TEXT(analyzer=StemmingAnalyzer(), stored=True, field_boost=TITLE_BOOST,
                    multitoken_query="phrase"),
@@ -48,6 +51,8 @@ def build_schema() -> Schema:
         section=ID(analyzer=lowered_id, stored=True, sortable=True),
         body=TEXT(analyzer=StemmingAnalyzer(), phrase=True, multitoken_query="phrase"),
     )
+    schema["body"].format = FastPositions(field_boost=schema["body"].format.field_boost)
+    schema["title"].format = FastPositions(field_boost=schema["title"].format.field_boost)
     for spec in registered_fields():
         schema.add(spec.name, spec.factory())
     return schema

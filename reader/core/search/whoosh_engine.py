@@ -1,29 +1,43 @@
 """The Whoosh implementation of :class:`SearchEngine`: one on-disk index per corpus.
 
 Layout: ``<cache>/index/`` holds the Whoosh files plus ``parallax-index.json`` (schema
-version and, per document, its content hash and the file's size and mtime). A full
-build writes a fresh folder beside the old one and swaps it in, so a cancelled or
-failed build leaves the previous index untouched and a corrupt one is simply replaced.
-Updates compare file stats first (cheap) and content hashes second, and touch only
-documents that were added, changed or removed.
+version and, per document, its content hash and the file's size, mtime, ctime and inode).
+A full build writes a fresh folder beside the old one (in worker processes, see
+:mod:`reader.core.search.build_workers`) and swaps it in, so a cancelled or failed build
+leaves the previous index untouched and a corrupt one is simply replaced; folders a killed
+build left behind are removed at the next build. Updates compare file stats first (cheap)
+and content hashes second — also when size and mtime match but ctime or inode changed
+(``cp -p``, ``rsync -t``) — and touch only documents that were added, changed or removed.
+
+A cache folder that cannot be written (read-only mount, no permission) does not stop search:
+the stored index is searched from memory (copied, then updated there), or built in memory
+when there is none, and :attr:`UpdateReport.notice` says so.
+
+Searching does as little as it can: top hits without snippets, facet counts from per-value
+document sets cached per index generation (set intersections, no per-match Python loop),
+snippets only for the hits asked for (:meth:`WhooshEngine.snippets`), located from the body
+postings' positions and each record's stored token map instead of re-analysing documents.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import logging
 import os
+import re
 import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh import query, sorting
+from whoosh import collectors, query, sorting
+from whoosh.filedb.filestore import FileStorage, RamStorage, copy_storage
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, IndexWriter
 
@@ -33,6 +47,8 @@ from reader.core.document import ARTICLE, Document
 from reader.core.errors import ReaderError
 from reader.core.search import highlight, querylang
 from reader.core.search.analysis import StemmingAnalyzer, normalise_word
+from reader.core.search.build_workers import extras_picklable, file_state, parallel_build
+from reader.core.search.docsets import DocSets, leaf_ids
 from reader.core.search.engine import (
     Cancelled,
     Filters,
@@ -44,15 +60,72 @@ from reader.core.search.engine import (
     SearchResults,
     UpdateReport,
 )
-from reader.core.search.fields import registered_fields
+from reader.core.search.fields import flush_fields, registered_fields
+from reader.core.search.formats import token_end, token_starts
+from reader.core.search.records import Extra, extras_for, section_records
 from reader.core.search.schema import build_schema, facet_fields, schema_version
+from reader.core.search.writer import LeanSegmentWriter
+
+log = logging.getLogger(__name__)
 
 STATE_FILE = "parallax-index.json"
 INDEX_NAME = "MAIN"
 #: Below this many documents a single process is faster than starting workers.
 PARALLEL_MIN_DOCS = 300
 WRITER_LIMIT_MB = 96
+#: Posting pool of each build worker: a segment is closed before it fills (see build_workers).
+WORKER_LIMIT_MB = 160
 PROGRESS_EVERY = 25
+#: Expanded terms (prefix*, wildcards) above which snippets fall back to analysing the section.
+MAX_POSTING_TERMS = 64
+#: Errors that mean "this folder cannot be written", not "the index is damaged".
+_UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM}
+_DEBRIS = re.compile(r"^index\.(new|old)-(?:(\d+)-)?[0-9a-f]{8}$")
+
+
+def _unwritable(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _UNWRITABLE
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_debris(parent: Path, *, max_age: float = 3600.0) -> int:
+    """Remove ``index.new-*``/``index.old-*`` folders a killed build left behind; how many.
+
+    A folder names the process that made it; it is removed when that process is gone (or, for
+    names without a pid, when it is older than ``max_age``), never while a build runs in it.
+    """
+    removed = 0
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return 0
+    for path in entries:
+        match = _DEBRIS.match(path.name)
+        if match is None or not path.is_dir():
+            continue
+        pid = int(match.group(2)) if match.group(2) else None
+        if pid is not None:
+            stale = pid != os.getpid() and not _pid_alive(pid)
+        else:
+            try:
+                stale = time.time() - path.stat().st_mtime > max_age
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += not path.exists()
+    if removed:
+        log.info("removed %d index folder(s) left by an interrupted build in %s", removed, parent)
+    return removed
 
 
 class WhooshEngine(SearchEngine):
@@ -65,14 +138,20 @@ class WhooshEngine(SearchEngine):
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         self.limitmb = limitmb
         self._lock = threading.RLock()
+        #: Held by writers (update, merge) only, so a background merge never blocks a search.
+        self._write_lock = threading.Lock()
         self._ix: Any = None
         self._searcher: Searcher | None = None
         self._schema = build_schema()
         self._parser = querylang.make_parser(self._schema)
-        self._lexicon: tuple[int, list[str]] | None = None
-        self._outlets: tuple[int, dict[str, str]] | None = None
-        self._cols: tuple[Searcher, tuple[list[str], list[str], list[str]]] | None = None
-        self._day_list: tuple[Searcher, list[str]] | None = None
+        self._gen_cache: dict[str, Any] = {}
+        self._gen_key: Any = None
+        self._ram: RamStorage | None = None
+        self._ram_state: dict[str, Any] | None = None
+        self._checked: int | None = None
+        self._state_memo: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        #: Set when the cache folder cannot be written and the index lives in memory.
+        self.notice = ""
         self.last_rebuild: UpdateReport | None = None
 
     # -- state --------------------------------------------------------------------
@@ -80,21 +159,32 @@ class WhooshEngine(SearchEngine):
         return (folder or self.index_dir) / STATE_FILE
 
     def _read_state(self) -> dict[str, Any] | None:
+        if self._ram is not None:
+            return self._ram_state
+        path = self._state_path()
         try:
-            data = json.loads(self._state_path().read_text(encoding="utf-8"))
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            if self._state_memo is not None and self._state_memo[0] == stamp:
+                return self._state_memo[1]  # parsing 20,000 entries twice per update cost 0.1 s
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or not isinstance(data.get("docs"), dict):
             return None
+        self._state_memo = (stamp, data)
         return data
 
     def _write_state(self, docs: dict[str, list[Any]], folder: Path | None = None) -> None:
-        atomic_write_text(self._state_path(folder),
-                          json.dumps({"schema": schema_version(), "docs": docs}, separators=(",", ":")))
+        data = {"schema": schema_version(), "docs": docs}
+        if self._ram is not None and folder is None:
+            self._ram_state = data
+            return
+        atomic_write_text(self._state_path(folder), json.dumps(data, separators=(",", ":")))
 
     def needs_rebuild(self) -> str | None:
         with self._lock:
-            if not any(self.index_dir.glob(f"_{INDEX_NAME}_*.toc")):
+            if self._ram is None and not any(self.index_dir.glob(f"_{INDEX_NAME}_*.toc")):
                 return "no index yet (first use, or the cache folder was deleted)"
             state = self._read_state()
             if state is None:
@@ -102,8 +192,11 @@ class WhooshEngine(SearchEngine):
             if state.get("schema") != schema_version():
                 return f"the search schema changed (index {state.get('schema')}, app {schema_version()})"
             try:
-                self._open()
-                self._check_readable(len(state["docs"]))
+                ix = self._open()
+                generation = ix.latest_generation()
+                if self._checked != generation:  # each generation's files are checked once
+                    self._check_readable(len(state["docs"]))
+                    self._checked = generation
             except Exception as exc:  # any failure to read the files means: rebuild
                 self._reset()
                 return f"the index cannot be read ({_describe(exc)})"
@@ -111,19 +204,26 @@ class WhooshEngine(SearchEngine):
 
     def _open(self) -> Any:
         if self._ix is None:
-            self._ix = whoosh_index.open_dir(str(self.index_dir), INDEX_NAME)
+            if self._ram is not None:
+                self._ix = self._ram.open_index(INDEX_NAME)
+            else:
+                self._ix = FileStorage(str(self.index_dir), readonly=False).open_index(INDEX_NAME)
         return self._ix
 
     def _check_readable(self, expected_docs: int) -> None:
         """Touch every segment's files (truncated files fail here, not mid-search)."""
         ix = self._open()
         with ix.reader() as reader:
-            ids = {fields["id"] for fields in reader.all_stored_fields()} if expected_docs < 5000 else None
+            count = reader.doc_count()
             for fieldname in ("body", "title"):
                 for _term in zip(range(3), reader.lexicon(fieldname), strict=False):
                     pass
-            if ids is not None and len(ids) != expected_docs:
-                raise IndexUnusable(f"{len(ids)} documents in the index, {expected_docs} expected")
+            if expected_docs < 5000:
+                ids = {fields["id"] for fields in reader.all_stored_fields()}
+                if len(ids) != expected_docs:
+                    raise IndexUnusable(f"{len(ids)} documents in the index, {expected_docs} expected")
+            elif count < expected_docs:
+                raise IndexUnusable(f"{count} records in the index, {expected_docs} documents expected")
             for segment in ix._segments():
                 for name in segment.file_names() if hasattr(segment, "file_names") else ():
                     ix.storage.file_length(name)
@@ -135,9 +235,9 @@ class WhooshEngine(SearchEngine):
                     self._searcher.close()
             self._searcher = None
             self._ix = None
-            self._lexicon = None
-            self._outlets = None
-            self._cols = None
+            self._checked = None
+            self._gen_cache = {}
+            self._gen_key = None
 
     def _search_handle(self) -> Searcher:
         with self._lock:
@@ -147,103 +247,126 @@ class WhooshEngine(SearchEngine):
                 # A fresh searcher, not refresh(): Whoosh's reader reuse keeps stale deletion sets.
                 self._searcher.close()
                 self._searcher = self._open().searcher()
-                self._lexicon = None
-                self._outlets = None
-                self._cols = None
             return self._searcher
+
+    def _cached(self, searcher: Searcher, name: str, make: Any) -> Any:
+        """A value computed once per searcher (index generation): vocabulary, facet sets, ..."""
+        if self._gen_key is not searcher:
+            self._gen_key = searcher
+            self._gen_cache = {}
+        value = self._gen_cache.get(name)
+        if value is None:
+            value = self._gen_cache[name] = make()
+        return value
 
     def segment_count(self) -> int:
         with self._lock:
             return len(self._open()._segments())
 
     # -- documents ----------------------------------------------------------------
-    def _section_records(self, doc: Document) -> Iterator[dict[str, Any]]:
-        meta = doc.meta
-        published = _to_datetime(meta.published)
-        extras = registered_fields()
-        for section in doc.sections:
-            body = doc.text[section.start:section.end]
-            record: dict[str, Any] = {
-                "key": f"{doc.id}#{section.name}",
-                "id": doc.id,
-                "hash": doc.content_hash,
-                "date": meta.published,
-                "outlet": meta.outlet,
-                "facet_outlet": meta.outlet,
-                "author": meta.author,
-                "language": meta.language or "en",
-                "section": section.name,
-                "day": meta.published or "undated",
-                "body": body,
-            }
-            if section.name == ARTICLE:
-                record["title"] = meta.title
-            else:  # the title is shown for comment hits but only the article matches on it
-                record["title"] = ""
-                record["_stored_title"] = meta.title
-            if published is not None:
-                record["published"] = published
-            for spec in extras:
-                values = spec.values(doc, section.name)
-                if values:
-                    record[spec.name] = " ".join(v.replace(" ", "_") for v in values) \
-                        if _is_keyword(self._schema, spec.name) else values
-            yield record
+    def _extras(self) -> list[Extra]:
+        return extras_for(registered_fields(), self._schema)
 
-    def _stat(self, path: Path) -> list[Any]:
-        try:
-            st = path.stat()
-        except OSError:
-            return [str(path), -1, -1]
-        return [str(path), st.st_size, st.st_mtime_ns]
+    def _section_records(self, doc: Document) -> Any:
+        return section_records(doc, self._extras())
 
     # -- building -----------------------------------------------------------------
     def build(self, corpus: Corpus | None = None, progress: Progress | None = None,
               cancelled: Cancelled | None = None, *, reason: str = "full rebuild requested") -> UpdateReport:
         corpus = corpus or self.corpus
         started = time.perf_counter()
-        metas = corpus.metas()
-        total = len(metas)
         parent = self.index_dir.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        fresh = parent / f"index.new-{uuid.uuid4().hex[:8]}"
-        fresh.mkdir()
-        docs: dict[str, list[Any]] = {}
         try:
-            ix = whoosh_index.create_in(str(fresh), self._schema, INDEX_NAME)
-            parallel = self.procs > 1 and total >= PARALLEL_MIN_DOCS
-            writer: IndexWriter = ix.writer(procs=self.procs, multisegment=True, limitmb=self.limitmb) \
-                if parallel else ix.writer(limitmb=self.limitmb)
-            try:
-                for n, meta in enumerate(metas, 1):
-                    if cancelled is not None and cancelled():
-                        raise IndexCancelled("indexing cancelled; the previous index is unchanged")
-                    try:
-                        doc = corpus.document(meta.id)
-                    except ReaderError:
-                        continue  # unreadable since the scan; the corpus reports it
-                    for record in self._section_records(doc):
-                        writer.add_document(**record)
-                    docs[doc.id] = [doc.content_hash, *self._stat(meta.path)]
-                    if progress is not None and (n % PROGRESS_EVERY == 0 or n == total):
-                        progress(n, total)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            parent.mkdir(parents=True, exist_ok=True)
+            clean_debris(parent)
+            fresh = parent / f"index.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            fresh.mkdir()
+        except OSError as exc:
+            if not _unwritable(exc):
+                raise ReaderError(f"cannot build the search index in {parent}: {exc.strerror or exc}") from exc
+            return self._build_in_memory(corpus, progress, cancelled, reason, started, exc)
+        try:
+            storage = FileStorage(str(fresh))
+            docs = self._index_all(storage, corpus, progress, cancelled)
             self._write_state(docs, fresh)
             self._swap_in(fresh)
+        except OSError as exc:
+            if not _unwritable(exc):
+                raise
+            return self._build_in_memory(corpus, progress, cancelled, reason, started, exc)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
+        with self._lock:
+            self._ram, self._ram_state, self.notice = None, None, ""
         report = UpdateReport(added=len(docs), seconds=time.perf_counter() - started, rebuilt=True,
                               reason=reason, documents=len(docs))
         self.last_rebuild = report
         return report
 
+    def _index_all(self, storage: Any, corpus: Corpus, progress: Progress | None,
+                   cancelled: Cancelled | None) -> dict[str, list[Any]]:
+        """Every document of ``corpus`` into a new index in ``storage``; the per-document state."""
+        metas = corpus.metas()
+        total = len(metas)
+        ix = storage.create_index(self._schema, INDEX_NAME)
+        extras = self._extras()
+        if (self.procs > 1 and total >= PARALLEL_MIN_DOCS and isinstance(storage, FileStorage)
+                and extras_picklable(extras)):
+            return parallel_build(ix, metas, extras, self.procs, max(self.limitmb, WORKER_LIMIT_MB), progress,
+                                  cancelled)
+        docs: dict[str, list[Any]] = {}
+        writer: IndexWriter = LeanSegmentWriter(ix, limitmb=self.limitmb)
+        try:
+            for n, meta in enumerate(metas, 1):
+                if cancelled is not None and cancelled():
+                    raise IndexCancelled("indexing cancelled; the previous index is unchanged")
+                try:
+                    doc = corpus.document(meta.id)
+                except ReaderError:
+                    continue  # unreadable since the scan; the corpus reports it
+                for record in section_records(doc, extras):
+                    writer.add_document(**record)
+                docs[doc.id] = file_state(meta.path, doc.content_hash)
+                if progress is not None and (n % PROGRESS_EVERY == 0 or n == total):
+                    progress(n, total)
+            flush_fields()
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return docs
+
+    def _build_in_memory(self, corpus: Corpus, progress: Progress | None, cancelled: Cancelled | None,
+                         reason: str, started: float, exc: OSError) -> UpdateReport:
+        """The cache folder cannot be written: index into memory for this session, and say so."""
+        ram = RamStorage()
+        docs = self._index_all(ram, corpus, progress, cancelled)
+        with self._lock:
+            self._reset()
+            self._ram = ram
+            self._ram_state = {"schema": schema_version(), "docs": docs}
+            self.notice = (f"the search index folder {self.index_dir.parent} cannot be written "
+                           f"({exc.strerror or exc}); searching from an index built in memory")
+        report = UpdateReport(added=len(docs), seconds=time.perf_counter() - started, rebuilt=True,
+                              reason=reason, documents=len(docs), notice=self.notice)
+        self.last_rebuild = report
+        return report
+
+    def _to_memory(self, exc: OSError) -> None:
+        """Copy the stored (readable) index into memory, to update it there."""
+        with self._lock:
+            state = self._read_state()
+            ram = RamStorage()
+            copy_storage(FileStorage(str(self.index_dir), readonly=True), ram)
+            self._reset()
+            self._ram, self._ram_state = ram, state
+            self.notice = (f"the search index folder {self.index_dir} cannot be written "
+                           f"({exc.strerror or exc}); searching from a copy in memory, updated there")
+
     def _swap_in(self, fresh: Path) -> None:
         with self._lock:
             self._reset()
-            old = self.index_dir.parent / f"index.old-{uuid.uuid4().hex[:8]}"
+            old = self.index_dir.parent / f"index.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             if self.index_dir.exists():
                 self.index_dir.rename(old)
             fresh.rename(self.index_dir)
@@ -267,19 +390,21 @@ class WhooshEngine(SearchEngine):
         for n, meta in enumerate(metas, 1):
             if cancelled is not None and cancelled():
                 raise IndexCancelled("indexing cancelled; the index is unchanged")
-            stat = self._stat(meta.path)
+            stat = file_state(meta.path, "")
             old = known.get(meta.id)
-            if old is not None and old[1:] == stat:
+            if old is not None and old[1:] == stat[1:]:
                 new_state[meta.id] = old
                 unchanged += 1
                 continue
+            # New, or size/mtime changed, or same size and mtime but another ctime or inode
+            # (cp -p, rsync -t): the content hash decides.
             try:
                 doc = corpus.document(meta.id)
             except ReaderError:
                 if old is not None:
                     new_state[meta.id] = old
                 continue
-            new_state[meta.id] = [doc.content_hash, *stat]
+            new_state[meta.id] = [doc.content_hash, *stat[1:]]
             if old is None:
                 added.append(doc)
             elif old[0] != doc.content_hash:
@@ -294,41 +419,76 @@ class WhooshEngine(SearchEngine):
                 self._apply(added, changed, removed)
             except ReaderError:
                 raise
+            except OSError as exc:
+                if not _unwritable(exc) or self._ram is not None:
+                    raise ReaderError(f"cannot update the search index: {exc.strerror or exc}") from exc
+                self._to_memory(exc)
+                self._apply(added, changed, removed)
             except Exception as exc:  # a damaged index found while writing: rebuild, reported
                 self._reset()
                 return self.build(corpus, progress, cancelled,
                                   reason=f"the index cannot be updated ({_describe(exc)})")
         if new_state != known:
-            self._write_state(new_state)
+            try:
+                self._write_state(new_state)
+            except OSError as exc:
+                if not _unwritable(exc):
+                    raise ReaderError(f"cannot save the search index state: {exc.strerror or exc}") from exc
+                # Stats only (a touched file): the index is right, the next run compares hashes again.
+                log.info("index state not saved (%s)", exc)
         if progress is not None:
             progress(total, total)
         return UpdateReport(len(added), len(changed), len(removed), unchanged, time.perf_counter() - started,
-                            documents=len(new_state))
+                            documents=len(new_state), notice=self.notice)
 
     def _apply(self, added: list[Document], changed: list[Document], removed: list[str]) -> None:
-        with self._lock:
-            writer = self._open().writer(limitmb=self.limitmb)
+        with self._write_lock:
+            with self._lock:
+                ix = self._open()
+            # Docnums from the open searcher (same generation as the writer's base): deleting by
+            # term made the writer open a reader on every segment again.
+            doomed = self._docnums_of([*removed, *(d.id for d in changed)])
+            writer = ix.writer(limitmb=self.limitmb)
             try:
-                for doc_id in removed:
-                    writer.delete_by_term("id", doc_id)
-                for doc in changed:
-                    writer.delete_by_term("id", doc.id)
+                if doomed is None or writer.generation != self._search_handle().reader().generation() + 1:
+                    for doc_id in [*removed, *(d.id for d in changed)]:
+                        writer.delete_by_term("id", doc_id)
+                else:
+                    for docnum in doomed:
+                        writer.delete_document(docnum)
                 for doc in added + changed:
                     for record in self._section_records(doc):
                         writer.add_document(**record)
+                flush_fields()
                 writer.commit(merge=False)
             except BaseException:
                 writer.cancel()
                 raise
 
+    def _docnums_of(self, doc_ids: list[str]) -> list[int] | None:
+        """Record numbers of these documents in the current generation (None: ask the writer)."""
+        try:
+            with self._lock:
+                searcher = self._search_handle()
+                return [n for doc_id in doc_ids for n in searcher.document_numbers(id=doc_id)]
+        except Exception:  # the writer's own lookup is the fallback
+            return None
+
     def merge(self, cancelled: Cancelled | None = None) -> bool:
-        with self._lock:
+        """Merge small segments; searches go on meanwhile on the previous generation."""
+        with self._write_lock:
             before = self.segment_count()
             if before <= 1 or (cancelled is not None and cancelled()):
                 return False
-            writer = self._open().writer(limitmb=self.limitmb)
-            writer.commit()  # the default policy merges the small segments
-            self._reset()
+            with self._lock:
+                ix = self._open()
+            try:
+                writer = ix.writer(limitmb=self.limitmb)
+                writer.commit()  # the default policy merges the small segments
+            except OSError as exc:
+                if _unwritable(exc):
+                    return False  # housekeeping only
+                raise
             return self.segment_count() < before
 
     def clear(self) -> None:
@@ -377,59 +537,255 @@ class WhooshEngine(SearchEngine):
                 facets[spec.name] = sorting.FieldFacet(spec.name, allow_overlap=True, maptype=sorting.Count)
         return facets
 
-    def _search(self, parsed: querylang.ParsedQuery, limit: int, filters: Filters,
-                snippet_count: int) -> SearchResults:
-        started = time.perf_counter()
-        searcher = self._search_handle()
+    def _prepared(self, parsed: querylang.ParsedQuery, filters: Filters,
+                  searcher: Searcher) -> tuple[query.Query, query.Query, bool]:
+        """(base query with fuzzy/outlet/date leaves expanded, the query as run, collapse by id)."""
         base = q = self._expand_fuzzy(parsed.query, searcher)
         if not parsed.explicit_section and not filters.get("section"):
             q = query.And([q, query.Term("section", ARTICLE)])
         collapse = parsed.explicit_section or bool(filters.get("section"))
-        # Top hits without facet grouping, so Whoosh can skip low-scoring blocks; the counts come
-        # from one unscored pass below.
-        results = searcher.search(q, limit=max(1, limit), filter=self._filter_query(filters), terms=False,
-                                  collapse="id" if collapse else None)
+        return base, q, collapse
+
+    def _search(self, parsed: querylang.ParsedQuery, limit: int, filters: Filters,
+                snippet_count: int) -> SearchResults:
+        started = time.perf_counter()
+        searcher = self._search_handle()
+        base, q, collapse = self._prepared(parsed, filters, searcher)
+        sets = self._docsets(searcher)
+        # Structured parts (outlet, days, section, facet filters) become one document set used
+        # as Whoosh's filter; Whoosh scores only the text part, keeping its block skipping.
+        text_q, structured = self._split_structured(base, sets)
+        narrowing = self._filter_set(searcher, filters, skip="section")
+        narrowing = _meet(narrowing, structured)
         allowed = set(filters.get("section") or ()) or (None if parsed.explicit_section else {ARTICLE})
-        facets, total = self._count(searcher, base, q, filters, allowed)
-        if collapse:
-            total = len(results)  # one document may match in both of its sections
-        spec = self._match_spec(q, searcher)
-        hits = [self._hit(r, spec, snippet_count) for r in results[:limit]] if limit > 0 else []
+        sections = self._facet_sets(searcher, "section")
+        in_sections = None if allowed is None else frozenset().union(*(sections.get(a, frozenset()) for a in allowed))
+        allow = _meet(narrowing, in_sections)
+        matching = sets.of(text_q)
+        if matching is None and not collapse:
+            # Phrases, proximity: positions must be checked, so count from the scored walk itself
+            # (recorded), plus a walk restricted to the sections the hits leave out.
+            results, matching = self._recorded_search(searcher, text_q, limit, allow, narrowing, allowed)
+        else:
+            results = searcher.search(text_q, limit=max(1, limit), filter=None if allow is None else set(allow),
+                                      terms=False, collapse="id" if collapse else None)
+            if matching is None:
+                matching = frozenset(searcher.docs_for_query(text_q))
+        facets, total = self._count(searcher, matching, narrowing, in_sections)
+        if collapse:  # one document may match in both of its sections
+            try:
+                total = len(results)
+            except AttributeError:  # Whoosh's CollapseCollector cannot count positional matches
+                final = _meet(_meet(matching, narrowing), in_sections) or frozenset()
+                total = len({searcher.stored_fields(d)["id"] for d in final})
+        rows = list(results[:limit]) if limit > 0 else []
+        hits = [self._plain_hit(r.fields(), float(r.score or 0.0)) for r in rows]
+        if snippet_count > 0 and hits:
+            spec = self._match_spec(q, searcher)
+            texts = self._snippets_for([(r.docnum, h) for r, h in zip(rows, hits, strict=True)], spec,
+                                       snippet_count, searcher)
+            hits = [replace(h, snippets=s) for h, s in zip(hits, texts, strict=True)]
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         suggestion = self._suggest(parsed.text, searcher)
         return SearchResults(parsed.text, total, hits, facets, suggestion, time.perf_counter() - started)
 
-    def _count(self, searcher: Searcher, base: query.Query, restricted: query.Query, filters: Filters,
-               allowed: set[str] | None) -> tuple[dict[str, dict[str, int]], int]:
-        """Facet counts and the total in one unscored pass over every match.
+    def _recorded_search(self, searcher: Searcher, text_q: query.Query, limit: int, allow: frozenset[int] | None,
+                         narrowing: frozenset[int] | None,
+                         allowed: set[str] | None) -> tuple[Any, frozenset[int]]:
+        """Top hits and every match, from one walk of a positional query (no second pass)."""
+        top = _RecordingCollector(limit=max(1, limit))
+        col: Any = top if allow is None else collectors.FilterCollector(top, allow=set(allow))
+        searcher.search_with_collector(text_q, col)
+        seen = set(top.seen)
+        if allowed is not None:
+            others = [name for name in self._facet_sets(searcher, "section") if name not in allowed]
+            if others:
+                rest = query.And([text_q, query.Or([query.Term("section", name) for name in others])])
+                found = searcher.docs_for_query(rest)
+                seen.update(found if narrowing is None else (d for d in found if d in narrowing))
+        return col.results(), frozenset(seen)
+
+    def _docsets(self, searcher: Searcher) -> DocSets:
+        return self._cached(searcher, "docsets", lambda: DocSets(searcher))
+
+    #: Fields whose terms are whole values (no positions, no scoring that matters).
+    _STRUCTURED = frozenset({"facet_outlet", "day", "section", "language", "id"})
+
+    def _split_structured(self, q: query.Query, sets: DocSets) -> tuple[query.Query, frozenset[int] | None]:
+        """``(text part, documents the structured part allows)`` of a query's top-level AND."""
+        def structured(part: query.Query) -> bool:
+            if isinstance(part, query.Term):
+                return part.fieldname in self._STRUCTURED
+            if isinstance(part, query.Or) and type(part) is query.Or:
+                return all(structured(c) for c in part.subqueries)
+            return False
+
+        children = list(q.subqueries) if isinstance(q, query.And) and type(q) is query.And else [q]
+        keep = [c for c in children if not structured(c)]
+        moved = [c for c in children if structured(c)]
+        if not moved:
+            return q, None
+        allow: frozenset[int] | None = None
+        for part in moved:
+            allow = _meet(allow, sets.of(part))
+        if not keep:
+            return query.Every(), allow
+        return (keep[0] if len(keep) == 1 else query.And(keep, boost=q.boost)), allow
+
+    def _filter_set(self, searcher: Searcher, filters: Filters, skip: str | None = None) -> frozenset[int] | None:
+        """Documents the facet filters allow (values of one facet OR-ed, facets AND-ed); None = all."""
+        allow: frozenset[int] | None = None
+        for name, values in filters.items():
+            if name == skip or not values:
+                continue
+            fieldname = {"outlet": "facet_outlet", "published": "day"}.get(name, name)
+            if fieldname not in self._schema.names():
+                continue
+            table = self._facet_sets(searcher, fieldname)
+            allow = _meet(allow, frozenset().union(*(table.get(v, frozenset()) for v in values)))
+        return allow
+
+    # -- lazy snippets ---------------------------------------------------------------
+    def snippets(self, query_text: str, hits: Sequence[SearchHit], *, count: int = 3,
+                 filters: Filters | None = None) -> list[SearchHit]:
+        """``hits`` (from :meth:`search` with ``snippets=0``) with their snippets filled in."""
+        if not hits or count <= 0:
+            return list(hits)
+        parsed = querylang.parse(query_text, self._schema, self._parser)
+        return self._guard(self._fill_snippets, parsed, list(hits), count, filters or {})
+
+    def _fill_snippets(self, parsed: querylang.ParsedQuery, hits: list[SearchHit], count: int,
+                       filters: Filters) -> list[SearchHit]:
+        searcher = self._search_handle()
+        _base, q, _collapse = self._prepared(parsed, filters, searcher)
+        spec = self._match_spec(q, searcher)
+        located: list[tuple[int, SearchHit]] = []
+        for hit in hits:
+            docnum = searcher.document_number(key=f"{hit.id}#{hit.section}")
+            located.append((-1 if docnum is None else docnum, hit))
+        texts = self._snippets_for(located, spec, count, searcher)
+        return [replace(h, snippets=s) for h, s in zip(hits, texts, strict=True)]
+
+    def _snippets_for(self, located: list[tuple[int, SearchHit]], spec: highlight.MatchSpec, count: int,
+                      searcher: Searcher) -> list[list[str]]:
+        """Snippets for each ``(docnum, hit)``; hits located from postings and the token map."""
+        positions = self._posting_positions(sorted({d for d, _h in located if d >= 0}), spec, searcher)
+        out: list[list[str]] = []
+        for docnum, hit in located:
+            try:
+                doc = self.corpus.document(hit.id)
+            except ReaderError:
+                out.append([])
+                continue
+            section = doc.section(hit.section)
+            if section is None:
+                out.append([])
+                continue
+            found = positions.get(docnum) if docnum >= 0 else None
+            stored = searcher.stored_fields(docnum) if found is not None else {}
+            if found is None or doc.content_hash != stored.get("hash") or "tokens" not in stored:
+                spans = highlight.find_hits(doc.text, section.start, section.end, spec)  # stale: analyse
+            else:
+                spans = self._spans_from_map(doc.text, section.start, stored["tokens"], found, spec)
+            out.append(highlight.snippets(doc.text, section.start, section.end, spans, count))
+        return out
+
+    @staticmethod
+    def _spans_from_map(text: str, base: int, blob: bytes, found: dict[str, list[int]],
+                        spec: highlight.MatchSpec) -> list[tuple[int, int]]:
+        """Canonical hit ranges from term positions through the record's token map.
+
+        The same ranges :func:`highlight.find_hits` finds by analysing the section (a test
+        holds them equal), at the cost of a few regex matches instead of a whole analysis.
+        """
+        starts = token_starts(blob)
+        occurrences: dict[str, list[tuple[int, int, int]]] = {}
+        for word, posl in found.items():
+            occ = []
+            for p in posl:
+                if p < len(starts):
+                    start = base + starts[p]
+                    occ.append((p, start, token_end(text, start)))
+            occurrences[word] = occ
+        spans = [(s, e) for term in spec.terms for _p, s, e in occurrences.get(term, ())]
+        for phrase, slop in spec.phrases:
+            spans.extend(highlight.phrase_spans(phrase, max(1, slop), occurrences))
+        return highlight.merge_spans(spans)
+
+    def _posting_positions(self, docnums: list[int], spec: highlight.MatchSpec,
+                           searcher: Searcher) -> dict[int, dict[str, list[int]]]:
+        """Per docnum, the positions of each query word in its body, read from the postings.
+
+        A docnum missing from the result means "unknown" (too many expanded terms): the
+        caller analyses that section instead.
+        """
+        if not docnums:
+            return {}
+        words = set(spec.terms) | {w for phrase, _slop in spec.phrases for w in phrase}
+        if len(words) > MAX_POSTING_TERMS:
+            return {}
+        reader = searcher.reader()
+        found: dict[int, dict[str, list[int]]] = {d: {} for d in docnums}
+        for word in words:
+            try:
+                matcher = reader.postings("body", word)
+            except Exception:  # TermNotFound: the word is not in any body
+                continue
+            for docnum in docnums:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    found[docnum][word] = matcher.value_as("positions")
+        return found
+
+    # -- facets -------------------------------------------------------------------------
+    def _facet_sets(self, searcher: Searcher, fieldname: str) -> dict[str, frozenset[int]]:
+        """``value -> docnums`` of one facet field, read once per index generation.
+
+        Built per segment from the segment's postings and shifted by its offset; the counts of
+        a search are then set intersections instead of a Python loop over every match.
+        """
+        def make() -> dict[str, frozenset[int]]:
+            sets: dict[str, set[int]] = {}
+            for sub, offset in searcher.leaf_searchers():
+                reader = sub.reader()
+                if fieldname not in reader.indexed_field_names():
+                    continue
+                for value in reader.lexicon(fieldname):
+                    text = _text(value)
+                    ids = leaf_ids(reader.postings(fieldname, value))
+                    target = sets.setdefault(text, set())
+                    target.update(offset + d for d in ids) if offset else target.update(ids)
+            return {k: frozenset(v) for k, v in sets.items()}
+
+        return self._cached(searcher, f"facet:{fieldname}", make)
+
+    def _count(self, searcher: Searcher, matching: frozenset[int], narrowing: frozenset[int] | None,
+               in_sections: frozenset[int] | None) -> tuple[dict[str, dict[str, int]], int]:
+        """Facet counts and the total, by intersecting the matches with the cached facet sets.
 
         Sections are counted for the query without its implicit section restriction (the
-        panel shows where else the words occur); outlets and days only for allowed sections.
+        panel shows where else the words occur); the other facets only for allowed sections.
         """
-        sections, outlet_col, day_col = self._columns(searcher)
-        narrowing = self._filter_query(filters, skip="section")
-        matching = query.And([base, narrowing]) if narrowing is not None else base
-        by_section: dict[str, int] = {}
-        outlets: dict[str, int] = {}
-        days: dict[str, int] = {}
-        for docnum in searcher.docs_for_query(matching):  # column reads: no scoring, no facet objects
-            sec = sections[docnum]
-            by_section[sec] = by_section.get(sec, 0) + 1
-            if allowed is None or sec in allowed:
-                outlet = outlet_col[docnum]
-                outlets[outlet] = outlets.get(outlet, 0) + 1
-                day = day_col[docnum]
-                days[day] = days.get(day, 0) + 1
-        facets = {"outlet": _sorted_counts(outlets), "section": _sorted_counts(by_section),
-                  "published": dict(sorted((str(k), v) for k, v in days.items()))}
-        extra = {name: facet for name, facet in self._facet_map().items() if name not in ("outlet", "published")}
-        if extra:
-            more = searcher.search(restricted, limit=1, filter=self._filter_query(filters), scored=False,
-                                   terms=False, groupedby=extra)
-            for name in extra:
-                facets[name] = _sorted_counts(more.groups(name))
-        total = sum(c for sec, c in by_section.items() if allowed is None or sec in allowed)
-        return facets, total
+        matches = matching if narrowing is None else matching & narrowing
+        section_sets = self._facet_sets(searcher, "section").items()
+        by_section = {v: n for v, docs in section_sets if (n := _overlap(matches, docs))}
+        if in_sections is not None:
+            matches = matches & in_sections
+        facets: dict[str, dict[str, int]] = {"section": _sorted_counts(by_section)}
+        fieldnames = {"outlet": "facet_outlet", "published": "day"}
+        for spec in registered_fields():
+            if spec.facet and spec.name in self._schema.names():
+                fieldnames[spec.name] = spec.name
+        for name, fieldname in fieldnames.items():
+            value_sets = self._facet_sets(searcher, fieldname).items()
+            counts = {v: n for v, docs in value_sets if (n := _overlap(matches, docs))}
+            facets[name] = dict(sorted(counts.items())) if name == "published" else _sorted_counts(counts)
+        return facets, len(matches)
 
     def _facets_from(self, results: Any) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -441,23 +797,17 @@ class WhooshEngine(SearchEngine):
                 out[name] = _sorted_counts(groups)
         return out
 
+    @staticmethod
+    def _plain_hit(fields: dict[str, Any], score: float) -> SearchHit:
+        return SearchHit(fields["id"], fields.get("title", ""),
+                         fields.get("outlet", ""), fields.get("date"), score, fields.get("section", ARTICLE), [])
+
     def _hit(self, result: Any, spec: highlight.MatchSpec, snippet_count: int) -> SearchHit:
-        fields = result.fields()
-        doc_id = fields["id"]
-        section_name = fields.get("section", ARTICLE)
-        snippets: list[str] = []
-        if snippet_count > 0:
-            try:
-                doc = self.corpus.document(doc_id)
-            except ReaderError:
-                doc = None
-            if doc is not None:
-                section = doc.section(section_name)
-                if section is not None:
-                    spans = highlight.find_hits(doc.text, section.start, section.end, spec)
-                    snippets = highlight.snippets(doc.text, section.start, section.end, spans, snippet_count)
-        return SearchHit(doc_id, fields.get("title", ""), fields.get("outlet", ""), fields.get("date"),
-                         float(result.score or 0.0), section_name, snippets)
+        hit = self._plain_hit(result.fields(), float(result.score or 0.0))
+        if snippet_count <= 0:
+            return hit
+        texts = self._snippets_for([(result.docnum, hit)], spec, snippet_count, self._search_handle())
+        return replace(hit, snippets=texts[0])
 
     def _match_spec(self, q: query.Query, searcher: Searcher) -> highlight.MatchSpec:
         spec = highlight.MatchSpec()
@@ -483,11 +833,16 @@ class WhooshEngine(SearchEngine):
             words = [_text(w) for w in q.words] if isinstance(q, query.Phrase) else [_text(q.text)]
             exact = self._outlet_names(searcher).get(" ".join(words))
             return query.Term("facet_outlet", exact, boost=q.boost) if exact else q
-        if isinstance(q, query.DateRange) and q.fieldname == "published":
+        if isinstance(q, query.NumericRange) and q.fieldname == "published":
             # Documents carry a day, so a range is the days of the index inside it: a small Or of
-            # terms instead of Whoosh's tiered numeric range over 64-bit timestamps.
-            low = q.startdate.date().isoformat() if q.startdate else "0000-00-00"
-            high = q.enddate.date().isoformat() if q.enddate else "9999-99-99"
+            # terms (answered from the cached day sets) instead of Whoosh's tiered numeric range
+            # over 64-bit timestamps. The query parser gives a NumericRange of DATETIME longs.
+            from whoosh.util.times import long_to_datetime
+
+            start = getattr(q, "startdate", None) or (long_to_datetime(q.start) if q.start is not None else None)
+            end = getattr(q, "enddate", None) or (long_to_datetime(q.end) if q.end is not None else None)
+            low = start.date().isoformat() if start else "0000-00-00"
+            high = end.date().isoformat() if end else "9999-99-99"
             days = [d for d in self._days(searcher) if low <= d <= high]
             return query.Or([query.Term("day", d) for d in days], boost=q.boost) if days else query.NullQuery
         if isinstance(q, query.FuzzyTerm):
@@ -496,9 +851,13 @@ class WhooshEngine(SearchEngine):
 
             text = _text(q.text)
             prefix = text[:q.prefixlength] if q.prefixlength else ""
-            found = process.extract(text, self._vocabulary(searcher), scorer=Levenshtein.distance,
-                                    score_cutoff=q.maxdist, limit=24)
-            words = sorted({cand for cand, _dist, _i in found if cand.startswith(prefix)} | {text})
+
+            def near() -> list[str]:
+                found = process.extract(text, self._vocabulary(searcher), scorer=Levenshtein.distance,
+                                        score_cutoff=q.maxdist, limit=24)
+                return sorted({cand for cand, _dist, _i in found if cand.startswith(prefix)} | {text})
+
+            words = self._cached(searcher, f"fuzzy:{text}:{q.maxdist}:{prefix}", near)
             return query.Or([query.Term(q.fieldname, w, boost=q.boost) for w in words])
         if q.is_leaf():
             return q
@@ -522,38 +881,23 @@ class WhooshEngine(SearchEngine):
     def suggest(self, query_text: str) -> str | None:
         return self._guard(lambda: self._suggest(query_text, self._search_handle()))
 
-    def _columns(self, searcher: Searcher) -> tuple[list[str], list[str], list[str]]:
-        """Section, outlet and day of every indexed document, read once per index version."""
-        if self._cols is None or self._cols[0] is not searcher:
-            reader = searcher.reader()
-            cols = tuple([_text(v) for v in reader.column_reader(name)] for name in ("section", "facet_outlet", "day"))
-            self._cols = (searcher, cols)  # type: ignore[assignment]
-        return self._cols[1]  # type: ignore[return-value]
-
     def _days(self, searcher: Searcher) -> list[str]:
         """Publication days present in the index (``undated`` left out)."""
-        if self._day_list is None or self._day_list[0] is not searcher:
-            days = [_text(t) for t in searcher.reader().lexicon("day")]
-            self._day_list = (searcher, [d for d in days if d[:1].isdigit()])
-        return self._day_list[1]
+        return self._cached(searcher, "days", lambda: [
+            d for d in (_text(t) for t in searcher.reader().lexicon("day")) if d[:1].isdigit()])
 
     def _outlet_names(self, searcher: Searcher) -> dict[str, str]:
         """Outlet names keyed by their analysed words (``"moon of alabama"``)."""
-        generation = searcher.reader().generation() if hasattr(searcher.reader(), "generation") else 0
-        if self._outlets is None or self._outlets[0] != generation:
-            import re
-
+        def make() -> dict[str, str]:
             names = {_text(t) for t in searcher.reader().lexicon("facet_outlet")}
-            keyed = {" ".join(re.findall(r"\w+(?:[.'’]\w+)*", n.lower())): n for n in names}
-            self._outlets = (generation, keyed)
-        return self._outlets[1]
+            return {" ".join(re.findall(r"\w+(?:[.'’]\w+)*", n.lower())): n for n in names}
+
+        return self._cached(searcher, "outlets", make)
 
     def _vocabulary(self, searcher: Searcher) -> list[str]:
-        generation = searcher.reader().generation() if hasattr(searcher.reader(), "generation") else 0
-        if self._lexicon is None or self._lexicon[0] != generation:
-            words = [_text(t) for t in searcher.reader().lexicon("body")]
-            self._lexicon = (generation, [w for w in words if w.isalpha() and len(w) > 2])
-        return self._lexicon[1]
+        """Body words a suggestion or a fuzzy term may become, read once per index generation."""
+        return self._cached(searcher, "vocabulary", lambda: [
+            w for w in (_text(t) for t in searcher.reader().lexicon("body")) if w.isalpha() and len(w) > 2])
 
     def _suggest(self, query_text: str, searcher: Searcher) -> str | None:
         from rapidfuzz import process
@@ -591,19 +935,41 @@ class WhooshEngine(SearchEngine):
         return out if out != query_text else None
 
     def _surface_form(self, term: str, searcher: Searcher) -> str | None:
-        """A word as printed in the corpus for an index term (terms are stemmed)."""
-        hit = searcher.search(query.Term("body", term), limit=1, terms=False)
-        if not hit:
-            return None
-        try:
-            doc = self.corpus.document(hit[0]["id"])
-        except ReaderError:
-            return None
-        analyzer = StemmingAnalyzer()
-        for token in analyzer(doc.text, chars=True):
+        """A word as printed in the corpus for an index term (terms are stemmed).
+
+        Read through the first body posting and its record's token map (no re-analysis),
+        cached per index generation.
+        """
+        def make() -> str:
+            try:
+                matcher = searcher.reader().postings("body", term)
+            except Exception:  # TermNotFound
+                return ""
+            while matcher.is_active():
+                docnum = matcher.id()
+                fields = searcher.stored_fields(docnum)
+                try:
+                    doc = self.corpus.document(fields["id"])
+                except ReaderError:
+                    matcher.next()
+                    continue
+                section = doc.section(fields.get("section", ARTICLE))
+                posl = matcher.value_as("positions")
+                starts = token_starts(fields.get("tokens") or b"")
+                if section is None or not posl or posl[0] >= len(starts) or doc.content_hash != fields.get("hash"):
+                    return self._surface_by_analysis(term, doc)
+                start = section.start + starts[posl[0]]
+                return doc.text[start:token_end(doc.text, start)]
+            return ""
+
+        return self._cached(searcher, f"surface:{term}", make) or None
+
+    @staticmethod
+    def _surface_by_analysis(term: str, doc: Document) -> str:
+        for token in StemmingAnalyzer()(doc.text, chars=True):
             if token.text == term:
                 return doc.text[token.startchar:token.endchar]
-        return None
+        return ""
 
     # -- more like this ---------------------------------------------------------------
     def more_like_this(self, doc: Document, *, limit: int = 10) -> SearchResults:
@@ -632,6 +998,21 @@ class WhooshEngine(SearchEngine):
         facets = {name: facets.get(name, {}) for name in facet_fields()}
         return SearchResults(f"like:{doc.id}", len(results), hits, facets, None, time.perf_counter() - started)
 
+    def warm(self) -> None:
+        """Read what the first search would (facet sets, vocabulary, days) now, e.g. in a job thread."""
+        def work() -> None:
+            searcher = self._search_handle()
+            for fieldname in ("section", "facet_outlet", "day"):
+                self._facet_sets(searcher, fieldname)
+            for spec in registered_fields():
+                if spec.facet and spec.name in self._schema.names():
+                    self._facet_sets(searcher, spec.name)
+            self._vocabulary(searcher)
+            self._days(searcher)
+            self._outlet_names(searcher)
+
+        self._guard(work)
+
     def close(self) -> None:
         self._reset()
 
@@ -642,23 +1023,37 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-def _to_datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _is_keyword(schema: Any, name: str) -> bool:
-    from whoosh.fields import KEYWORD
+class _RecordingCollector(collectors.TopCollector):
+    """Top N by score that also records every document it scores.
 
-    return isinstance(schema[name], KEYWORD)
+    Block skipping and matcher replacement are off: both skip documents that cannot reach
+    the top N, and here every match must be seen (positional queries walk them all anyway).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.seen: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.seen.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
+
+
+def _meet(a: frozenset[int] | None, b: frozenset[int] | None) -> frozenset[int] | None:
+    """Intersection where None means "everything"."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b if len(a) <= len(b) else b & a
+
+
+def _overlap(a: frozenset[int], b: frozenset[int]) -> int:
+    return len(a & b) if len(a) <= len(b) else len(b & a)
 
 
 def _sorted_counts(groups: dict[Any, int]) -> dict[str, int]:
@@ -673,8 +1068,6 @@ def _sections_of(q: query.Query) -> set[str]:
 
 def suggestible_words(query_text: str) -> list[str]:
     """Plain words of a query a spelling suggestion may replace (no fields, operators, wildcards)."""
-    import re
-
     words: list[str] = []
     # Values of non-text fields (outlet:"Moon of Alabama", published:[...]) are not spelling candidates.
     masked = re.sub(r'\b(?!title:|body:)[A-Za-z_]\w*:(?:"[^"]*"|\[[^\]]*\]|\{[^}]*\}|\S+)', " ", query_text)
@@ -695,6 +1088,4 @@ def _match_case(original: str, surface: str) -> str:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
     return re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", replacement, text, count=1)

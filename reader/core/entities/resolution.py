@@ -55,7 +55,8 @@ _ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,9})\s*\)")
 
 def name_key(text: str) -> str:
     """Case, diacritics, hyphens and spacing folded: ``Alma-Ata`` == ``ALMA ATA`` == ``alma–ata``."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
+    # compatibility forms first (NFKD turns "𝔸" into "A"), then case, then the marks case folding exposes
+    decomposed = unicodedata.normalize("NFKD", fold(unicodedata.normalize("NFKD", text)))
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(base.replace("-", " ").replace(".", " ").split())
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from reader.cli import main
+from reader.core.entities.search_fields import RECHECK_SECONDS
 
 DOC_IDS = ["frontier-post-alma-ata", "neo-outside-forces", "kavkazplus-gutted", "eadaily-ukrainian-trace",
            "moa-failed-rebellion"]
@@ -108,3 +110,19 @@ def test_overlay_keyed_by_path_is_adopted(capsys: pytest.CaptureFixture[str], co
     code, data = run_json(capsys, "--corpus", str(corpus_copy), "entities", "--json")
     assert code == 0
     assert "Tokaev-Legacy" in {e["id"]: e for e in data["entities"]}["tokayev"]["aliases"]
+
+
+def test_an_alias_reaches_entity_search(capsys: pytest.CaptureFixture[str], corpus_copy) -> None:  # type: ignore[no-untyped-def]
+    """The index's entity field reads the same overlay the CLI edits (keyed by corpus identity)."""
+    doc = corpus_copy / "kavkazplus-gutted.md"  # the one document that never names Ablyazov
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nMukhtar Oblastovich said so.\n", encoding="utf-8")
+    c = str(corpus_copy)
+    code, data = run_json(capsys, "--corpus", c, "search", "entity:ablyazov", "--limit", "0", "--json")
+    assert code == 0 and data["total"] == 4
+    assert main(["--corpus", c, "entities", "alias", "ablyazov", "Mukhtar Oblastovich"]) == 0
+    capsys.readouterr()
+    time.sleep(RECHECK_SECONDS + 0.1)  # one process runs both commands here: let the field see the new overlay
+    assert main(["--corpus", c, "index", "--rebuild"]) == 0
+    capsys.readouterr()
+    code, data = run_json(capsys, "--corpus", c, "search", "entity:ablyazov", "--limit", "0", "--json")
+    assert code == 0 and data["total"] == 5

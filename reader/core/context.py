@@ -67,10 +67,9 @@ class AppContext:
     def corpus_key(self) -> str:
         """The current corpus's identity (``id`` in its ``corpus.yaml``): the key of the user's
         data about it (notes, entity overlay), so moving or renaming the folder hides nothing."""
-        from reader.core.corpus import SAMPLE_ID, corpus_identity
+        from reader.core.corpus import corpus_key_at
 
-        bundled = self.is_bundled
-        return corpus_identity(self.corpus_root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+        return corpus_key_at(self.corpus_root)
 
     @property
     def cache_dir(self) -> Path:

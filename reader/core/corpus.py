@@ -444,6 +444,18 @@ def corpus_identity(root: Path, *, writable: bool = True, default: str | None = 
     return identity
 
 
+def corpus_key_at(root: Path) -> str:
+    """The key of the user's data about the corpus at ``root`` (notes, entity overlay): its
+    identity; the read-only bundled sample's is the fixed id it ships with."""
+    from reader.core.paths import bundled_corpus_path
+
+    try:
+        bundled = Path(root).resolve() == bundled_corpus_path().resolve()
+    except OSError:
+        bundled = False
+    return corpus_identity(root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+
+
 @contextlib.contextmanager
 def _folder_lock(root: Path) -> Iterator[None]:
     """An exclusive lock on the corpus folder (flock on its descriptor; none where unsupported)."""

@@ -73,18 +73,23 @@ class RecognitionReport:
 
 
 def overlay_path_for(ctx: Any) -> Path:
-    """Where the user's entity changes for the current corpus live (data dir, per corpus).
+    """Where the user's entity changes for the current corpus live (data dir, per corpus)."""
+    return overlay_path_at(Path(ctx.paths.data_dir), ctx.paths.corpus_cache_dir(ctx.corpus_root).name,
+                           str(ctx.corpus_key))
+
+
+def overlay_path_at(data_dir: Path, cache_name: str, identity: str) -> Path:
+    """The entity overlay of the corpus with ``identity`` (its cache folder's name finds an older one).
 
     Keyed by the corpus identity, like notes, so a moved or renamed folder keeps its entity
-    edits; an overlay from before identities (keyed by the folder's path) is moved over once.
+    edits; an overlay from before identities (keyed by the cache folder's name) is moved over once.
     """
-    overlays = Path(ctx.paths.data_dir) / "overlays"
-    identity = str(ctx.corpus_key)
+    overlays = Path(data_dir) / "overlays"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in identity)[:60]
     if safe != identity:  # a path used as the key where no identity could be written
         safe = f"{safe[:40]}-{hashlib.sha256(identity.encode('utf-8')).hexdigest()[:12]}"
     path = overlays / f"corpus-{safe}" / "entities.yaml"
-    legacy = overlays / ctx.paths.corpus_cache_dir(ctx.corpus_root).name / "entities.yaml"
+    legacy = overlays / cache_name / "entities.yaml"
     if not path.exists() and legacy.is_file():
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

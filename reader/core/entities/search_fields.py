@@ -16,8 +16,9 @@ from pathlib import Path
 
 from whoosh.fields import KEYWORD
 
+from reader.core.corpus import corpus_key_at
 from reader.core.document import Document
-from reader.core.entities.api import EntityService
+from reader.core.entities.api import EntityService, overlay_path_at
 from reader.core.entities.cache import flush_all
 from reader.core.entities.gazetteer import GAZETTEER_FILE
 from reader.core.paths import AppPaths
@@ -56,7 +57,8 @@ def _where(root: Path) -> tuple[Path, Path, Path]:
     if hit is None:
         paths = AppPaths.resolve()
         cache = paths.corpus_cache_dir(root)
-        hit = (root / GAZETTEER_FILE, paths.data_dir / "overlays" / cache.name / "entities.yaml", cache / "entities")
+        overlay = overlay_path_at(paths.data_dir, cache.name, corpus_key_at(root))  # the file the faces edit
+        hit = (root / GAZETTEER_FILE, overlay, cache / "entities")
         _places[root] = hit
     return hit
 

@@ -164,3 +164,30 @@ def test_scoped_export_in_a_citation_format_remembers_the_folder(qtbot, tmp_path
     notes.export_dialog()
     assert "(para. 1)" in (tmp_path / "all.md").read_text(encoding="utf-8")
     assert window.settings.get("export.last_folder") == str(tmp_path)
+
+
+def test_saved_search_shown_in_the_library_narrows_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    library = window.library
+    assert not library.saved_combo.isVisibleTo(window)  # nothing saved yet: no extra control
+    assert feature.save_search("Ablyazov", "Ablyazov")
+    assert library.saved_combo.isVisibleTo(window) and library.saved_combo.count() == 2
+    library.saved_combo.setCurrentIndex(1)
+    library.saved_combo.activated.emit(1)
+    assert len(library.visible_ids()) == 4 and "kavkazplus-gutted" not in library.visible_ids()
+    assert library.count_label.text() == "4 of 5 documents"
+    library.saved_combo.setCurrentIndex(0)
+    library.saved_combo.activated.emit(0)
+    assert len(library.visible_ids()) == 5
+    feature.delete_search("Ablyazov")
+    assert not library.saved_combo.isVisibleTo(window)
+
+
+def test_timeline_from_the_search_dock(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, feature = make_window(qtbot)
+    search = window.features["search"]
+    search.show_panel()
+    search.panel.edit.setText("Tokayev")
+    search.panel.timeline_button.click()
+    qtbot.waitUntil(lambda: feature.last_timeline is not None, timeout=10000)
+    assert feature.dock.isVisible() and feature.panel.timeline_query.text() == "Tokayev"

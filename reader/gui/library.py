@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -106,21 +107,31 @@ class LibraryFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
+        self._only: frozenset[str] | None = None  # a saved search's documents, or every document
         self.setSortRole(SortRole)
 
-    def set_filter_text(self, text: str) -> None:
+    def _refilter(self, change: Any) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
             self.beginFilterChange()
-            self._words = text.lower().split()
+            change()
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self._words = text.lower().split()
+            change()
             self.invalidateFilter()
 
+    def set_filter_text(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_words", text.lower().split()))
+
+    def set_only(self, ids: frozenset[str] | None) -> None:
+        self._refilter(lambda: setattr(self, "_only", ids))
+
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        if self._only is not None and index.data(DocIdRole) not in self._only:
+            return False
         if not self._words:
             return True
-        hay = self.sourceModel().index(source_row, 0, source_parent).data(SearchTextRole) or ""
+        hay = index.data(SearchTextRole) or ""
         return all(word in hay for word in self._words)
 
 
@@ -133,6 +144,8 @@ class LibraryPanel(QWidget):
 
     openRequested = Signal(str)
     besideRequested = Signal(str)
+    #: a saved search chosen above the list ("" for every document): the research feature runs it
+    savedSearchChosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +189,13 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 4)
         layout.setSpacing(6)
+        self.saved_combo = QComboBox(self)
+        self.saved_combo.setAccessibleName("Saved search")
+        self.saved_combo.setToolTip("Show only the documents a saved search matches (Calibre's saved searches)")
+        self.saved_combo.addItem("All documents", "")
+        self.saved_combo.setVisible(False)  # shown once there is a saved search
+        self.saved_combo.activated.connect(lambda i: self.savedSearchChosen.emit(self.saved_combo.itemData(i) or ""))
+        layout.addWidget(self.saved_combo)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
@@ -214,6 +234,30 @@ class LibraryPanel(QWidget):
         """Ids of the selected rows, in the order shown (Edit ▸ Set Metadata of Selected Documents)."""
         rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
         return [i.data(DocIdRole) for i in rows if i.data(DocIdRole)]
+
+    def set_saved_searches(self, names: list[str]) -> None:
+        """The saved searches offered above the list; the chosen one stays chosen if it still exists."""
+        current = self.saved_combo.currentData() or ""
+        self.saved_combo.blockSignals(True)
+        self.saved_combo.clear()
+        self.saved_combo.addItem("All documents", "")
+        for name in names:
+            self.saved_combo.addItem(f"Saved search: {name}", name)
+        index = self.saved_combo.findData(current)
+        self.saved_combo.setCurrentIndex(max(0, index))
+        self.saved_combo.blockSignals(False)
+        self.saved_combo.setVisible(bool(names))
+        if current and index < 0:
+            self.restrict_to(None)
+
+    def restrict_to(self, ids: set[str] | None, name: str = "") -> None:
+        """Show only ``ids`` (a saved search's documents), or every document for None."""
+        self.proxy.set_only(frozenset(ids) if ids is not None else None)
+        if ids is None:
+            self.saved_combo.setCurrentIndex(0)
+        else:
+            self.saved_combo.setCurrentIndex(max(0, self.saved_combo.findData(name)))
+        self._update_count()
 
     def visible_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(DocIdRole) for r in range(self.proxy.rowCount())]

@@ -45,6 +45,7 @@ class SearchPanel(QWidget):
     openRequested = Signal(str, str)  # document id, section
     moreLikeRequested = Signal(str)
     helpRequested = Signal()
+    timelineRequested = Signal(str)  # coverage over time of the query (the research feature draws it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,12 @@ class SearchPanel(QWidget):
         self.help_button.setText("?")
         self.help_button.setToolTip("The search query language")
         self.help_button.clicked.connect(self.helpRequested)
+        self.timeline_button = QToolButton(self)
+        self.timeline_button.setText("Timeline")
+        self.timeline_button.setToolTip("Who covered this query when: matching documents per outlet and day")
+        self.timeline_button.setAccessibleName(self.timeline_button.toolTip())
+        self.timeline_button.clicked.connect(lambda: self.edit.text().strip() and
+                                             self.timelineRequested.emit(self.edit.text().strip()))
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setObjectName("searchStatus")
@@ -90,6 +97,7 @@ class SearchPanel(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.edit, 1)
+        top.addWidget(self.timeline_button)
         top.addWidget(self.help_button)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.facets)

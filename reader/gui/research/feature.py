@@ -42,6 +42,7 @@ class ResearchFeature(QObject):
         self._job: Job | None = None
         self._batch_job: Job | None = None
         self._connected: list[Any] = []
+        self._search_connected = False
         self._build_actions()
         p = self.panel
         p.timelineRequested.connect(self.show_timeline)
@@ -53,12 +54,14 @@ class ResearchFeature(QObject):
         p.searchRequested.connect(self.search_in_dock)
         p.saveSearchRequested.connect(self.ask_save_search)
         p.deleteSearchRequested.connect(self.delete_search)
-        window.corpusLoaded.connect(self.refresh_saved)
+        window.corpusLoaded.connect(self._on_corpus)
+        window.library.savedSearchChosen.connect(self.show_saved_in_library)
         self.dock.visibilityChanged.connect(lambda shown: shown and self.refresh_saved())
         window.readerViewAdded.connect(self._connect_view)
         for view in window.reader_views():
             self._connect_view(view)
         self.panel.saved_model.set_items(self.saved.list())  # counts follow once the corpus is loaded
+        window.library.set_saved_searches([item.name for item in self.saved.list()])
 
     def _build_actions(self) -> None:
         w = self.window
@@ -236,6 +239,41 @@ class ResearchFeature(QObject):
                     counts = {}
                     break
         self.panel.saved_model.set_items(items, counts)
+        self.window.library.set_saved_searches([item.name for item in items])
+
+    def _on_corpus(self) -> None:
+        self.window.library.restrict_to(None)  # another corpus: its documents, all of them
+        search = self.window.features.get("search")
+        if search is not None and not self._search_connected:  # features exist once all are installed
+            search.panel.timelineRequested.connect(self.show_timeline)
+            self._search_connected = True
+        self.refresh_saved()
+
+    def show_saved_in_library(self, name: str) -> None:
+        """The library lists only the documents a saved search matches (re-run now, so never stale)."""
+        from reader.core.research.scope import documents_matching
+
+        library = self.window.library
+        if not name:
+            library.restrict_to(None)
+            return
+        engine = self._engine()
+        try:
+            item = self.saved.get(name)
+            if engine is None:
+                library.restrict_to(None)
+                return
+            ids = documents_matching(engine, item.query)
+        except QuerySyntaxError as exc:
+            self._say(f"The saved search “{name}” cannot be read: {exc}")
+            library.restrict_to(None)
+            return
+        except ReaderError as exc:
+            self._say(str(exc))
+            library.restrict_to(None)
+            return
+        library.restrict_to(ids, name)
+        self._say(f"Library: {len(ids)} document(s) match the saved search “{name}” ({item.query}).")
 
     def save_search(self, name: str, query: str) -> bool:
         engine = self._engine()

@@ -77,7 +77,8 @@ def extras_picklable(extras: Sequence[Extra]) -> bool:
 
 
 # -- parent-death check -------------------------------------------------------------------
-def _parent_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists (a dead builder's debris may go; a living one's stays)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -101,7 +102,7 @@ def die_with_parent(parent_pid: int) -> None:
         while True:
             time.sleep(WATCH_SECONDS)
             # Reparented (to init or a subreaper) or gone: the app died without telling us.
-            if os.getppid() != parent_pid or not _parent_alive(parent_pid):
+            if os.getppid() != parent_pid or not pid_alive(parent_pid):
                 os._exit(3)
 
     threading.Thread(target=watch, name="parallax-parent-watch", daemon=True).start()

@@ -47,7 +47,7 @@ from reader.core.document import ARTICLE, Document
 from reader.core.errors import ReaderError
 from reader.core.search import highlight, querylang
 from reader.core.search.analysis import StemmingAnalyzer, normalise_word
-from reader.core.search.build_workers import extras_picklable, file_state, parallel_build
+from reader.core.search.build_workers import extras_picklable, file_state, parallel_build, pid_alive
 from reader.core.search.docsets import DocSets, leaf_ids
 from reader.core.search.engine import (
     Cancelled,
@@ -87,16 +87,6 @@ def _unwritable(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _UNWRITABLE
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_debris(parent: Path, *, max_age: float = 3600.0) -> int:
     """Remove ``index.new-*``/``index.old-*`` folders a killed build left behind; how many.
 
@@ -114,7 +104,7 @@ def clean_debris(parent: Path, *, max_age: float = 3600.0) -> int:
             continue
         pid = int(match.group(2)) if match.group(2) else None
         if pid is not None:
-            stale = pid != os.getpid() and not _pid_alive(pid)
+            stale = pid != os.getpid() and not pid_alive(pid)
         else:
             try:
                 stale = time.time() - path.stat().st_mtime > max_age

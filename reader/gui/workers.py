@@ -33,6 +33,11 @@ class Job(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancelled(self) -> bool:
+        """Whether Cancel was asked for (a finished job may still have stopped early)."""
+        return self._cancel.is_set()
+
     def _progress(self, done: int, total: int) -> None:
         self._emit(self.progress, done, total)
 

@@ -191,7 +191,7 @@ class ResearchFeature(QObject):
         text = f"{len(rows)} queries run."
         if bad:
             text += f" {bad} could not be read (see their rows)."
-        if self._batch_job is not None and self._batch_job._cancel.is_set():
+        if self._batch_job is not None and self._batch_job.cancelled:
             text = f"Stopped after {len(rows)} queries."
         self.panel.batch_status.setText(text)
         self.panel.batch_csv.setEnabled(bool(rows))

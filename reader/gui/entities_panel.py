@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.atomic import atomic_write_text
 from reader.gui.entities_style import ENTITY_TYPES, STYLES, type_color
+from reader.gui.models import HeaderedTableModel
 from reader.gui.theme import Theme
 
 EntityIdRole = Qt.ItemDataRole.UserRole + 1
@@ -65,28 +65,7 @@ class Row:
         return sum(self.counts.values())
 
 
-class _HeaderedTableModel(QAbstractTableModel):
-    """A flat table: one row per entry of the list attribute ``ENTRIES`` names, columns ``HEADERS``."""
-
-    HEADERS: tuple[str, ...] = ()
-    ENTRIES = "rows"
-
-    def entries(self) -> list[Any]:
-        return getattr(self, self.ENTRIES)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries())
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-
-class EntityModel(_HeaderedTableModel):
+class EntityModel(HeaderedTableModel):
     """Entities with their mention counts: Name, Type, Mentions, Documents."""
 
     HEADERS = ("Name", "Type", "Mentions", "Docs")
@@ -308,7 +287,7 @@ class CoverageMatrix(QWidget):
         return self.to_image().save(str(path), "PNG")
 
 
-class CandidateModel(_HeaderedTableModel):
+class CandidateModel(HeaderedTableModel):
     HEADERS = ("Name", "Count", "Documents", "Closest entity")
     ENTRIES = "items"
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QByteArray,
     QModelIndex,
     QObject,
@@ -16,6 +15,7 @@ from PySide6.QtCore import (
 
 from reader.core.research.batch import BatchRow
 from reader.core.research.saved_searches import SavedSearch
+from reader.gui.models import HeaderedTableModel
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
 TotalRole = Qt.ItemDataRole.UserRole + 2
@@ -26,7 +26,7 @@ CountRole = Qt.ItemDataRole.UserRole + 5
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class BatchModel(QAbstractTableModel):
+class BatchModel(HeaderedTableModel):
     """One row per query: the query, its document count, then one column per outlet."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -44,22 +44,8 @@ class BatchModel(QAbstractTableModel):
         self.outlets = sorted(totals, key=lambda o: (-totals[o], o.lower()))
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 2 + len(self.outlets)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if section == 0:
-            return "Query"
-        if section == 1:
-            return "Documents"
-        if 2 <= section < 2 + len(self.outlets):
-            return self.outlets[section - 2]
-        return None
+    def headers(self) -> tuple[str, ...]:
+        return ("Query", "Documents", *self.outlets)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

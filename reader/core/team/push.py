@@ -1,16 +1,20 @@
 """``team push``: upload a local corpus, incrementally by content hash, resumable.
 
 The server's ``(doc_id, content_hash)`` list is compared with the local corpus, and only new
-or changed documents travel, in batches of one transaction each (texts, facet values, entity
-mentions and framing spans by COPY; document rows and section vectors by one INSERT from binary
-arrays, since row-level security refuses COPY to editors). A dropped
-connection loses at most the batch in flight: committed batches already match by hash, so
-running the push again resumes where it stopped. Removed documents are deleted last. Then
-the derived data (vocabulary, statistics, RUM index) is rebuilt by jobs inside PostgreSQL.
+or changed documents travel, in batches of one transaction each. Worker processes (one per
+core) read, analyse and format each document straight into COPY text lines; the parent only
+streams them: every table is loaded by COPY (an editor's documents and sections go through
+temporary tables and one INSERT per batch, since COPY refuses tables whose rows row-level
+security filters). The session runs with ``synchronous_commit = off``, and a large first load
+drops the RUM index and rebuilds it after. A dropped connection (or a lost unflushed commit)
+loses at most the batches in flight: committed batches already match by hash, so running the
+push again resumes where it stopped. Removed documents are deleted last. Then the derived data
+(vocabulary, statistics, RUM index) is rebuilt by jobs inside PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -20,8 +24,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from psycopg.types.json import Jsonb
-
 from reader.core.corpus import Corpus
 from reader.core.document import Document
 from reader.core.errors import ReaderError
@@ -29,11 +31,11 @@ from reader.core.search.engine import Cancelled, IndexCancelled, Progress
 from reader.core.search.fields import registered_fields
 from reader.core.team import corpora, jobs
 from reader.core.team.db import reported
-from reader.core.team.tokens import SectionVector, section_vectors
+from reader.core.team.tokens import section_vectors
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 2000
 #: At most this many worker processes (one per core) prepare documents while the parent writes.
 PROCS = 8
 #: Below this many documents one process is faster than starting workers.
@@ -91,36 +93,104 @@ def push(conn: Any, corpus: Corpus, name: str, *, progress: Progress | None = No
 
 @dataclass
 class Prepared:
-    """One document made ready on a worker: its vectors and derived spans."""
+    """One document made ready on a worker, already in COPY text format.
 
-    doc: Document
+    The workers do every per-document step (read, hash, analyse, format and escape the rows),
+    so the parent only concatenates their lines and streams them to the server: with two
+    workers and the server on two cores, the parent must not become the third busy process.
+    """
+
+    doc_id: str
+    content_hash: str
     known: bool
-    vectors: list[SectionVector]
-    mentions: list[tuple[int, int, str]]
-    framing: list[tuple[str, int, int, str, str]]
+    text_row: str
+    document_row: str
+    section_rows: str
+    facet_rows: str
+    surfaces: dict[str, str]
+    mention_rows: str
+    framing_rows: str
 
 
 UNCHANGED = "unchanged"
-#: What the workers need, set before they fork (closures and the corpus are inherited, not pickled).
-_JOB: tuple[Corpus, dict[str, str], EntitySpans | None, FramingSpans | None] | None = None
+
+
+@dataclass
+class _Job:
+    """What the workers need, set before they fork (closures and the corpus are inherited, not pickled)."""
+
+    corpus: Corpus
+    corpus_id: int
+    server: dict[str, str]
+    entity_spans: EntitySpans | None
+    framing_spans: FramingSpans | None
+    seen_surfaces: set[str]
+
+
+_JOB: _Job | None = None
+
+
+def copy_text(value: str) -> str:
+    """A value escaped for COPY's text format (backslash, tab, newline, carriage return)."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value:
+        value = value.replace("\t", "\\t")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    return value
 
 
 def _prepare(doc_id: str) -> Prepared | str | None:
-    """Read, hash, analyse: the Python half of a push, run on worker processes for large corpora."""
-    assert _JOB is not None
-    corpus, server, entity_spans, framing_spans = _JOB
+    """Read, hash, analyse, format: the Python half of a push, run on worker processes for large corpora."""
+    job = _JOB
+    assert job is not None
     try:
-        doc = corpus.document(doc_id)
+        doc = job.corpus.document(doc_id)
     except ReaderError:
         return None  # unreadable since the scan; `corpus check` reports it
-    known = server.get(doc.id)
+    known = job.server.get(doc.id)
     if known == doc.content_hash:
         return UNCHANGED
-    vectors = section_vectors(doc, extra_values=_extra_values(doc))
-    mentions = [(int(s), int(e), str(ent)) for s, e, ent in _safe(entity_spans, doc)] if entity_spans else []
-    framing = [(sp.technique, int(sp.start), int(sp.end), sp.rule, getattr(sp, "term", ""))
-               for sp in _safe(framing_spans, doc)] if framing_spans else []
-    return Prepared(doc, known is not None, vectors, mentions, framing)
+    cid = str(job.corpus_id)
+    h = doc.content_hash
+    meta = doc.meta
+    did = copy_text(doc.id)
+    day = _day(meta.published)
+    document_row = "\t".join((
+        cid, did, h, copy_text(meta.title), copy_text(meta.outlet), copy_text(meta.author),
+        day.isoformat() if day else "\\N", copy_text(meta.language or "en"),
+        copy_text(json.dumps({"url": meta.url, "event": meta.event, "date_note": meta.date_note,
+                              "published": meta.published})),
+        copy_text(json.dumps([[sec.name, sec.start, sec.end] for sec in doc.sections])))) + "\n"
+    outlet = copy_text(meta.outlet)
+    published = meta.published[:10] if meta.published else "undated"
+    sections: list[str] = []
+    facets: list[str] = []
+    surfaces: dict[str, str] = {}
+    for vec in section_vectors(doc, extra_values=_extra_values(doc), seen_surfaces=job.seen_surfaces):
+        name = copy_text(vec.section)
+        sections.append("\t".join((cid, did, name, outlet, copy_text(published), str(vec.body_len),
+                                   str(vec.title_len), copy_text(vec.tsv))) + "\n")
+        facets.extend("\t".join((cid, did, name, copy_text(n), copy_text(v))) + "\n" for n, v in vec.facets)
+        for term, surface in vec.surfaces.items():
+            surfaces.setdefault(term, surface)
+    # Spans are stored once per text; keyed like the primary keys so a repeat cannot abort the batch.
+    mentions: dict[tuple[int, str], int] = {}
+    if job.entity_spans is not None:
+        for s, e, ent in _safe(job.entity_spans, doc):
+            mentions[(int(s), str(ent))] = int(e)
+    framing: dict[tuple[str, int, str], tuple[int, str]] = {}
+    if job.framing_spans is not None:
+        for sp in _safe(job.framing_spans, doc):
+            framing[(sp.technique, int(sp.start), sp.rule)] = (int(sp.end), getattr(sp, "term", ""))
+    mention_rows = "".join(f"{h}\t{copy_text(ent)}\t{s}\t{e}\n" for (s, ent), e in sorted(mentions.items()))
+    framing_rows = "".join(f"{h}\t{copy_text(tech)}\t{s}\t{e}\t{copy_text(rule)}\t{copy_text(term)}\n"
+                           for (tech, s, rule), (e, term) in sorted(framing.items()))
+    return Prepared(doc.id, h, known is not None, f"{h}\t{copy_text(doc.text)}\n", document_row,
+                    "".join(sections), "".join(facets), surfaces, mention_rows, framing_rows)
 
 
 def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cancelled: Cancelled | None,
@@ -136,8 +206,12 @@ def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cance
     removed = [doc_id for doc_id in server if doc_id not in local_ids]
     if len(local_ids - set(server)) >= BULK_DOCS:
         jobs.drop_rum_index(conn)
+    # A push is derived data resent by hash when lost: a server crash may drop the last commits,
+    # and the next push sends them again, so no commit needs to wait for the disk.
+    conn.execute("SET synchronous_commit = off")
+    staged = _staging(conn)
     procs = min(PROCS, os.cpu_count() or 1) if len(ids) >= PARALLEL_MIN_DOCS else 1
-    _JOB = (corpus, server, entity_spans, framing_spans)
+    _JOB = _Job(corpus, target.id, server, entity_spans, framing_spans, set())
     pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
     added = updated = unchanged = done = 0
     pending: list[Prepared] = []
@@ -147,7 +221,7 @@ def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cance
         if not pending:
             return
         with conn.transaction():
-            _write_batch(conn, target.id, pending)
+            _write_batch(conn, target.id, pending, staged)
         done += len(pending)
         pending.clear()
         if after_batch is not None:
@@ -174,6 +248,8 @@ def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cance
             pool.terminate()
             pool.join()
         _JOB = None
+        if not conn.closed and not conn.broken:
+            conn.execute("RESET synchronous_commit")
     if progress is not None:
         progress(len(ids), len(ids))
     if removed:
@@ -186,67 +262,87 @@ def _push(conn: Any, corpus: Corpus, name: str, progress: Progress | None, cance
     return PushReport(added, updated, len(removed), unchanged, time.perf_counter() - started, ran)
 
 
-def _write_batch(conn: Any, corpus_id: int, items: list[Prepared]) -> None:
-    docs = [p.doc for p in items]
-    hashes = [d.content_hash for d in docs]
+_DOCUMENT_COLUMNS = "corpus_id, doc_id, content_hash, title, outlet, author, published, language, meta, sections"
+_SECTION_COLUMNS = "corpus_id, doc_id, section, outlet, day, body_len, title_len, tsv"
+
+
+def _staging(conn: Any) -> bool:
+    """Whether row-level security applies to this user's writes (an editor, not the owner).
+
+    COPY cannot write to a table whose rows RLS filters, so an editor's rows are copied into
+    temporary tables first and moved with one INSERT per batch (the policies then check them);
+    the schema owner copies straight into the tables.
+    """
+    row = conn.execute("SELECT row_security_active('parallax.documents') OR "
+                       "row_security_active('parallax.sections')").fetchone()
+    if not (row and row[0]):
+        return False
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS push_documents (LIKE parallax.documents INCLUDING DEFAULTS) "
+                 "ON COMMIT DELETE ROWS")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS push_sections (corpus_id integer, doc_id text, section text, "
+                 "outlet text, day text, body_len integer, title_len integer, tsv tsvector) ON COMMIT DELETE ROWS")
+    return True
+
+
+def _write_batch(conn: Any, corpus_id: int, items: list[Prepared], staged: bool) -> None:
+    hashes = [p.content_hash for p in items]
     have = {r[0] for r in conn.execute("SELECT content_hash FROM parallax.texts WHERE content_hash = ANY(%s)",
                                        (hashes,))}
-    fresh = {p.doc.content_hash: p for p in items if p.doc.content_hash not in have}
-    conn.execute("DELETE FROM parallax.documents WHERE corpus_id = %s AND doc_id = ANY(%s)",
-                 (corpus_id, [d.id for d in docs]))
+    fresh: dict[str, Prepared] = {}
+    for p in items:
+        if p.content_hash not in have:
+            fresh.setdefault(p.content_hash, p)
+    known = [p.doc_id for p in items if p.known]
+    if known:
+        conn.execute("DELETE FROM parallax.documents WHERE corpus_id = %s AND doc_id = ANY(%s)",
+                     (corpus_id, known))
+    documents, sections = ("push_documents", "push_sections") if staged else \
+        ("parallax.documents", "parallax.sections")
     with conn.cursor() as cur:
-        with cur.copy("COPY parallax.texts (content_hash, text) FROM STDIN") as copy:
-            for h, p in fresh.items():
-                copy.write_row((h, p.doc.text))
-        # Documents and sections have row-level security, which COPY does not support for editors:
-        # one INSERT per batch from arrays sent in binary (no escaping of the vectors' text).
-        cur.execute(
-            "INSERT INTO parallax.documents (corpus_id, doc_id, content_hash, title, outlet, author, published, "
-            "language, meta, sections) SELECT %b, u.* FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], "
-            "%b::text[], %b::date[], %b::text[], %b::jsonb[], %b::jsonb[]) AS u",
-            (corpus_id, [d.id for d in docs], [d.content_hash for d in docs], [d.meta.title for d in docs],
-             [d.meta.outlet for d in docs], [d.meta.author for d in docs],
-             [_day(d.meta.published) for d in docs], [d.meta.language or "en" for d in docs],
-             [Jsonb({"url": d.meta.url, "event": d.meta.event, "date_note": d.meta.date_note,
-                     "published": d.meta.published}) for d in docs],
-             [Jsonb([[s.name, s.start, s.end] for s in d.sections]) for d in docs]))
+        _copy(cur, "parallax.texts (content_hash, text)", [p.text_row for p in fresh.values()])
+        _copy(cur, f"{documents} ({_DOCUMENT_COLUMNS})", [p.document_row for p in items])
+        _copy(cur, f"{sections} ({_SECTION_COLUMNS})", [p.section_rows for p in items])
+        if staged:
+            cur.execute(f"INSERT INTO parallax.documents ({_DOCUMENT_COLUMNS}) "  # fixed names, no values
+                        f"SELECT {_DOCUMENT_COLUMNS} FROM push_documents")
+            cur.execute(f"INSERT INTO parallax.sections ({_SECTION_COLUMNS}) "  # fixed names, no values
+                        f"SELECT {_SECTION_COLUMNS} FROM push_sections")
+        _copy(cur, "parallax.section_facets (corpus_id, doc_id, section, name, value)",
+              [p.facet_rows for p in items])
         surfaces: dict[str, str] = {}
-        facets: list[tuple[str, str, str, str]] = []
-        rows: list[tuple[str, str, str, str, int, int, str]] = []
         for p in items:
-            d = p.doc
-            day = d.meta.published[:10] if d.meta.published else "undated"
-            for vec in p.vectors:
-                rows.append((d.id, vec.section, d.meta.outlet, day, vec.body_len, vec.title_len, vec.tsv))
-                for term, surface in vec.surfaces.items():
-                    surfaces.setdefault(term, surface)
-                facets.extend((d.id, vec.section, n, v) for n, v in vec.facets)
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(7)]
-        cur.execute(
-            "INSERT INTO parallax.sections (corpus_id, doc_id, section, outlet, day, body_len, title_len, tsv) "
-            "SELECT %b, d, s, o, y, b, t, v::tsvector FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], "
-            "%b::integer[], %b::integer[], %b::text[]) AS u(d, s, o, y, b, t, v)",
-            (corpus_id, *[list(c) for c in columns]))
-        if facets:
-            with cur.copy("COPY parallax.section_facets (corpus_id, doc_id, section, name, value) FROM STDIN") as copy:
-                for doc_id, section, n, v in facets:
-                    copy.write_row((corpus_id, doc_id, section, n, v))
+            for term, surface in p.surfaces.items():
+                surfaces.setdefault(term, surface)
         if surfaces:
             cur.execute("INSERT INTO parallax.surfaces (corpus_id, term, surface) "
                         "SELECT %s, t, s FROM unnest(%s::text[], %s::text[]) AS u(t, s) ON CONFLICT DO NOTHING",
                         (corpus_id, list(surfaces), list(surfaces.values())))
-        # Spans are stored once per text; keyed like the primary keys so a repeat cannot abort the batch.
-        mentions = {(h, s, ent): e for h, p in fresh.items() for s, e, ent in p.mentions}
-        if mentions:
-            with cur.copy("COPY parallax.entity_mentions (content_hash, entity, start_at, end_at) FROM STDIN") as copy:
-                for (h, s, ent), e in sorted(mentions.items()):
-                    copy.write_row((h, ent, s, e))
-        spans = {(h, tech, s, rule): (e, term) for h, p in fresh.items() for tech, s, e, rule, term in p.framing}
-        if spans:
-            with cur.copy("COPY parallax.framing_spans (content_hash, technique, start_at, end_at, rule, term) "
-                          "FROM STDIN") as copy:
-                for (h, tech, s, rule), (e, term) in sorted(spans.items()):
-                    copy.write_row((h, tech, s, e, rule, term))
+        _copy(cur, "parallax.entity_mentions (content_hash, entity, start_at, end_at)",
+              [p.mention_rows for p in fresh.values()])
+        _copy(cur, "parallax.framing_spans (content_hash, technique, start_at, end_at, rule, term)",
+              [p.framing_rows for p in fresh.values()])
+
+
+#: COPY data is sent in blocks of about this many characters (fewer, larger writes).
+_COPY_BLOCK = 1 << 20
+
+
+def _copy(cur: Any, target: str, rows: list[str]) -> None:
+    """Stream pre-formatted COPY text lines into ``target`` (a fixed table and column list)."""
+    if not any(rows):
+        return
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        block: list[str] = []
+        size = 0
+        for row in rows:
+            if row:
+                block.append(row)
+                size += len(row)
+                if size >= _COPY_BLOCK:
+                    copy.write("".join(block))
+                    block, size = [], 0
+        if block:
+            copy.write("".join(block))
 
 
 def _day(published: str | None) -> date | None:

@@ -19,7 +19,8 @@ from reader.core.team import tokens
 
 # Words the analyzer treats specially: stop words, possessives (both apostrophes), British
 # spellings, dotted and hyphenated words, digits, accents, upper case, punctuation and spacing.
-_PIECES = sorted(STOP_WORDS) + [
+_PIECES = [
+    *sorted(STOP_WORDS),
     "Ablyazov's", "Ablyazov’s", "it's", "’s", "'s", "s’s", "colour", "Colours", "centre", "U.S.", "e.g",
     "rock'n'roll", "don’t", "2022", "10.5", "naïve", "Ünïcödé", "ΣΊΣΥΦΟΣ", "İstanbul", "ß", "running", "ran",
     "protesters", "peaceful", "x" * 600, "_under_score", "--", ".", ",", "'", "’", " ", "  ", "\n", "\n\n", "\t",

@@ -32,8 +32,8 @@ from reader.core.team.sync_state import Base, SyncState, digest
 
 log = logging.getLogger(__name__)
 
-PAGE = 5000
-PUSH_BATCH = 2000
+PAGE = 10_000
+PUSH_BATCH = 5000
 ROUNDS = 4
 
 #: Fields merged as one unit: an anchor is only meaningful whole.
@@ -84,25 +84,31 @@ class Remote:
 
 
 def pull_changes(conn: Any, library: str, since: int, limit: int | None = None) -> tuple[list[Remote], int, bool]:
-    """Changes after ``since`` (oldest first), the version they bring the reader to, and whether more remain."""
+    """Changes after ``since`` (oldest first), the version they bring the reader to, and whether more remain.
+
+    One query per page, read in a single REPEATABLE READ snapshot; the fields travel as JSON
+    text and are parsed in one call for the whole page (per-row jsonb parsing was most of a pull).
+    """
     limit = limit or PAGE
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         row = conn.execute("SELECT parallax.library_version(%s)", (library,)).fetchone()
         current = int(row[0]) if row and row[0] is not None else 0
         rows = conn.execute(
-            "SELECT id, version, deleted, fields, owner FROM parallax.notes WHERE library_id = %s AND version > %s "
-            "ORDER BY version, id LIMIT %s", (library, since, limit + 1)).fetchall()
+            "SELECT id, version, deleted, fields::text, owner FROM parallax.notes "
+            "WHERE library_id = %s AND version > %s ORDER BY version, id LIMIT %s",
+            (library, since, limit + 1)).fetchall()
         more = len(rows) > limit
         if more:
             # The cursor is a version: finish the last version of the page so none of it is skipped.
             rows = rows[:limit]
             last_version, last_id = rows[-1][1], rows[-1][0]
             rows += conn.execute(
-                "SELECT id, version, deleted, fields, owner FROM parallax.notes WHERE library_id = %s "
+                "SELECT id, version, deleted, fields::text, owner FROM parallax.notes WHERE library_id = %s "
                 "AND version = %s AND id > %s ORDER BY id", (library, last_version, last_id)).fetchall()
             current = int(last_version)
-    return [Remote(r[0], int(r[1]), bool(r[2]), r[3], r[4]) for r in rows], current, more
+    fields = json.loads("[" + ",".join(r[3] for r in rows) + "]") if rows else []
+    return [Remote(r[0], int(r[1]), bool(r[2]), f, r[4]) for r, f in zip(rows, fields, strict=True)], current, more
 
 
 @dataclass
@@ -114,34 +120,38 @@ class PushOutcome:
 
 
 def push_changes(conn: Any, library: str, items: list[tuple[str, int, bool, dict[str, Any]]]) -> PushOutcome:
-    """Write ``(id, base_version, deleted, fields)`` items in one transaction; stale bases are refused."""
-    from psycopg.types.json import Jsonb
+    """Write ``(id, base_version, deleted, fields)`` items in one transaction; stale bases are refused.
 
+    The items are COPied into a temporary table, then one statement finds the stale and the
+    forbidden ones and one ``INSERT ... ON CONFLICT`` writes the rest (row-level security
+    checks every row). The version bump comes first: it takes the library's row lock, so no
+    other writer can slip in between the check and the write.
+    """
     with conn.transaction():
         version = int(conn.execute("SELECT parallax.bump_version(%s)", (library,)).fetchone()[0])
-        me = conn.execute("SELECT session_user").fetchone()[0]
-        ids = [i[0] for i in items]
-        current = {r[0]: (int(r[1]), r[2]) for r in conn.execute(
-            "SELECT id, version, owner FROM parallax.notes WHERE library_id = %s AND id = ANY(%s)", (library, ids))}
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_push (id text PRIMARY KEY, base bigint NOT NULL, "
+                     "deleted boolean NOT NULL, fields jsonb NOT NULL) ON COMMIT DELETE ROWS")
+        with conn.cursor() as cur, cur.copy("COPY sync_push (id, base, deleted, fields) FROM STDIN") as copy:
+            for note_id, base, deleted, fields in items:
+                copy.write_row((note_id, base, deleted, json.dumps(fields)))
+        refused = conn.execute(
+            "SELECT p.id, n.owner <> session_user FROM sync_push p JOIN parallax.notes n "
+            "ON n.library_id = %s AND n.id = p.id WHERE n.owner <> session_user OR n.version <> p.base",
+            (library,)).fetchall()
         out = PushOutcome(version)
-        rows: list[dict[str, Any]] = []
-        for note_id, base, deleted, fields in items:
-            cur = current.get(note_id)
-            if cur is not None and cur[1] != me:
-                out.forbidden.append(note_id)
-            elif cur is not None and cur[0] != base:
-                out.stale.append(note_id)
-            else:
-                rows.append({"i": note_id, "d": deleted, "f": fields})
-                out.accepted.append(note_id)
-        if rows:
-            # One JSON document for the whole batch: a single parameter, parsed once by the server.
+        out.forbidden = [r[0] for r in refused if r[1]]
+        out.stale = [r[0] for r in refused if not r[1]]
+        if refused:
+            conn.execute("DELETE FROM sync_push WHERE id = ANY(%s)", ([r[0] for r in refused],))
+        bad = {r[0] for r in refused}
+        out.accepted = [i[0] for i in items if i[0] not in bad]
+        if out.accepted:
             conn.execute(
                 "INSERT INTO parallax.notes (library_id, id, version, deleted, fields) "
-                "SELECT %s, e->>'i', %s, (e->>'d')::boolean, e->'f' FROM jsonb_array_elements(%s) AS e "
+                "SELECT %s, id, %s, deleted, fields FROM sync_push "
                 "ON CONFLICT (library_id, id) DO UPDATE SET version = EXCLUDED.version, "
                 "deleted = EXCLUDED.deleted, fields = EXCLUDED.fields",
-                (library, version, Jsonb(rows)))
+                (library, version))
     return out
 
 
@@ -200,9 +210,10 @@ class Syncer:
         while True:
             since = self.state.cursor(library)
             changes, version, more = pull_changes(self.conn, library, since)
-            if changes:
-                self._apply(library, changes, report)
-            self.state.record(cursor=(library, version))
+            if changes:  # the cursor moves in the same local transaction as the changes it covers
+                self._apply(library, changes, report, cursor=(library, version))
+            else:
+                self.state.record(cursor=(library, version))
             if self.progress is not None:
                 self.progress("pull", report.pulled, report.pulled + (PAGE if more else 0))
             if not more:
@@ -214,7 +225,8 @@ class Syncer:
             self._notes = {n.id: n for n in self.store.notes()}
         return self._notes
 
-    def _apply(self, library: str, changes: list[Remote], report: SyncReport) -> None:
+    def _apply(self, library: str, changes: list[Remote], report: SyncReport,
+               cursor: tuple[str, int] | None = None) -> None:
         bases = self.state.bases_for([r.id for r in changes])
         tombs = self.state.tombstones()
         local = self._local()
@@ -226,6 +238,7 @@ class Syncer:
         assign: list[tuple[str, str]] = []
         conflicts: list[tuple[str, str, str, dict[str, Any]]] = []
         tombstones: list[tuple[str, str, int]] = []
+        verbatim: list[str] = []  # notes now exactly as the server has them: clean without a check
         for r in changes:
             report.pulled += 1
             mine = local.get(r.id)
@@ -245,6 +258,7 @@ class Syncer:
                     writes.append(note_from(r.id, r.fields))
                     new_bases.append(Base(r.id, library, r.version, r.fields))
                     untomb.append(r.id)
+                    verbatim.append(r.id)
                 continue
             mine_fields = note_fields(mine)
             dirty = base is None or _content(mine_fields) != _content(base.fields)
@@ -276,13 +290,16 @@ class Syncer:
             self.store.put_many(writes)
             local.update((n.id, n) for n in writes)
         # Notes now equal to their new base need no digest check before pushing (this sync's cache).
-        self._synced.update(b.note_id for b in new_bases if b.fields and local.get(b.note_id) is not None
+        self._synced.update(verbatim)
+        checked = set(verbatim)
+        self._synced.update(b.note_id for b in new_bases if b.fields and b.note_id not in checked
+                            and local.get(b.note_id) is not None
                             and _content(note_fields(local[b.note_id])) == _content(b.fields))
         for note_id in deletes:
             self.store.delete(note_id)
             local.pop(note_id, None)
         self.state.record(bases=new_bases, drop=drop, untomb=untomb, assign=assign, conflicts=conflicts,
-                          tombstones=tombstones)
+                          tombstones=tombstones, cursor=cursor)
 
     # -- push ------------------------------------------------------------------------
     def outgoing(self) -> dict[str, list[tuple[str, int, bool, dict[str, Any]]]]:

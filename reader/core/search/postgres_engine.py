@@ -52,6 +52,7 @@ K1 = 1.2
 B = 0.75
 FUZZY_LIMIT = 24
 EXPAND_LIMIT = 200
+DF_CACHE_MAX = 100_000
 STATS_TTL = 60.0  # seconds a window keeps the corpus statistics before reading them again
 
 
@@ -92,6 +93,7 @@ class PostgresEngine(SearchEngine):
         self._corpus_id: int | None = None
         self._stats: tuple[float, float, float, str | None, str | None] | None = None
         self._stats_at = 0.0
+        self._df: dict[str, int] = {}  # term -> document frequency, cached as long as the statistics
 
     # -- connection ----------------------------------------------------------------
     def _db(self) -> Any:
@@ -158,6 +160,7 @@ class PostgresEngine(SearchEngine):
             self._stats = None
         if self._stats is None:
             self._stats_at = time.monotonic()
+            self._df = {}
             row = conn.execute("SELECT sections, avg_body, avg_title, first_day, last_day FROM parallax.corpus_stats "
                                "WHERE corpus_id = %s", (self._cid(conn),)).fetchone()
             self._stats = (float(row[0]), float(row[1]), float(row[2]), row[3], row[4]) if row else \
@@ -317,7 +320,13 @@ class PostgresEngine(SearchEngine):
         full = " & ".join(full_parts)
         hits: list[SearchHit] = []
         if limit > 0 and not compiled.empty:
-            hits = self._top(conn, cid, full, compiled, limit, collapse, snippet_count)
+            if restrict and compiled.positive:
+                # The default article-only search filters the section column instead of adding
+                # 'section=article' (in every vector) to what RUM must intersect and rank by.
+                hits = self._top(conn, cid, " & ".join(base_parts), compiled, limit, collapse, snippet_count,
+                                 section=ARTICLE)
+            else:
+                hits = self._top(conn, cid, full, compiled, limit, collapse, snippet_count)
         facets, total, capped = self._facets(conn, cid, base, full, allowed, compiled.empty)
         suggestion = self._suggest(conn, parsed.text)
         return TeamSearchResults(parsed.text, total, hits, facets, suggestion, time.perf_counter() - started,
@@ -325,11 +334,14 @@ class PostgresEngine(SearchEngine):
 
     def _top(self, conn: Any, cid: int, tsq: str, compiled: Any, limit: int, collapse: bool,
              snippet_count: int, boosts: dict[str, float] | None = None,
-             spec: highlight.MatchSpec | None = None) -> list[SearchHit]:
+             spec: highlight.MatchSpec | None = None, section: str | None = None) -> list[SearchHit]:
+        """The page of hits: RUM's best ``CANDIDATES`` by ``<=>`` (an ordered index scan that stops
+        at the LIMIT), reranked by BM25F; ``section`` keeps only that section's rows."""
         rows = conn.execute(
             "SELECT id, doc_id, section, body_len, title_len FROM parallax.sections "
-            "WHERE corpus_id = %s AND tsv @@ %s::tsquery ORDER BY tsv <=> %s::tsquery LIMIT %s",
-            (cid, tsq, tsq, max(CANDIDATES, limit * 3))).fetchall()
+            "WHERE corpus_id = %s AND tsv @@ %s::tsquery AND (%s::text IS NULL OR section = %s) "
+            "ORDER BY tsv <=> %s::tsquery LIMIT %s",
+            (cid, tsq, section, section, tsq, max(CANDIDATES, limit * 3))).fetchall()
         if not rows:
             return []
         scores = self._bm25f(conn, cid, rows, compiled.terms, boosts)
@@ -367,8 +379,7 @@ class PostgresEngine(SearchEngine):
             return {r[0]: 0.0 for r in rows}
         n_sections, avg_body, avg_title, _f, _l = self._corpus_stats(conn)
         wanted = sorted(terms)
-        df = dict(conn.execute("SELECT term, df FROM parallax.vocabulary WHERE corpus_id = %s AND term = ANY(%s)",
-                               (cid, wanted)).fetchall())
+        df = self._frequencies(conn, cid, wanted)
         tf_rows = conn.execute(
             "SELECT s.id, u.lexeme, u.weights FROM parallax.sections s, unnest(s.tsv) u "
             "WHERE s.id = ANY(%s) AND u.lexeme = ANY(%s)", ([r[0] for r in rows], wanted)).fetchall()
@@ -388,6 +399,20 @@ class PostgresEngine(SearchEngine):
                 score += TITLE_BOOST * _bm25(idf, tf_title, title_len, avg_title)
             scores[sid] += boost * score
         return scores
+
+    def _frequencies(self, conn: Any, cid: int, terms: list[str]) -> dict[str, int]:
+        """Document frequencies, cached with the corpus statistics (same lifetime: a push resets both)."""
+        self._corpus_stats(conn)  # drops the cache when the statistics are re-read
+        cache = self._df
+        missing = [t for t in terms if t not in cache]
+        if missing:
+            found = dict(conn.execute("SELECT term, df FROM parallax.vocabulary WHERE corpus_id = %s "
+                                      "AND term = ANY(%s)", (cid, missing)).fetchall())
+            if len(cache) > DF_CACHE_MAX:
+                cache.clear()
+            for t in missing:
+                cache[t] = int(found.get(t, 0))
+        return {t: cache[t] for t in terms if cache[t]}
 
     def _documents(self, conn: Any, cid: int, doc_ids: list[str], *, with_text: bool = True) -> dict[str, Document]:
         if not doc_ids:

@@ -19,6 +19,7 @@ parameter, so no query text ever reaches SQL as code.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -125,6 +126,7 @@ class Compiler:
                 positive = positive and pos
         if not parts:
             return NOTHING, True
+        parts = merge_weights(parts)
         return (parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"), positive
 
     # -- leaves ----------------------------------------------------------------------
@@ -205,6 +207,31 @@ class Compiler:
             return NOTHING
         tokens = [quote_lexeme(t) for t in cover(low, high)]
         return tokens[0] if len(tokens) == 1 else "(" + " | ".join(tokens) + ")"
+
+
+_WEIGHTED = re.compile(r"^('(?:[^']|'')*':\*?)([A-D]+)$")
+
+
+def merge_weights(parts: list[str]) -> list[str]:
+    """``'x':A | 'x':D`` as ``'x':AD``: one index lookup instead of two (an OR of fields on a word).
+
+    The parser writes a word searched in the title and the body as an OR of two weighted
+    lexemes; RUM then scans the word's entries twice. Only bare lexemes are merged (a phrase
+    is one field's: merging its weights could let it start in the title and end in the body).
+    """
+    merged: dict[str, str] = {}
+    out: list[str] = []
+    for part in parts:
+        match = _WEIGHTED.match(part)
+        if match is None:
+            out.append(part)
+            continue
+        head = match.group(1)
+        if head not in merged:
+            merged[head] = ""
+            out.append(head)
+        merged[head] += match.group(2)
+    return [head + "".join(sorted(set(merged[head]))) if head in merged else head for head in out]
 
 
 def cover(low: date, high: date) -> list[str]:

@@ -22,6 +22,7 @@ FEATURES: dict[str, str] = {
     "entities": "reader.gui.entities.feature",
     "lessons": "reader.gui.lessons.feature",
     "research": "reader.gui.research.feature",
+    "team": "reader.gui.team.feature",
 }
 
 

@@ -145,6 +145,13 @@ class SearchEngine(ABC):
     def more_like_this(self, doc: Document, *, limit: int = 10) -> SearchResults:
         """Documents whose key terms resemble ``doc``'s."""
 
+    def document(self, doc_id: str) -> Document | None:
+        """The engine's own copy of a hit's document, for hits this laptop does not hold.
+
+        A local index searches the local corpus only (None); a team server returns its text.
+        """
+        return None
+
     @abstractmethod
     def facets(self, query: str, filters: Filters | None = None) -> dict[str, dict[str, int]]:
         """Counts of matching documents by outlet, section, publication day (and registered facets)."""

@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
+        #: ``doc_id -> Document | None`` callables asked for a document not in the local corpus.
+        self.document_sources: list[Any] = []
         self.features = install_features(self)
         from reader.gui.window.welcome import WelcomePanel
 
@@ -120,6 +122,18 @@ class MainWindow(QMainWindow):
             self.arrange_docks()
 
     # -- extension points ---------------------------------------------------------
+    def _from_document_sources(self, doc_id: str) -> Any:
+        """A document this laptop's corpus lacks, from a feature that can fetch it (a team corpus)."""
+        for source in self.document_sources:
+            try:
+                doc = source(doc_id)
+            except ReaderError as exc:
+                QMessageBox.warning(self, "Cannot open document", str(exc))
+                return None
+            if doc is not None:
+                return doc
+        return None
+
     def reader_views(self) -> list[ReaderView]:
         """Every reader view in the window (the main reader, and compare panes when present)."""
         return self.compare.views()
@@ -603,8 +617,11 @@ class MainWindow(QMainWindow):
         try:
             doc = self.corpus.document(doc_id)
         except ReaderError as exc:
-            QMessageBox.warning(self, "Cannot open document", str(exc))
-            return False
+            found = self._from_document_sources(doc_id) if doc_id not in self.corpus else None
+            if found is None:
+                QMessageBox.warning(self, "Cannot open document", str(exc))
+                return False
+            doc = found
         active = self.active_reader()
         elsewhere = [i for i, v in enumerate(self.reader_views())
                      if v is not active and v.doc is not None and v.doc.id == doc_id]

@@ -14,6 +14,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from reader.core.document import ARTICLE, Document
 from reader.core.search.analysis import _TERM_CACHE, WORD_PATTERN, term_of
@@ -78,9 +79,9 @@ class _Builder:
         quoted = _QUOTED
         if self.chars * _BYTES_PER_CHAR < MAX_VECTOR_BYTES and self.pos < 256:
             # The common case: too little text to reach either cap, so no per-lexeme accounting.
-            heads = list(map(quoted.get, self.positions))
-            if None in heads:
-                heads = [head or _quoted(lex) for head, lex in zip(heads, self.positions, strict=True)]
+            found = list(map(quoted.get, self.positions))
+            heads = cast(list[str], found) if None not in found else \
+                [head or _quoted(lex) for head, lex in zip(found, self.positions, strict=True)]
             return " ".join(map(str.__add__, heads, map(",".join, self.positions.values())))
         parts: list[str] = []
         size = 0
@@ -189,9 +190,9 @@ def _analyse_into(positions: defaultdict[str, list[str]], text: str, start: int,
     per token): this loop is most of a push's client time.
     """
     words = WORD_PATTERN.findall(text)
-    hits = list(map(_TERM_CACHE.get, words))
-    if None in hits:
-        hits = [hit or term_of(word) for hit, word in zip(hits, words, strict=True)]
+    cached = list(map(_TERM_CACHE.get, words))
+    hits = cast(list[tuple[str, int]], cached) if None not in cached else \
+        [hit or term_of(word) for hit, word in zip(cached, words, strict=True)]
     terms = [hit[0] for hit in hits]
     if "" in terms:  # stop words: no position, so positions count the kept words only
         kept = [i for i, term in enumerate(terms) if term]

@@ -91,6 +91,8 @@ def _rum_index(conn: Any, _corpus_id: int) -> None:
         return
     if not _owns_sections(conn):
         raise PermissionError("the RUM index is missing and only the administrator can build it: parallax team jobs")
+    # The build sorts the whole corpus's entries: with the default 64 MB it spills to disk in many runs.
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
     conn.execute(f"CREATE INDEX {RUM_INDEX} ON parallax.sections USING rum (tsv rum_tsvector_ops)")
     conn.execute("ANALYZE parallax.sections")
 

@@ -56,9 +56,9 @@ class Setting:
             raise SettingsError(f"{self.name}: expected {self.type.__name__}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise SettingsError(f"{self.name}: must be one of {', '.join(self.choices)}; got {value!r}")
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
             raise SettingsError(f"{self.name}: must be at least {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             raise SettingsError(f"{self.name}: must be at most {self.maximum}")
         return value
 

@@ -158,8 +158,8 @@ def discover(
         if keys:
             best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=min_score)
             if best is not None:
-                ent_id, alias = choices[best[0]]
-                suggestion = Suggestion(ent_id, names[ent_id], alias, float(best[1]))
+                ent_id, spelling = choices[best[0]]
+                suggestion = Suggestion(ent_id, names[ent_id], spelling, float(best[1]))
         surface = max(tally.forms.items(), key=lambda kv: (kv[1], kv[0]))[0]
         out.append(Candidate(surface, sum(tally.forms.values()), tuple(sorted(tally.docs)), suggestion,
                              tally.first, acronym))

@@ -174,11 +174,11 @@ def parse_alias(raw: Any) -> Alias | None:
         text = " ".join(raw.split())
         return Alias(text, default_case(text)) if text else None
     if isinstance(raw, dict):
-        text = raw.get("text")
+        given = raw.get("text")
         case = raw.get("case")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(given, str) or not given.strip():
             return None
-        text = " ".join(text.split())
+        text = " ".join(given.split())
         if case is None:
             case = default_case(text)
         if case not in CASE_MODES:

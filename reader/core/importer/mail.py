@@ -109,7 +109,8 @@ def read_message(data: bytes) -> Extracted:
     listed: list[str] = []
     for part in msg.iter_attachments():
         name = part.get_filename() or f"attachment.{part.get_content_subtype()}"
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         listed.append(f"{name} ({part.get_content_type()}, {_size(len(payload))})")
         attachments.append((name, payload))
     if listed:

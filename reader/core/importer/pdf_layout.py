@@ -161,7 +161,7 @@ def paragraphs(pages: list[Page], drop: set[tuple[int, int]] | None = None) -> l
             linked += ln.linked * len(text)
             prev_line, prev_page = ln, page.number
     close()
-    sizes = Counter()
+    sizes: Counter[int] = Counter()
     for p in out:
         sizes[round(p.size)] += len(p.text)
     body = sizes.most_common(1)[0][0] if sizes else 0

@@ -43,7 +43,13 @@ def parse_query(query: str) -> NoteQuery:
         parts = shlex.split(query)
     except ValueError:
         parts = query.replace('"', " ").split()
-    terms, phrases, excluded, tags, colors, statuses, docs = [], [], [], [], [], [], []
+    terms: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    tags: list[str] = []
+    colors: list[str] = []
+    statuses: list[str] = []
+    docs: list[str] = []
     for part in parts:
         low = part.lower()
         if low.startswith("note:"):

@@ -202,7 +202,7 @@ def _plain_ris_writer() -> Any:
     """rispy's writer without its numbered header line ("1."), which the RIS spec does not have."""
     import rispy
 
-    class PlainRisWriter(rispy.RisWriter):  # type: ignore[misc]
+    class PlainRisWriter(rispy.RisWriter):
         def set_header(self, count: int) -> str:
             return ""
 

@@ -149,7 +149,7 @@ class ProfileChart(QWidget):
         return image
 
     def export_png(self, path: str | Path) -> bool:
-        return self.to_image().save(str(path), "PNG")
+        return self.to_image().save(str(path), b"PNG")
 
     def export_csv(self, path: str | Path) -> None:
         buffer = io.StringIO()

@@ -325,8 +325,10 @@ class NewCorpusDialog(QDialog):
         self.name.setPlaceholderText("e.g. kazakhstan-2022")
         self.title = QLineEdit(self)
         self.title.setPlaceholderText("shown in the window (optional)")
-        self.event = QLineEdit(self)
-        self.event.setPlaceholderText("the event these documents report (optional)")
+        # ``event_edit``, not ``event``: an attribute named ``event`` would replace QWidget.event(),
+        # the method Qt calls for every event the dialog receives (key presses, show, close...).
+        self.event_edit = QLineEdit(self)
+        self.event_edit.setPlaceholderText("the event these documents report (optional)")
         self.elsewhere = QCheckBox("Keep it in another folder:", self)
         self.folder = QLineEdit(self)
         self.folder.setEnabled(False)
@@ -341,7 +343,7 @@ class NewCorpusDialog(QDialog):
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Title", self.title)
-        form.addRow("Event", self.event)
+        form.addRow("Event", self.event_edit)
         form.addRow(self.elsewhere, row)
         self.where = QLabel(self)
         self.where.setWordWrap(True)

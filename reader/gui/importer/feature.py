@@ -238,7 +238,7 @@ class ImportFeature(QObject):
             try:
                 created.append(create_corpus(self.window.ctx.paths, dialog.name.text(), dialog.target(),
                                              title=dialog.title.text().strip() or None,
-                                             event=dialog.event.text().strip()))
+                                             event=dialog.event_edit.text().strip()))
             except ReaderError as exc:
                 dialog.error.setText(str(exc))
                 return

@@ -137,9 +137,10 @@ class LessonEditor(QWidget):
 
     def _set(self, name: str, value: Any) -> None:
         row = self.current_row()
-        if self._loading or row < 0:
+        lesson = self.feature.session.lesson
+        if self._loading or row < 0 or lesson is None:
             return
-        step = self.feature.session.lesson.steps[row]
+        step = lesson.steps[row]
         if getattr(step, name) != value:
             self.feature.session.set_field(row, name, value)
 
@@ -158,7 +159,7 @@ class LessonEditor(QWidget):
             ro = "  (read-only sample: Lessons ▸ Save Lesson As… to edit a copy)" if session.read_only else ""
             self.heading.setText(f"<b>{lesson.title}</b> · {len(lesson.steps)} steps<br>"
                                  f"<small>{where}{ro}</small>")
-        if self.current_row() < 0 and has and lesson.steps:
+        if self.current_row() < 0 and lesson is not None and lesson.steps:
             self.select_row(0)
         self._load_fields()
 

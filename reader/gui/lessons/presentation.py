@@ -381,10 +381,11 @@ class Presenter(QObject):
             if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
                 return False
             return self.handle_key(event.key())
-        if self.active and event.type() == QEvent.Type.Resize and watched is self.window:
+        if self.active and event.type() == QEvent.Type.Resize and watched is self.window \
+                and isinstance(watched, QWidget):
             if self.blank.isVisible():
                 self.blank.cover()
             if self._shown.isValid() and self._shown.elapsed() < 3000:
-                self.banner.fit(self.window.width())
+                self.banner.fit(watched.width())
                 self._repin.start()
         return False

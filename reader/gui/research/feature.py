@@ -56,7 +56,7 @@ class ResearchFeature(QObject):
         p.deleteSearchRequested.connect(self.delete_search)
         window.corpusLoaded.connect(self._on_corpus)
         window.library.savedSearchChosen.connect(self.show_saved_in_library)
-        self.dock.visibilityChanged.connect(lambda shown: shown and self.refresh_saved())
+        self.dock.visibilityChanged.connect(self._on_dock_visible)
         window.readerViewAdded.connect(self._connect_view)
         for view in window.reader_views():
             self._connect_view(view)
@@ -223,6 +223,10 @@ class ResearchFeature(QObject):
             self._export("batch-search.csv", "CSV (*.csv)", batch_csv(self.last_batch))
 
     # -- saved searches ------------------------------------------------------------------------
+    def _on_dock_visible(self, shown: bool) -> None:
+        if shown:
+            self.refresh_saved()
+
     def refresh_saved(self) -> None:
         items = self.saved.list()
         counts: dict[str, int | None] = {}

@@ -161,6 +161,6 @@ class TimelineChart(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, b"PNG")
         buffer.close()
         return bytes(data.data())

@@ -11,7 +11,7 @@ import html
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -80,10 +80,11 @@ class SearchResultsModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.hits)
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
-        names.update({DocIdRole: b"docId", TitleRole: b"title", OutletRole: b"outlet", PublishedRole: b"published",
-                      SnippetsRole: b"snippets", ScoreRole: b"score", SectionRole: b"section", HtmlRole: b"html"})
+        names.update({role: QByteArray(name) for role, name in (
+            (DocIdRole, b"docId"), (TitleRole, b"title"), (OutletRole, b"outlet"), (PublishedRole, b"published"),
+            (SnippetsRole, b"snippets"), (ScoreRole, b"score"), (SectionRole, b"section"), (HtmlRole, b"html"))})
         return names
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -174,7 +175,7 @@ class SearchResultDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         self.initStyleOption(option, index)
-        widget: QWidget | None = option.widget  # type: ignore[assignment]
+        widget: QWidget | None = option.widget
         if widget is not None:
             option.rect.setWidth(widget.width() - 20)
         doc = self._document(option, index)

@@ -63,8 +63,7 @@ class SearchPanel(QWidget):
         self.timeline_button.setText("Timeline")
         self.timeline_button.setToolTip("Who covered this query when: matching documents per outlet and day")
         self.timeline_button.setAccessibleName(self.timeline_button.toolTip())
-        self.timeline_button.clicked.connect(lambda: self.edit.text().strip() and
-                                             self.timelineRequested.emit(self.edit.text().strip()))
+        self.timeline_button.clicked.connect(self._request_timeline)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setObjectName("searchStatus")
@@ -209,8 +208,7 @@ class SearchPanel(QWidget):
 
     def show_facets(self, facets: dict[str, dict[str, int]]) -> None:
         self._filling = True
-        expanded = {self.facets.topLevelItem(i).data(0, FacetRole): self.facets.topLevelItem(i).isExpanded()
-                    for i in range(self.facets.topLevelItemCount())}
+        expanded = {group.data(0, FacetRole): group.isExpanded() for group in self._groups()}
         self.facets.clear()
         for name, counts in facets.items():
             chosen = self._filters.get(name, set())
@@ -241,11 +239,18 @@ class SearchPanel(QWidget):
         if not self.results.currentIndex().isValid():
             self.results.setCurrentIndex(self.model.index(0, 0))
 
+    def _groups(self) -> list[QTreeWidgetItem]:
+        return _children(self.facets.invisibleRootItem())
+
+    def _request_timeline(self) -> None:
+        query = self.edit.text().strip()
+        if query:
+            self.timelineRequested.emit(query)
+
     def fit_facets(self) -> None:
         """Give the facet box the height its rows need (up to 40% of the panel), not a fixed strip."""
         rows = 0
-        for i in range(self.facets.topLevelItemCount()):
-            group = self.facets.topLevelItem(i)
+        for group in self._groups():
             rows += 1 + (group.childCount() if group.isExpanded() else 0)
         row_h = max(18, self.facets.sizeHintForRow(0)) if rows else 0
         total = max(1, self.splitter.height())
@@ -253,10 +258,8 @@ class SearchPanel(QWidget):
         self.splitter.setSizes([want, max(1, total - want)])
 
     def facet_item(self, facet: str, value: str) -> QTreeWidgetItem | None:
-        for i in range(self.facets.topLevelItemCount()):
-            group = self.facets.topLevelItem(i)
-            for j in range(group.childCount()):
-                child = group.child(j)
+        for group in self._groups():
+            for child in _children(group):
                 if child.data(0, FacetRole) == facet and child.data(0, ValueRole) == value:
                     return child
         return None
@@ -264,3 +267,8 @@ class SearchPanel(QWidget):
     def clear_results(self) -> None:
         self.model.set_hits([])
         self.suggestion.hide()
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """An item's children (``child(i)`` is typed Optional; in range it never is None)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]

@@ -124,16 +124,17 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         self.filter.setFocus()
 
+    def _groups(self) -> list[QTreeWidgetItem]:
+        return _children(self.tree.invisibleRootItem())
+
     def group_titles(self) -> list[str]:
-        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
+        return [group.text(0) for group in self._groups()]
 
     def apply_filter(self, text: str) -> None:
         words = text.lower().split()
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+        for group in self._groups():
             shown = 0
-            for j in range(group.childCount()):
-                item = group.child(j)
+            for item in _children(group):
                 hay = f"{item.text(0)} {item.text(1)} {group.text(0)}".lower()
                 hide = not all(w in hay for w in words)
                 item.setHidden(hide)
@@ -141,12 +142,13 @@ class ShortcutsDialog(QDialog):
             group.setHidden(shown == 0)
 
     def visible_rows(self) -> list[tuple[str, str]]:
-        rows = []
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            rows += [(group.child(j).text(0), group.child(j).text(1)) for j in range(group.childCount())
-                     if not group.child(j).isHidden()]
-        return rows
+        return [(item.text(0), item.text(1)) for group in self._groups() for item in _children(group)
+                if not item.isHidden()]
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """An item's children (``child(i)`` is typed Optional; in range it never is None)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
 
 
 GUIDE_FALLBACK = """# Reader's guide

@@ -7,6 +7,7 @@ says what happened so a face (GUI or CLI) can tell the user.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from reader.core.errors import SettingsError
 from reader.core.notes.model import COLORS as NOTE_COLORS
 from reader.core.research.citations import STYLES as CITATION_STYLES
 from reader.core.themes import THEME_NAMES
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,8 @@ class Settings:
             target = self.path.with_name(f"{self.path.name}.broken-{stamp}-{n}")
         try:
             self.path.replace(target)
-        except OSError:
+        except OSError as exc:
+            log.warning("the broken settings file %s could not be set aside: %s", self.path, exc)
             return self.path
         return target
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+log = logging.getLogger(__name__)
 
 
 class HeaderedTableModel(QAbstractTableModel):

@@ -9,6 +9,7 @@ becomes the suggestion, so a re-spelt name (``Erodgan``) is proposed as an alias
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from rapidfuzz import fuzz, process
 from reader.core.document import Document
 from reader.core.entities.matcher import fold
 from reader.core.entities.model import Candidate, Entity, Suggestion
+
+log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[^\W\d_][\w]*(?:[-'’][^\W_]\w*)*")
 _CONNECTORS = frozenset({"of", "the", "de", "del", "da", "di", "al", "el", "bin", "ibn", "von", "van", "der",

@@ -6,6 +6,7 @@ A syntax error makes the file unusable (:class:`GazetteerError`); a bad entry is
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from reader.core.entities.model import (
     default_case,
 )
 from reader.core.frontmatter import ERROR, WARNING, Problem
+
+log = logging.getLogger(__name__)
 
 GAZETTEER_FILE = "entities.yaml"
 _ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "wikidata"}

@@ -9,10 +9,13 @@ quoted phrase that is nobody's speech), ``so_called`` ("so-called X"), ``alleged
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from reader.core.framing.lexicon import TermMatcher, WordLists, expand_entry, fold
+
+log = logging.getLogger(__name__)
 
 LOADED = "loaded_language"
 NAME_CALLING = "name_calling"

@@ -9,10 +9,13 @@ outline, so the reader can show the structure without markup in the text.
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from reader.core.importer.deps import need
 from reader.core.importer.model import Extracted, Skip
+
+log = logging.getLogger(__name__)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 FOOTNOTES = "Notes"

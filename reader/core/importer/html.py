@@ -21,6 +21,8 @@ from lxml import etree
 from reader.core.importer.deps import missing, module_named_in
 from reader.core.importer.model import Extracted, ExtractedComment, Skip
 
+log = logging.getLogger(__name__)
+
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 

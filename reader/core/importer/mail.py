@@ -9,6 +9,7 @@ those the importer can read are handed back to be imported as documents linked t
 
 from __future__ import annotations
 
+import logging
 import re
 from email import policy
 from email.message import EmailMessage
@@ -17,6 +18,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from reader.core.importer.model import Extracted, Skip
+
+log = logging.getLogger(__name__)
 
 QUOTED = "Quoted reply"
 ATTACHMENTS = "Attachments"
@@ -36,7 +39,8 @@ def _html_text(html: str) -> str:
 
     try:
         tree = lxml.html.document_fromstring(html)
-    except Exception:
+    except Exception as exc:  # lxml raises several types for bodies it cannot parse; the text part is kept
+        log.debug("HTML body of an e-mail not parsed: %s: %s", type(exc).__name__, exc)
         return ""
     for bad in tree.xpath("//script|//style|//head"):
         bad.drop_tree()

@@ -15,10 +15,13 @@ next line goes on in lower case.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 #: Top/bottom share of the page where running heads, footers and page numbers live.
 BAND = 0.09

@@ -6,10 +6,13 @@ saved as ``.txt`` is still read as HTML, and a PNG renamed ``.txt`` is refused.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 from reader.core.frontmatter import sniff_binary
+
+log = logging.getLogger(__name__)
 
 TEXT = "text"
 MARKDOWN = "markdown"

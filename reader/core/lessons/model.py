@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 SYNC_MODES = ("aligned", "entity", "proportional", "off")
 LAYERS = ("entities", "framing", "notes")

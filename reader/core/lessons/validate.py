@@ -7,6 +7,7 @@ quote-insensitively, else fuzzily above a threshold.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from reader.core.atomic import atomic_write_text
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, SYNC_MODES, Lesson, Step
+
+log = logging.getLogger(__name__)
 
 _TOP_KEYS = {"title", "audience", "duration", "description", "steps"}
 _STEP_KEYS = {"title", "documents", "sync", "focus", "layers", "techniques", "scroll", "prompt", "notes", "reveal",

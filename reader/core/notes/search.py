@@ -8,12 +8,15 @@ The search panel's notes scope and ``note:`` queries call :func:`search_notes`.
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 from dataclasses import dataclass
 
 from reader.core.notes.model import Note
 from reader.core.notes.store import NoteStore
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

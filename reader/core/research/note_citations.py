@@ -8,6 +8,7 @@ exported, from what the note remembers, so an orphaned note keeps its citation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from reader.core.document import Document, DocumentMeta
 from reader.core.errors import ReaderError
 from reader.core.notes.model import Note
 from reader.core.research import citations
+
+log = logging.getLogger(__name__)
 
 DocLookup = Callable[[str], Document | None]
 

@@ -10,6 +10,7 @@ context menu edits the user's word lists (the overlay) and mutes rules.
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -33,6 +34,8 @@ from reader.core.framing import FramingEngine, FramingSpan, Technique
 from reader.gui.framing.chart import ProfileDialog
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 LAYER_PREFIX = "framing:"
 SHORTCUT = "Ctrl+Shift+H"

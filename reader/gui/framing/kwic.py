@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,10 @@ from PySide6.QtWidgets import (
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
 from reader.core.framing.kwic import KwicIndex, KwicLine, entity_query, kwic_csv_rows, sort_lines
+from reader.gui.exports import report_failure
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 DocRole = Qt.ItemDataRole.UserRole + 1
 StartRole = Qt.ItemDataRole.UserRole + 2
@@ -287,7 +291,7 @@ class KwicPanel(QWidget):
                 atomic_write_text(Path(path), self.csv_text())
                 self.count.setText(f"Saved {len(self.model.lines)} line(s) to {path}")
             except OSError as exc:
-                self.count.setText(f"Could not save: {exc}")
+                self.count.setText(report_failure(path, exc))
 
 
 class KwicFeature(QObject):

@@ -3,6 +3,7 @@ metadata of one document, and a new corpus."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
 from reader.core.corpora import EDITABLE
 from reader.core.document import DocumentMeta
 from reader.core.importer import ImportReport
+
+log = logging.getLogger(__name__)
 
 _Index = QModelIndex | QPersistentModelIndex
 

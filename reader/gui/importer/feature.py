@@ -8,6 +8,7 @@ so importing while it is open offers to create a corpus first and imports there.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from reader.core.errors import ReaderError
 from reader.core.importer import ImportReport, import_paths
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = ("Documents (*.txt *.md *.markdown *.html *.htm *.xhtml *.pdf *.docx *.epub *.eml *.mbox);;"
                "All files (*)")

@@ -7,7 +7,7 @@ position, found from the step's quoted passage like a note re-anchors.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from reader.core.lessons.validate import LessonError, find_passage, load_lesson
 from reader.core.text import paragraph_spans
 from reader.gui.lessons.presentation import Presenter
 from reader.gui.lessons.session import LessonSession
+
+log = logging.getLogger(__name__)
 
 SAMPLE_NAME = "kazakhstan-five-outlets.yaml"
 
@@ -293,14 +295,19 @@ class LessonsFeature:
         from reader.core.atomic import atomic_write_text
         from reader.core.lessons.handout import handout_html
         from reader.core.lessons.sources import handout_sources
+        from reader.gui.exports import report_failure
 
-        html = handout_html(lesson, self.window.corpus, handout_sources(self.window.ctx))
-        if fmt == "html":
-            atomic_write_text(Path(name), html)
-        else:
-            from reader.gui.lessons.handout_pdf import lesson_to_pdf
+        sources = handout_sources(self.window.ctx)
+        try:
+            if fmt == "html":
+                atomic_write_text(Path(name), handout_html(lesson, self.window.corpus, sources))
+            else:
+                from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
-            lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.ctx), Path(name))
+                lesson_to_pdf(lesson, self.window.corpus, sources, Path(name))
+        except OSError as exc:
+            self.window.statusBar().showMessage(report_failure(name, exc), 15000)
+            return
         self.window.statusBar().showMessage(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------
@@ -319,8 +326,10 @@ class LessonsFeature:
         framing = w.features.get("framing")
         techniques = []
         if framing is not None and getattr(framing, "hidden", None):
-            with contextlib.suppress(Exception):
+            try:
                 techniques = [t for t in framing.technique_ids() if t not in framing.hidden]
+            except ReaderError as exc:  # the framing catalogue could not be read: the step keeps every technique
+                log.warning("framing techniques not captured in the step: %s", exc)
         return Step(title=title, documents=[v.doc.id for v in views], sync=compare.sync.mode,
                     focus=compare.entity_id or None, layers=layers, techniques=techniques, scroll=scroll)
 
@@ -349,8 +358,10 @@ class LessonsFeature:
         for name, on in step.visible_layers(revealed).items():
             feature = self.window.features.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
-                with contextlib.suppress(ReaderError):
+                try:
                     feature.set_enabled(on)
+                except ReaderError as exc:
+                    log.warning("lesson step: the %s layer could not be set to %s: %s", name, on, exc)
 
     def restore_layers(self) -> None:
         if self._layer_state is None:
@@ -358,8 +369,10 @@ class LessonsFeature:
         for name, on in self._layer_state.items():
             feature = self.window.features.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
-                with contextlib.suppress(ReaderError):
+                try:
                     feature.set_enabled(on)
+                except ReaderError as exc:
+                    log.warning("after the lesson: the %s layer could not be restored: %s", name, exc)
         self._layer_state = None
 
     def apply_step(self, step: Step, *, revealed: bool = False) -> None:

@@ -8,6 +8,7 @@ Ctrl+Z walks back through whole edits.
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from reader.core.lessons.model import Lesson, Step
 from reader.core.lessons.validate import save_lesson
+
+log = logging.getLogger(__name__)
 
 StepRole = Qt.ItemDataRole.UserRole + 1
 PromptRole = Qt.ItemDataRole.UserRole + 2

@@ -18,6 +18,7 @@ from reader.core.research.batch import BatchRow, batch_csv, read_queries, run_ba
 from reader.core.research.saved_searches import SavedSearches
 from reader.core.research.timeline import Timeline, timeline, timeline_csv
 from reader.core.search.engine import QuerySyntaxError
+from reader.gui.exports import report_failure
 from reader.gui.research.panel import ResearchPanel
 from reader.gui.workers import Job
 
@@ -387,7 +388,7 @@ class ResearchFeature(QObject):
             else:
                 atomic_write_text(path, data, mode=0o600)
         except OSError as exc:
-            self._say(f"Could not write {path}: {exc.strerror or exc}", 15000)
+            self._say(report_failure(path, exc), 15000)
             return None
         self.window.settings.set("export.last_folder", str(path.parent))
         self._say(f"Wrote {path}")

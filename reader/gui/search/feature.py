@@ -9,8 +9,8 @@ makes F3 / Shift+F3 step through them.
 
 from __future__ import annotations
 
-import contextlib
 import html
+import logging
 import re
 import time
 from dataclasses import replace
@@ -35,6 +35,8 @@ from reader.core.search.engine import (
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
@@ -374,8 +376,10 @@ class SearchFeature(QObject):
         reader = self.window.reader
         spans: list[tuple[int, int]] = []
         if self.engine is not None and self.last_query and reader.doc is not None:
-            with contextlib.suppress(ReaderError):
+            try:
                 spans = self.engine.hit_spans(self.last_query, reader.doc)
+            except ReaderError as exc:
+                log.debug("no hit spans for %r in %s: %s", self.last_query, doc_id, exc)
         if not spans:
             reader.remove_layer(HITS_LAYER)
             return
@@ -396,6 +400,7 @@ class SearchFeature(QObject):
         try:
             browser.setMarkdown(path.read_text(encoding="utf-8"))
         except OSError:
+            log.debug("no query language page at %s; showing the cheat sheet", path, exc_info=True)
             browser.setPlainText(QUERY_CHEATSHEET)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.reject)

@@ -8,6 +8,7 @@ later without snippets ask for theirs through :attr:`SearchResultsModel.snippets
 from __future__ import annotations
 
 import html
+import logging
 from collections import OrderedDict
 from typing import Any
 
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from reader.core.search.engine import SearchHit
 from reader.gui.reader.library import format_date
+
+log = logging.getLogger(__name__)
 
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 TitleRole = Qt.ItemDataRole.UserRole + 2

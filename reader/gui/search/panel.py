@@ -7,6 +7,7 @@ A view only: it emits intents (``searchRequested``, ``openRequested``,
 from __future__ import annotations
 
 import html
+import logging
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 from reader.core.search.engine import SearchResults
 from reader.gui.reader.library import format_date
 from reader.gui.search.model import DocIdRole, SearchResultDelegate, SearchResultsModel, SectionRole
+
+log = logging.getLogger(__name__)
 
 #: Shown as the query box's tooltip; docs/search.md has the full reference.
 QUERY_CHEATSHEET = (

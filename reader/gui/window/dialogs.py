@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtGui import QAction, QGuiApplication
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from reader.core.frontmatter import Problem
 from reader.core.paths import _source_root
+
+log = logging.getLogger(__name__)
 
 
 class ProblemsDialog(QDialog):
@@ -173,6 +176,7 @@ class GuideWindow(QDialog):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
+            log.debug("no guide at %s; showing the short one", path, exc_info=True)
             text = GUIDE_FALLBACK
         self.text = text
         self.apply_theme(theme)

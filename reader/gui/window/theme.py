@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import yaml
@@ -9,6 +10,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from reader.core.paths import resource_path
+
+log = logging.getLogger(__name__)
 
 ROLES = (
     "window", "window_text", "base", "alternate_base", "text", "muted_text", "button",

@@ -7,10 +7,13 @@ would reach through the menus, so what it shows is what the menus do.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
 
 #: (button text, what it does) in the order shown
 TRIES = (

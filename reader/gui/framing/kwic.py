@@ -14,7 +14,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +49,7 @@ from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
 from reader.core.framing.kwic import KwicIndex, KwicLine, entity_query, kwic_csv_rows, sort_lines
 from reader.gui.exports import report_failure
+from reader.gui.models import named_roles
 from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
@@ -73,8 +84,13 @@ class KwicModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, {DocRole: b"doc", StartRole: b"start", EndRole: b"end", PositionRole: b"position",
+                                  OutletRole: b"outlet"})
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.core.sync_modes import KEYS as SYNC_KEYS
+
 log = logging.getLogger(__name__)
 
-SYNC_MODES = ("aligned", "entity", "proportional", "off")
+SYNC_MODES = SYNC_KEYS  # declared once, in reader.core.sync_modes
 LAYERS = ("entities", "framing", "notes")
 #: which lesson layer a reader-view layer belongs to, by name prefix: the one rule deciding
 #: what a presented step may draw (the live window and ``--screenshot --present`` both ask it)

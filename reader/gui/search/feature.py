@@ -9,9 +9,7 @@ makes F3 / Shift+F3 step through them.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import time
 from dataclasses import replace
 from typing import Any
@@ -341,23 +339,16 @@ class SearchFeature(QObject):
         if notes is None or corpus is None:
             self.panel.set_status("Notes are not available.", error=True)
             return
-        from reader.core.notes.search import parse_query, search_notes
+        from reader.core.notes.search import note_snippets, parse_query, search_notes
 
         hits = search_notes(notes.store, query, corpus=notes.key, limit=RESULT_LIMIT)
         parsed = parse_query(query)
-        words = sorted({*parsed.terms, *parsed.phrases}, key=len, reverse=True)
-        marker = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
-
-        def marked(text: str) -> str:
-            text = html.escape(text)
-            return marker.sub(lambda m: f"<mark>{m.group(0)}</mark>", text) if marker else text
-
         rows = []
         for hit in hits:
             note = hit.note
             meta = corpus.meta(note.doc) if note.doc in corpus else None
             title = f"Note on “{meta.title}”" if meta else f"Note on {note.doc}"
-            snippets = [s for s in (marked(note.body[:300]), marked(note.exact[:200])) if s]
+            snippets = note_snippets(note, parsed)
             rows.append(SearchHit(id=note.doc, title=title, outlet=meta.outlet if meta else "",
                                   published=meta.published if meta else None, score=hit.score,
                                   section=f"note:{note.id}", snippets=snippets))

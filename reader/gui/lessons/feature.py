@@ -1,8 +1,13 @@
 """Lessons in the window: the lesson editor dock, capturing and applying steps, presenting.
 
 A step is applied by driving the compare view (documents, sync mode, followed entity), the
-layer features (entities, framing, notes: each exposes ``set_enabled``) and each pane's scroll
-position, found from the step's quoted passage like a note re-anchors.
+layer features that can be switched (entities and framing expose ``set_enabled``) and each
+pane's scroll position, found from the step's quoted passage like a note re-anchors.
+
+The step's ``notes`` layer is not the analyst's notes: while presenting, the presenter draws only
+the notes tagged ``#lesson`` (``presentation.Presenter.lesson_notes``) and the step mask refuses
+every other note, so a private note never reaches the projector. *Add View* turns the layer on
+when the documents captured carry such notes.
 """
 
 from __future__ import annotations
@@ -317,6 +322,7 @@ class LessonsFeature:
         views = [v for v in w.reader_views() if v.doc is not None]
         compare = w.compare
         layers = {name: self._layer_on(name) for name in LAYERS}
+        layers["notes"] = any(self.presenter.lesson_notes(v.doc.id) for v in views)
         scroll = {}
         for view in views:
             quote = top_passage(view)

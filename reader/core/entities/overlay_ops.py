@@ -26,8 +26,6 @@ from reader.core.entities.resolution import Rules, name_key
 
 log = logging.getLogger(__name__)
 
-OPS: tuple[str, ...] = ("add", "alias", "unalias", "merge", "rename", "type", "describe", "hide", "unhide",
-                        "dismiss", "undismiss", "reject", "unreject", "split", "unsplit", "unmerge")
 _RECOGNITION_OPS = frozenset({"reject", "unreject", "split", "unsplit", "unmerge"})
 
 

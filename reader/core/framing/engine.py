@@ -106,9 +106,6 @@ class FramingEngine:
         out.update(PATTERN_RULES)
         return out
 
-    def explain_rule(self, rule: str) -> str:
-        return self.rules().get(rule, ("", rule))[1]
-
     # -- overlay actions ------------------------------------------------------------
     def _technique(self, technique: str) -> str:
         key = technique.strip().lower().replace("-", "_").replace(" ", "_")

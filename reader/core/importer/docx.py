@@ -49,6 +49,7 @@ def read_docx(data: bytes) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a damaged package: a reason, not a crash
+        log.debug("python-docx refused the file", exc_info=True)
         raise Skip(f"broken Word file: {type(exc).__name__}: {exc}") from None
     from docx.table import Table
     from docx.text.paragraph import Paragraph

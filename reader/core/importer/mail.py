@@ -99,6 +99,7 @@ def read_message(data: bytes) -> Extracted:
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
     except Exception as exc:  # the parser is lenient; anything it raises is a damaged message
+        log.debug("the e-mail parser failed", exc_info=True)
         raise Skip(f"broken e-mail: {type(exc).__name__}") from None
     if not isinstance(msg, EmailMessage) or not (msg.get("From") or msg.get("Subject") or msg.get("Date")):
         raise Skip("not an e-mail: no From, Subject or Date header")

@@ -29,8 +29,6 @@ EXTENSIONS: dict[str, str] = {
     ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".shtml": HTML,
     ".pdf": PDF, ".docx": DOCX, ".epub": EPUB, ".eml": EMAIL, ".mbox": MBOX,
 }
-#: Formats read from their bytes (not decoded as text first).
-BINARY_KINDS = frozenset({PDF, DOCX, EPUB})
 _MAIL_HEADER = re.compile(rb"^(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){3,}", re.MULTILINE)
 _MAIL_KEYS = re.compile(rb"^(?:from|date|subject|message-id|to):", re.IGNORECASE | re.MULTILINE)
 

@@ -177,10 +177,8 @@ def find_passage(text: str, quote: str) -> int | None:
     match = re.search(pattern, text.translate(_QUOTES), re.IGNORECASE)
     if match:
         return match.start()  # translate() keeps lengths, so offsets are canonical
-    try:
-        from rapidfuzz import fuzz
-    except ImportError:  # pragma: no cover - rapidfuzz is a dependency
-        return None
+    from rapidfuzz import fuzz  # a dependency; imported late to keep startup light
+
     found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=85)
     return found.dest_start if found is not None else None
 

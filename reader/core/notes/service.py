@@ -46,9 +46,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-BUNDLED_KEY = "bundled"
-
-
 def corpus_key(ctx: Any) -> str:
     """The key notes of the current corpus are stored under: its identity."""
     return str(ctx.corpus_key)

@@ -329,7 +329,3 @@ def format_reference(meta: DocumentMeta, style: str = "apa") -> str:
     return format_references([csl_item(meta)], style)[0]
 
 
-def note_citation(doc: Document, start: int, style: str = "apa") -> tuple[str, Locator]:
-    """A reference for the passage at ``start``: the formatted source plus its locator."""
-    loc = locator_for(doc, start)
-    return f"{format_reference(doc.meta, style)} ({loc.short()})", loc

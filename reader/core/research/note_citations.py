@@ -67,8 +67,6 @@ def export_note_citations(notes: list[Note], lookup: DocLookup, fmt: str) -> str
     return citations.to_ris(ordered, texts)
 
 
-#: Every notes export format: the notes module's own, then the reference-manager ones.
-ALL_FORMATS: tuple[str, ...] = ("md", "csv", "json", "w3c", *citations.CITATION_FORMATS)
 
 
 def render_notes_export(notes: list[Note], corpus: Any, fmt: str, *, style: str | None = None,

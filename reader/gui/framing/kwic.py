@@ -49,6 +49,7 @@ from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
 from reader.core.framing.kwic import KwicIndex, KwicLine, entity_query, kwic_csv_rows, sort_lines
 from reader.gui.exports import report_failure
+from reader.gui.format import count
 from reader.gui.models import named_roles
 from reader.gui.workers import Job
 
@@ -278,7 +279,7 @@ class KwicPanel(QWidget):
         self.strip.set_lines(lines)
         outlets = len({ln.outlet for ln in lines})
         docs = len({ln.doc for ln in lines})
-        self.count.setText(f"{len(lines)} line(s) in {docs} document(s) from {outlets} outlet(s)"
+        self.count.setText(f"{count(len(lines), 'line')} in {count(docs, 'document')} from {count(outlets, 'outlet')}"
                            if lines else "No occurrences.")
         self.export_button.setEnabled(bool(lines))
 
@@ -305,7 +306,7 @@ class KwicPanel(QWidget):
         if path:
             try:
                 atomic_write_text(Path(path), self.csv_text())
-                self.count.setText(f"Saved {len(self.model.lines)} line(s) to {path}")
+                self.count.setText(f"Saved {count(len(self.model.lines), 'line')} to {path}")
             except OSError as exc:
                 self.count.setText(report_failure(path, exc))
 

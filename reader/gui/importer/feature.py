@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from reader.core.corpora import copy_sample, corpora_dir, create_corpus, edit_document_meta, is_bundled
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.importer import ImportReport, import_paths
+from reader.gui.actions import make_action
+from reader.gui.format import count
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
 
@@ -58,13 +60,7 @@ class ImportFeature(QObject):
 
     # -- menus --------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+        return make_action(self.window, text, slot, shortcut=shortcut, tip=tip)
 
     def _build_actions(self) -> None:
         w = self.window
@@ -193,7 +189,7 @@ class ImportFeature(QObject):
         if errors:
             self.review.saved("Not saved: " + "; ".join(errors), ok=False)
         else:
-            self.review.saved(f"Saved the metadata of {len(changes)} document(s).", ok=True)
+            self.review.saved(f"Saved the metadata of {count(len(changes), 'document')}.", ok=True)
         self.window.reload_corpus()
 
     # -- metadata -------------------------------------------------------------------

@@ -40,6 +40,7 @@ from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, Lesson, Step
 from reader.core.lessons.validate import LessonError, find_passage, load_lesson
 from reader.core.text import paragraph_spans
+from reader.gui.actions import make_action
 from reader.gui.lessons.presentation import Presenter
 from reader.gui.lessons.session import LessonSession
 
@@ -206,13 +207,7 @@ class LessonsFeature:
         window.menus["lessons"] = menu
 
         def action(text: str, slot: Any, shortcut: str | None = None) -> QAction:
-            act = QAction(text, window)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            menu.addAction(act)
-            window.addAction(act)
-            return act
+            return make_action(window, text, slot, shortcut=shortcut, menu=menu)
 
         self.act_new = action("&New Lesson…", self.new_lesson)
         self.act_open = action("&Open Lesson…", self.choose_lesson)

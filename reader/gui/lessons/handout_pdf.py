@@ -57,19 +57,6 @@ def _writer(buffer: Any, layout: Any) -> Any:
     return writer
 
 
-def html_to_pdf(html: str, path: Path) -> int:
-    """Render ``html`` to an A4 landscape PDF at ``path``; returns the page count."""
-    _app, layout = _setup()
-    buffer = _buffer()
-    writer = _writer(buffer, layout)
-    doc = _document(html, writer, layout)
-    doc.print_(writer)
-    pages = doc.pageCount()
-    del writer  # the PDF's trailer is written when the writer goes
-    _save(buffer, path)
-    return pages
-
-
 def _buffer() -> Any:
     from PySide6.QtCore import QBuffer, QIODevice
 

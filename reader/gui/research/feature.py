@@ -19,6 +19,7 @@ from reader.core.research.saved_searches import SavedSearches
 from reader.core.research.timeline import Timeline, timeline, timeline_csv
 from reader.core.search.engine import QuerySyntaxError
 from reader.gui.exports import report_failure
+from reader.gui.format import count
 from reader.gui.research.panel import ResearchPanel
 from reader.gui.workers import Job
 
@@ -148,7 +149,7 @@ class ResearchFeature(QObject):
         self.panel.chart.set_timeline(result)
         firsts = [(o, result.first_day(o)) for o in result.counts if result.first_day(o)]
         never = [o for o, per in result.counts.items() if not per]
-        text = f"{result.total} document(s) match."
+        text = f"{count(result.total, 'document')} match{'es' if result.total == 1 else ''}."
         if firsts:
             outlet, day = min(firsts, key=lambda pair: pair[1] or "")
             text += f" First: {outlet} on {day}."
@@ -278,7 +279,7 @@ class ResearchFeature(QObject):
             library.restrict_to(None)
             return
         library.restrict_to(ids, name)
-        self._say(f"Library: {len(ids)} document(s) match the saved search “{name}” ({item.query}).")
+        self._say(f"Library: {count(len(ids), 'document')} match the saved search “{name}” ({item.query}).")
 
     def save_search(self, name: str, query: str) -> bool:
         engine = self._engine()

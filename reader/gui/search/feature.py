@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QTextBrowser, QToolButton, QVBoxLayout
 
 from reader.core.errors import ReaderError
@@ -30,6 +30,8 @@ from reader.core.search.engine import (
     SearchResults,
     UpdateReport,
 )
+from reader.gui.actions import make_action
+from reader.gui.format import count
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
 from reader.gui.workers import Job
@@ -92,19 +94,13 @@ class SearchFeature(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_search = QAction("Search &Corpus…", w)
-        self.act_search.setShortcuts([QKeySequence("Ctrl+Shift+F")])
-        self.act_search.setStatusTip("Search every document of the corpus")
-        self.act_search.triggered.connect(self.show_panel)
-        w.addAction(self.act_search)
         w.menus["edit"].addSeparator()
-        w.menus["edit"].addAction(self.act_search)
-        self.act_reindex = QAction("Rebuild Search &Index", w)
-        self.act_reindex.setStatusTip("Index every document again from scratch")
-        self.act_reindex.triggered.connect(lambda: self.start_indexing(rebuild=True))
-        w.menus["tools"].addAction(self.act_reindex)
-        self.act_help = QAction("&Search Query Language", w)
-        self.act_help.triggered.connect(self.show_help)
+        self.act_search = make_action(w, "Search &Corpus…", self.show_panel, shortcut=["Ctrl+Shift+F"],
+                                      tip="Search every document of the corpus", menu=w.menus["edit"])
+        self.act_reindex = make_action(w, "Rebuild Search &Index", lambda: self.start_indexing(rebuild=True),
+                                       tip="Index every document again from scratch", menu=w.menus["tools"])
+        self.act_help = make_action(w, "&Search Query Language", self.show_help,
+                                    tip="The words, phrases, fields and operators a search understands")
         w.menus["help"].insertAction(w.menus["help"].actions()[0] if w.menus["help"].actions() else None,
                                      self.act_help)
 
@@ -354,7 +350,7 @@ class SearchFeature(QObject):
                                   section=f"note:{note.id}", snippets=snippets))
         self.last_results = SearchResults(query, len(rows), rows, {})
         self.panel.show_results(self.last_results)
-        self.panel.set_status(f"{len(rows)} note(s) match." if rows else "No note matches.")
+        self.panel.set_status(f"{count(len(rows), 'note')} match." if rows else "No note matches.")
 
     def open_result(self, doc_id: str, _section: str = "article") -> None:
         if _section.startswith("note:"):

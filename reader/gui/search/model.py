@@ -7,7 +7,6 @@ later without snippets ask for theirs through :attr:`SearchResultsModel.snippets
 
 from __future__ import annotations
 
-import html
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -27,7 +26,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reader.core.search.engine import SearchHit
-from reader.gui.reader.library import format_date
+from reader.gui.format import esc, format_date
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +121,9 @@ class SearchResultsModel(QAbstractListModel):
         snippets = "".join(
             f'<p style="margin-top:3px; margin-bottom:0;">{s.replace("<mark>", mark).replace("</mark>", "</span>")}</p>'
             for s in hit.snippets)
-        return (f'<p style="margin:0;"><b>{html.escape(hit.title)}</b></p>'
-                f'<p style="margin:0; color:{self.muted_color};">{html.escape(hit.outlet)} · '
-                f"{html.escape(format_date(hit.published))}{where}</p>{snippets}")
+        return (f'<p style="margin:0;"><b>{esc(hit.title)}</b></p>'
+                f'<p style="margin:0; color:{self.muted_color};">{esc(hit.outlet)} · '
+                f"{esc(format_date(hit.published))}{where}</p>{snippets}")
 
 
 class SearchResultDelegate(QStyledItemDelegate):

@@ -6,7 +6,6 @@ A view only: it emits intents (``searchRequested``, ``openRequested``,
 
 from __future__ import annotations
 
-import html
 import logging
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.core.search.engine import SearchResults
-from reader.gui.reader.library import format_date
+from reader.gui.format import esc, format_date
 from reader.gui.search.model import DocIdRole, SearchResultDelegate, SearchResultsModel, SectionRole
 
 log = logging.getLogger(__name__)
@@ -200,8 +199,8 @@ class SearchPanel(QWidget):
             self.set_status("1 document matches " + what + "." if results.total == 1
                             else f"{results.total} documents match {what}.")
         if results.suggestion:
-            self.suggestion.setText(f'Did you mean <a href="{html.escape(results.suggestion)}">'
-                                    f"{html.escape(results.suggestion)}</a>?")
+            self.suggestion.setText(f'Did you mean <a href="{esc(results.suggestion)}">'
+                                    f"{esc(results.suggestion)}</a>?")
             self.suggestion.show()
         else:
             self.suggestion.hide()

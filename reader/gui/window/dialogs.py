@@ -1,4 +1,12 @@
-"""Small dialogs: corpus problems, keyboard shortcuts, the reader's guide."""
+"""The window's small dialogs.
+
+- :class:`ProblemsDialog`: the corpus problems (one row per problem, errors meaning the file
+  was skipped) and the start-up notices (a settings or overlay file set aside, ...).
+- :class:`ShortcutsDialog`: built from the live actions, grouped by the menu they are in, so it
+  shows the keys that really work; the README's key table comes from ``reader.core.keymap``.
+- :class:`GuideWindow`: ``docs/guide.md`` in the window's theme (a short guide when the
+  docs are not installed).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.frontmatter import Problem
 from reader.core.paths import _source_root
+from reader.gui.format import count
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,8 @@ class ProblemsDialog(QDialog):
         intro.setWordWrap(True)
         errors = sum(p.severity == "error" for p in problems)
         intro.setText(
-            f"{errors} file(s) could not be loaded and were skipped; the other documents are available. "
-            "Fix a file and choose File ▸ Reload Corpus (Ctrl+R)." if errors else
+            f"{count(errors, 'file')} could not be loaded and {'was' if errors == 1 else 'were'} skipped; the other "
+            "documents are available. Fix a file and choose File ▸ Reload Corpus (Ctrl+R)." if errors else
             "No file was skipped. Warnings are listed below."
         )
         self.tree = QTreeWidget(self)

@@ -23,9 +23,12 @@ log = logging.getLogger(__name__)
 def _setup() -> tuple[Any, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize
+    from PySide6.QtGui import QPageLayout, QPageSize
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(["parallax"])
+    # a QApplication, not a QGuiApplication: the process (the CLI's export, a test run) may open a
+    # window later, and a QWidget cannot be made once a plain QGuiApplication exists (Qt aborts)
+    app = QApplication.instance() or QApplication(["parallax"])
     layout = QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
                          QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
     return app, layout

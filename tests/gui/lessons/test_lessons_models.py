@@ -36,3 +36,18 @@ def test_steps_model(qtbot, tmp_path) -> None:
     assert model.rowCount() == n + 1
     assert {b"step", b"prompt", b"documents", b"display"} <= role_names(model)
     del tester
+
+
+def test_a_pdf_export_first_still_lets_the_process_open_a_window(tmp_path) -> None:
+    """The CLI's PDF export makes the Qt application; a window opened later in the same process must
+    not abort (a plain QGuiApplication made every later QWidget a fatal error)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("from reader.gui.lessons.handout_pdf import _setup\n_setup()\n"
+            "from PySide6.QtWidgets import QWidget\nw = QWidget()\nprint('ok', type(w).__name__)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok QWidget", proc.stderr[-500:]

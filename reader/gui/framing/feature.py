@@ -259,7 +259,8 @@ class FramingFeature(QObject):
         if engine is None:
             try:
                 engine = self.ensure_engine()
-            except ReaderError:
+            except ReaderError as exc:
+                log.warning("framing legend not updated: %s", exc)
                 return
         view = self._current_view()
         counts: dict[str, int] = {}
@@ -280,8 +281,8 @@ class FramingFeature(QObject):
         if callable(active):
             try:
                 return active()
-            except (AttributeError, RuntimeError):
-                pass
+            except (AttributeError, RuntimeError) as exc:  # the pane went away while the window closes
+                log.debug("no active reader: %s", exc)
         views = self.views()
         return views[0] if views else None
 

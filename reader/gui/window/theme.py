@@ -44,7 +44,8 @@ def load_theme(name: str) -> Theme:
     path = resource_path("themes", f"{name}.yaml")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+    except (OSError, yaml.YAMLError) as exc:
+        log.warning("theme %s not read (%s); the built-in colours are used", path, exc)
         data = {}
     colors = dict(_FALLBACK)
     colors.update({k: str(v) for k, v in data.items() if k in ROLES})

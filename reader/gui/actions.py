@@ -48,7 +48,7 @@ def make_action(window: QWidget, text: str, slot: Callable[..., Any] | None = No
         if slot is not None:
             action.toggled.connect(slot)
     elif slot is not None:
-        action.triggered.connect(lambda _checked=False: slot())
+        action.triggered.connect(slot)  # a bound method: Qt drops the connection with its receiver
     window.addAction(action)
     if menu is not None:
         menu.addAction(action)

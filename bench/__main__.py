@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import sys
 from pathlib import Path
 
 from bench.common import Row
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str]) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 from bench.common import Row, median, percentile, timed
+
+log = logging.getLogger(__name__)
 
 BUNDLED = ("frontier-post-alma-ata", "neo-outside-forces", "kavkazplus-gutted", "eadaily-ukrainian-trace",
            "moa-failed-rebellion")

@@ -10,6 +10,7 @@ hand-checked pairs.
 
 from __future__ import annotations
 
+import logging
 import random
 import string
 import time
@@ -18,6 +19,8 @@ from bench import entities_recognition
 from bench.common import Row, median, timed
 from reader.core.entities.matcher import Matcher
 from reader.core.entities.model import ENTITY_TYPES, Entity
+
+log = logging.getLogger(__name__)
 
 N_ENTITIES = 5000
 TEXT_MB = 50

@@ -13,12 +13,15 @@ numbers printed here are the ones to report.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import tempfile
 import time
 from pathlib import Path
 
 from bench.common import SHARED, Row, median, timed
+
+log = logging.getLogger(__name__)
 
 PTC = SHARED / "testdata" / "ptc-dev"
 TARGET = {"Loaded_Language": "loaded_language", "Name_Calling,Labeling": "name_calling", "Doubt": "doubt"}

@@ -17,6 +17,7 @@ an EPUB (EbookLib) and an e-mail (email) written from known paragraphs come back
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import statistics
@@ -26,6 +27,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import SHARED, Row, percentile
+
+log = logging.getLogger(__name__)
 
 PAGES = SHARED / "testdata" / "readability-pages"
 

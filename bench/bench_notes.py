@@ -18,6 +18,7 @@ silent; the suite reports how many there were, and how many right ones needed re
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import tempfile
@@ -32,6 +33,8 @@ from reader.core.notes.model import Note
 from reader.core.notes.service import new_note, reanchor_notes
 from reader.core.notes.store import NoteStore
 from reader.core.text import canonical_text, content_hash, paragraph_spans
+
+log = logging.getLogger(__name__)
 
 DATA = SHARED / "testdata" / "bbc-news"
 

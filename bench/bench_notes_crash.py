@@ -14,6 +14,7 @@ Not part of CI: hundreds of process starts take minutes.
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 import signal
@@ -28,6 +29,8 @@ from pathlib import Path
 from bench.common import ROOT, Row
 from reader.core.notes.backups import debris
 from reader.core.notes.store import DB_NAME, NoteStore
+
+log = logging.getLogger(__name__)
 
 _WRITER = """
 import sys

@@ -7,11 +7,14 @@ Targets from the research issue: a batch of 20 queries over a 2,000-document cor
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import time
 from pathlib import Path
 
 from bench.common import SHARED, Row
+
+log = logging.getLogger(__name__)
 
 BBC = SHARED / "testdata" / "bbc-news"
 QUERIES = ["government", "Blair", "election", "\"prime minister\"", "economy OR growth", "film~", "music",

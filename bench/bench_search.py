@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import random
 import re
@@ -30,6 +31,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import ROOT, SHARED, Row, median, percentile
+
+log = logging.getLogger(__name__)
 
 BBC = SHARED / "testdata" / "bbc-news"
 OUTLETS = ("Daily Ledger", "Evening Courier", "Northern Post", "The Observer Weekly", "Metro Wire",

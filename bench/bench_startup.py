@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import compileall
+import logging
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import tempfile
 import time
 
 from bench.common import ROOT, Row, median
+
+log = logging.getLogger(__name__)
 
 
 def run(repeat: int = 7) -> list[Row]:

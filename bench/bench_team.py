@@ -10,6 +10,7 @@ text, pushes it with the same code as ``parallax team push`` into a throwaway Po
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import resource
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Row, percentile
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DOCS = 1_000_000
 OUTLETS = ["Moon of Alabama", "EADaily", "Frontier Post", "New Eastern Outlook", "Kavkaz Plus", "Reuters",

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,8 @@ from reader.core.entities.api import EntityService
 from reader.core.entities.conll import read_conll, score
 from reader.core.entities.recogniser import MODEL_DIR, MODEL_NAME, Recogniser
 from reader.core.entities.recognition import recognise_missing
+
+log = logging.getLogger(__name__)
 
 BBC = SHARED / "testdata" / "bbc-news"
 CONLL = SHARED / "testdata" / "conll2003"

@@ -26,6 +26,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", default=default,
                         help="cache folder (index and other rebuildable data)")
     parser.add_argument("--config-dir", metavar="DIR", default=default, help="settings folder")
+    parser.add_argument("--debug", action="store_true", default=default, help="log to a file in the cache folder")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +74,7 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     from reader.core.context import AppContext
     from reader.core.errors import ReaderError
+    from reader.core.logsetup import debug_from_args
     from reader.core.paths import secure_app_dirs, use_private_umask
 
     use_private_umask()  # before anything is written: the app's files are 0600, its folders 0700
@@ -81,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = AppContext.create(corpus=args.corpus, data_dir=args.data_dir,
                             cache_dir=args.cache_dir, config_dir=args.config_dir)
     secure_app_dirs(ctx.paths)
+    debug_from_args(args, ctx.paths.cache_dir)  # --debug: a log file in <cache>/logs, its path on stderr
     if args.command is None:
         size = parse_size(args.size)
         from reader.gui.app import run_gui  # PySide6 loads only here

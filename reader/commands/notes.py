@@ -342,29 +342,22 @@ def search_json(ctx: AppContext, query: str, limit: int = 20) -> dict[str, Any]:
 
     Each hit names its note, document and passage (``start``/``end``, so a face can jump there)
     and marks the matched words of the body in a snippet, like document hits."""
-    import html as html_mod
-    import re
-
-    from reader.core.notes.search import parse_query, search_notes
+    from reader.core.notes.search import marked_snippet, parse_query, search_notes
 
     s = _Session(ctx)
     try:
         s.current()
         hits = search_notes(s.store, query, corpus=s.key, limit=limit or None)
         parsed = parse_query(query)
-        words = sorted({*parsed.terms, *parsed.phrases}, key=len, reverse=True)
-        pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
         out = []
         for hit in hits:
             note = hit.note
             meta = s.meta(note.doc)
-            body = html_mod.escape(note.body or note.exact or "")
-            if pattern is not None:
-                body = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", body)
+            body = marked_snippet(note.body or note.exact or "", parsed, 400)  # the core's rule (cut, then mark)
             out.append({"id": note.id, "doc": note.doc, "title": meta.title if meta else None,
                         "outlet": meta.outlet if meta else None, "quote": note.exact, "start": note.start,
                         "end": note.end, "status": note.status, "tags": list(note.tags),
-                        "score": round(hit.score, 3), "snippets": [body[:400]]})
+                        "score": round(hit.score, 3), "snippets": [body]})
         return {"query": query, "scope": "notes", "total": len(out), "hits": out}
     finally:
         s.store.close()

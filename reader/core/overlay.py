@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from reader.core.atomic import atomic_write_text
+from reader.core.userfile import first_line, set_aside
 
 
 class OverlayFile:
@@ -37,25 +38,12 @@ class OverlayFile:
             if not isinstance(data, dict):
                 raise ValueError("the overlay is not a mapping")
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-            kept = self._set_aside()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.notice = (f"Your changes file {self.path} could not be read ({first}); it was kept as "
-                           f"{kept} and the curated list is used without your changes.")
+            kept = set_aside(self.path)
+            self.notice = (f"Your changes file {self.path} could not be read ({first_line(exc)}); it was kept as "
+                           f"{kept or self.path} and the curated list is used without your changes.")
             return {"version": self.VERSION}
         data.setdefault("version", self.VERSION)
         return data
-
-    def _set_aside(self) -> Path:
-        target = self.path.with_name(f"{self.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
-        try:
-            self.path.replace(target)
-        except OSError:
-            return self.path
-        return target
 
     @property
     def ops(self) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ says what happened so a face (GUI or CLI) can tell the user.
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,12 @@ from reader.core.atomic import atomic_write_text
 from reader.core.errors import SettingsError
 from reader.core.notes.model import COLORS as NOTE_COLORS
 from reader.core.research.citations import STYLES as CITATION_STYLES
+from reader.core.sync_modes import DEFAULT as SYNC_DEFAULT
+from reader.core.sync_modes import KEYS as SYNC_KEYS
 from reader.core.themes import THEME_NAMES
+from reader.core.userfile import set_aside
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,9 @@ class Setting:
             raise SettingsError(f"{self.name}: expected {self.type.__name__}, got {value!r}")
         if self.choices is not None and value not in self.choices:
             raise SettingsError(f"{self.name}: must be one of {', '.join(self.choices)}; got {value!r}")
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and isinstance(value, int | float) and value < self.minimum:
             raise SettingsError(f"{self.name}: must be at least {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and isinstance(value, int | float) and value > self.maximum:
             raise SettingsError(f"{self.name}: must be at most {self.maximum}")
         return value
 
@@ -85,8 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0, maximum=1),
     Setting("import.max_size_mb", int, 50, "Largest file 'parallax import' accepts, in MB (larger ones are skipped).",
             minimum=1, maximum=10000),
-    Setting("compare.sync", str, "aligned", "How compare panes scroll together.",
-            choices=("aligned", "entity", "proportional", "off")),
+    Setting("compare.sync", str, SYNC_DEFAULT, "How compare panes scroll together.", choices=SYNC_KEYS),
     Setting("compare.entity", str, "", "Entity followed in entity-lockstep mode (its id).", user=False),
     Setting("compare.sizes", list, [], "Widths of the compare panes at the last exit.", user=False),
     Setting("framing.show", bool, False, "Underline framing techniques in the reader (Ctrl+Shift+H)."),
@@ -133,9 +137,9 @@ class Settings:
             if not isinstance(raw, dict):
                 raise ValueError("the file is not a mapping of setting names to values")
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-            kept = self._set_aside()
+            kept = set_aside(self.path)
             self.notice = (f"The settings file {self.path} could not be read ({_short(exc)}); "
-                           f"defaults are in use and the broken copy was kept as {kept}.")
+                           f"defaults are in use and the broken copy was kept as {kept or self.path}.")
             return
         skipped = []
         for name, value in raw.items():
@@ -148,20 +152,6 @@ class Settings:
                 skipped.append(str(exc))
         if skipped:
             self.notice = "Some settings were invalid and reset to defaults: " + "; ".join(skipped)
-
-    def _set_aside(self) -> Path:
-        assert self.path is not None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.broken-{stamp}-{n}")
-        try:
-            self.path.replace(target)
-        except OSError:
-            return self.path
-        return target
 
     def get(self, name: str) -> Any:
         setting = declared(name)

@@ -1,10 +1,22 @@
-"""Shared item-model pieces: the flat, headered table several features list their rows in."""
+"""Shared item-model pieces: the flat, headered table several features list their rows in, and
+:func:`named_roles`, which every model's ``roleNames`` uses so each custom role has a name
+(QML, the accessibility bridge and QAbstractItemModelTester read roles by name)."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
+
+log = logging.getLogger(__name__)
+
+
+def named_roles(model: QAbstractItemModel, roles: dict[int, bytes]) -> dict[int, QByteArray]:
+    """Qt's standard role names plus ``roles`` (custom role -> its name)."""
+    names = dict(QAbstractItemModel.roleNames(model))
+    names.update({int(role): QByteArray(name) for role, name in roles.items()})
+    return names
 
 
 class HeaderedTableModel(QAbstractTableModel):
@@ -13,6 +25,11 @@ class HeaderedTableModel(QAbstractTableModel):
 
     HEADERS: tuple[str, ...] = ()
     ENTRIES = "rows"
+    #: the model's custom roles and their names (``roleNames``)
+    ROLES: ClassVar[dict[int, bytes]] = {}
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, self.ROLES)
 
     def entries(self) -> list[Any]:
         return getattr(self, self.ENTRIES)

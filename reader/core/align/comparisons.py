@@ -1,11 +1,13 @@
 """Named comparisons: a set of documents, their order and the sync mode, kept in the data dir.
 
-One YAML file, ``comparisons.yaml``, written atomically; a broken file is reported
-(ReaderError) rather than silently replaced, so no saved comparison is ever lost.
+One YAML file, ``comparisons.yaml``, written atomically. A file that cannot be read is set
+aside beside itself (``comparisons.yaml.broken-<time>``, :mod:`reader.core.userfile`) with a
+logged warning: nothing in it is lost, and saving a new comparison is never blocked by it.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,12 @@ import yaml
 
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
+from reader.core.sync_modes import KEYS as SYNC_KEYS
+from reader.core.userfile import first_line, set_aside
 
-SYNC_MODES = ("aligned", "entity", "proportional", "off")
+log = logging.getLogger(__name__)
+
+SYNC_MODES = SYNC_KEYS  # declared once, in reader.core.sync_modes
 MAX_PANES = 4
 
 
@@ -35,15 +41,22 @@ def comparisons_file(data_dir: Path) -> Path:
 
 
 def load_comparisons(data_dir: Path) -> list[Comparison]:
+    """The saved comparisons by name; an unreadable file is set aside and counts as none."""
     path = comparisons_file(data_dir)
     if not path.exists():
         return []
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ReaderError(f"saved comparisons in {path} cannot be read: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ReaderError(f"saved comparisons in {path}: expected a mapping of names")
+        if not isinstance(raw, dict):
+            raise ValueError("expected a mapping of names")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        kept = set_aside(path)
+        log.warning("saved comparisons in %s cannot be read (%s); %s", path, first_line(exc),
+                    f"kept as {kept.name}" if kept else "left in place")
+        if kept is None and path.exists():
+            raise ReaderError(f"saved comparisons in {path} cannot be read and cannot be moved aside: "
+                              f"{first_line(exc)}") from None
+        return []
     out = []
     for name, entry in raw.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("documents"), list):

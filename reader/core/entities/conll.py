@@ -7,9 +7,12 @@ micro-averaged, per type and over PER/ORG/LOC.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 Sentence = list[tuple[str, str]]  # (word, IOB2 tag)
 Span = tuple[int, int, str]  # (first token, end token exclusive, type)

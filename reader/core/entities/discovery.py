@@ -9,6 +9,7 @@ becomes the suggestion, so a re-spelt name (``Erodgan``) is proposed as an alias
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from rapidfuzz import fuzz, process
 from reader.core.document import Document
 from reader.core.entities.matcher import fold
 from reader.core.entities.model import Candidate, Entity, Suggestion
+
+log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[^\W\d_][\w]*(?:[-'’][^\W_]\w*)*")
 _CONNECTORS = frozenset({"of", "the", "de", "del", "da", "di", "al", "el", "bin", "ibn", "von", "van", "der",
@@ -158,8 +161,8 @@ def discover(
         if keys:
             best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=min_score)
             if best is not None:
-                ent_id, alias = choices[best[0]]
-                suggestion = Suggestion(ent_id, names[ent_id], alias, float(best[1]))
+                ent_id, spelling = choices[best[0]]
+                suggestion = Suggestion(ent_id, names[ent_id], spelling, float(best[1]))
         surface = max(tally.forms.items(), key=lambda kv: (kv[1], kv[0]))[0]
         out.append(Candidate(surface, sum(tally.forms.values()), tuple(sorted(tally.docs)), suggestion,
                              tally.first, acronym))

@@ -6,6 +6,7 @@ A syntax error makes the file unusable (:class:`GazetteerError`); a bad entry is
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from reader.core.entities.model import (
     default_case,
 )
 from reader.core.frontmatter import ERROR, WARNING, Problem
+
+log = logging.getLogger(__name__)
 
 GAZETTEER_FILE = "entities.yaml"
 _ENTITY_KEYS = {"id", "name", "type", "aliases", "description", "wikidata"}
@@ -174,11 +177,11 @@ def parse_alias(raw: Any) -> Alias | None:
         text = " ".join(raw.split())
         return Alias(text, default_case(text)) if text else None
     if isinstance(raw, dict):
-        text = raw.get("text")
+        given = raw.get("text")
         case = raw.get("case")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(given, str) or not given.strip():
             return None
-        text = " ".join(text.split())
+        text = " ".join(given.split())
         if case is None:
             case = default_case(text)
         if case not in CASE_MODES:

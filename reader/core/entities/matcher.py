@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import re
 import unicodedata
 from bisect import bisect_right
@@ -19,6 +20,8 @@ from collections.abc import Iterable
 import ahocorasick
 
 from reader.core.entities.model import Entity
+
+log = logging.getLogger(__name__)
 
 _APOSTROPHES = "'’‘ʼ′`´ʹ"
 _HYPHENS = "-‐‑‒–—―−﹣－\u00ad"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from reader.core.errors import ReaderError
+
+log = logging.getLogger(__name__)
 
 #: The entity types a gazetteer may use (the GUI gives each a colour and an underline style).
 ENTITY_TYPES: tuple[str, ...] = ("person", "organisation", "place", "group", "event", "media")

@@ -13,9 +13,12 @@ offset arithmetic.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 FEATURES_VERSION = "3"
 

@@ -17,14 +17,15 @@ entity vanished from the gazetteer) is skipped and reported, never fatal.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.core.entities.model import CASE_MODES, ENTITY_TYPES, Alias, Entity, default_case
 from reader.core.entities.resolution import Rules, name_key
 
-OPS: tuple[str, ...] = ("add", "alias", "unalias", "merge", "rename", "type", "describe", "hide", "unhide",
-                        "dismiss", "undismiss", "reject", "unreject", "split", "unsplit", "unmerge")
+log = logging.getLogger(__name__)
+
 _RECOGNITION_OPS = frozenset({"reject", "unreject", "split", "unsplit", "unmerge"})
 
 

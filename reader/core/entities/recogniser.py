@@ -141,7 +141,8 @@ def model_fingerprint() -> str:
     except (OSError, ValueError, KeyError, TypeError):
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
+        except OSError as exc:
+            log.debug("no recogniser model to fingerprint: %s", exc)
             digest = "missing"
     return f"{MODEL_NAME}:{str(digest)[:16]}:f{FEATURES_VERSION}"
 

@@ -22,6 +22,7 @@ spelling is its own entity, do not resolve it into a longer name) are applied he
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -34,6 +35,8 @@ from rapidfuzz import fuzz, process
 from reader.core.entities.matcher import Matcher, fold
 from reader.core.entities.model import Entity, slugify
 from reader.core.entities.recogniser import NEVER_NAMES
+
+log = logging.getLogger(__name__)
 
 RawSpan = Sequence[Any]  # [start, end, type] as stored
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from reader.core.framing.engine import FramingEngine
+
+log = logging.getLogger(__name__)
 
 
 class FramingService(FramingEngine):

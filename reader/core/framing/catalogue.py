@@ -6,6 +6,7 @@ needs each technique's stable ``id``. A catalogue file next to a corpus may add 
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 
 from reader.core.errors import ReaderError
+
+log = logging.getLogger(__name__)
 
 CATALOGUE_FILE = Path(__file__).with_name("techniques.yaml")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -9,10 +9,13 @@ quoted phrase that is nobody's speech), ``so_called`` ("so-called X"), ``alleged
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from reader.core.framing.lexicon import TermMatcher, WordLists, expand_entry, fold
+
+log = logging.getLogger(__name__)
 
 LOADED = "loaded_language"
 NAME_CALLING = "name_calling"
@@ -102,10 +105,10 @@ class FramingDetector:
         folded = fold(text)
         spans: list[FramingSpan] = []
         if not all(list_rule(t) in self.muted for t in self.lists.lists):
-            for m in self.matcher.find(folded):
-                rule = list_rule(m.technique)
+            for tm in self.matcher.find(folded):
+                rule = list_rule(tm.technique)
                 if rule not in self.muted:
-                    spans.append(FramingSpan(m.technique, m.start, m.end, rule, m.entry))
+                    spans.append(FramingSpan(tm.technique, tm.start, tm.end, rule, tm.entry))
         if "scare_quotes" not in self.muted:
             spans.extend(self._scare_quotes(text))
         if "so_called" not in self.muted:

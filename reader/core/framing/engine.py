@@ -8,6 +8,7 @@ Spans are cached per document by content hash and list fingerprint in the corpus
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from reader.core.framing.detect import PATTERN_RULES, FramingDetector, FramingSp
 from reader.core.framing.lexicon import CORPUS_LISTS_NAME, LISTS_FILE, WordLists, fold_term, load_lists
 from reader.core.overlay import OverlayFile
 from reader.core.text import word_count
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -103,9 +106,6 @@ class FramingEngine:
         out.update(PATTERN_RULES)
         return out
 
-    def explain_rule(self, rule: str) -> str:
-        return self.rules().get(rule, ("", rule))[1]
-
     # -- overlay actions ------------------------------------------------------------
     def _technique(self, technique: str) -> str:
         key = technique.strip().lower().replace("-", "_").replace(" ", "_")
@@ -179,8 +179,8 @@ class FramingEngine:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, json.dumps([[s.technique, s.start, s.end, s.rule, s.term] for s in spans]))
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        except OSError as exc:  # a cache that cannot be written is only slower
+            log.debug("framing span cache not written to %s: %s", path, exc)
 
     # -- profiles -----------------------------------------------------------------
     def profile(self, doc: Document, section: str | None = ARTICLE) -> Profile:

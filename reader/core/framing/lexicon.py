@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import ahocorasick
 import yaml
 
 from reader.core.framing.catalogue import FramingDataError
+
+log = logging.getLogger(__name__)
 
 LISTS_FILE = Path(__file__).with_name("lists.yaml")
 CORPUS_LISTS_NAME = "framing.yaml"

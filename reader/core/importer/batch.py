@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Callable
@@ -44,6 +45,8 @@ from reader.core.importer.sniff import (
 )
 from reader.core.paths import bundled_corpus_path
 from reader.core.text import content_hash
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -119,12 +122,16 @@ def check_target(root: Path) -> Path:
     if not root.is_dir():
         raise ImportRefused(f"corpus folder not found: {root}")
     resolved = root.resolve()
-    with contextlib.suppress(OSError):
-        if resolved == bundled_corpus_path().resolve():
-            raise ImportRefused(
-                "the bundled sample corpus is read-only. Create a corpus of your own with "
-                "'parallax corpus new NAME' (or copy the sample with 'parallax corpus copy-sample'), "
-                "then import into it (it becomes the current corpus, or pass --corpus DIR)")
+    try:
+        bundled = bundled_corpus_path().resolve()
+    except OSError as exc:
+        log.debug("the bundled corpus path does not resolve: %s", exc)
+        bundled = None
+    if resolved == bundled:
+        raise ImportRefused(
+            "the bundled sample corpus is read-only. Create a corpus of your own with "
+            "'parallax corpus new NAME' (or copy the sample with 'parallax corpus copy-sample'), "
+            "then import into it (it becomes the current corpus, or pass --corpus DIR)")
     if not os.access(resolved, os.W_OK):
         raise ImportRefused(f"cannot write to the corpus folder {resolved}")
     return resolved
@@ -371,6 +378,7 @@ class Importer:
                 report.skipped.append(Skipped(shown, f"cannot import: {exc.strerror or exc}"))
                 continue
             except Exception as exc:  # one bad source must never stop the batch or show a traceback
+                log.debug("import of %s failed", shown, exc_info=True)
                 report.skipped.append(Skipped(shown, f"cannot import: {type(exc).__name__}: {exc}"))
                 continue
             if done is not None:
@@ -487,6 +495,7 @@ def extract_safely(path: Path, data: bytes) -> tuple[Any, ...]:
     except RecursionError:
         return ("skip", "broken HTML: nested too deeply to read")
     except Exception as exc:  # one bad source must never stop the batch or show a traceback
+        log.debug("import failed in a worker", exc_info=True)
         return ("skip", f"cannot import: {type(exc).__name__}: {exc}")
 
 

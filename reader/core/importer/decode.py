@@ -8,10 +8,13 @@ document's front matter (``encoding``) so the user can see what was assumed.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from typing import Any
 
 from reader.core.importer.model import Skip
+
+log = logging.getLogger(__name__)
 
 
 def from_bytes(data: bytes) -> Any:

@@ -8,9 +8,12 @@ A plain ``pip install`` can miss a piece (pip older than 23.3 did not install ju
 from __future__ import annotations
 
 import importlib
+import logging
 from types import ModuleType
 
 from reader.core.importer.model import Skip
+
+log = logging.getLogger(__name__)
 
 #: Module -> the distribution that provides it.
 DISTRIBUTIONS = {

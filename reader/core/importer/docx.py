@@ -9,10 +9,13 @@ outline, so the reader can show the structure without markup in the text.
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from reader.core.importer.deps import need
 from reader.core.importer.model import Extracted, Skip
+
+log = logging.getLogger(__name__)
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 FOOTNOTES = "Notes"
@@ -46,6 +49,7 @@ def read_docx(data: bytes) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a damaged package: a reason, not a crash
+        log.debug("python-docx refused the file", exc_info=True)
         raise Skip(f"broken Word file: {type(exc).__name__}: {exc}") from None
     from docx.table import Table
     from docx.text.paragraph import Paragraph

@@ -9,6 +9,7 @@ opens a part in the outline, and its paragraphs follow.
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import zipfile
 from typing import Any
@@ -18,6 +19,8 @@ from lxml import etree
 
 from reader.core.document import coerce_date
 from reader.core.importer.model import Extracted, Skip
+
+log = logging.getLogger(__name__)
 
 _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"

@@ -21,6 +21,8 @@ from lxml import etree
 from reader.core.importer.deps import missing, module_named_in
 from reader.core.importer.model import Extracted, ExtractedComment, Skip
 
+log = logging.getLogger(__name__)
+
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
@@ -221,16 +223,11 @@ def _extract(tree: Any, text: str) -> dict[str, Any]:
     except ImportError as exc:
         raise missing("HTML import", module_named_in(exc)) from None
     except Exception as exc:  # third-party parser: any failure is a reason, not a crash
+        log.debug("the article extractor failed", exc_info=True)
         raise Skip(f"broken HTML: the extractor failed ({type(exc).__name__})") from None
     if result is None:
         raise Skip("no extractable article: the page has no main text")
     return result if isinstance(result, dict) else result.as_dict()
-
-
-def extract_article_lines(text: str) -> list[str]:
-    """The article paragraphs the web-page extractor keeps from ``text`` (also used for browser PDFs)."""
-    data = _extract(parse_tree(text), text)
-    return [line for line in (" ".join(x.split()) for x in str(data.get("text") or "").split("\n")) if line]
 
 
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+)\s*-->", re.IGNORECASE)

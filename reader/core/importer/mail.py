@@ -9,6 +9,7 @@ those the importer can read are handed back to be imported as documents linked t
 
 from __future__ import annotations
 
+import logging
 import re
 from email import policy
 from email.message import EmailMessage
@@ -17,6 +18,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from reader.core.importer.model import Extracted, Skip
+
+log = logging.getLogger(__name__)
 
 QUOTED = "Quoted reply"
 ATTACHMENTS = "Attachments"
@@ -36,7 +39,8 @@ def _html_text(html: str) -> str:
 
     try:
         tree = lxml.html.document_fromstring(html)
-    except Exception:
+    except Exception as exc:  # lxml raises several types for bodies it cannot parse; the text part is kept
+        log.debug("HTML body of an e-mail not parsed: %s: %s", type(exc).__name__, exc)
         return ""
     for bad in tree.xpath("//script|//style|//head"):
         bad.drop_tree()
@@ -95,6 +99,7 @@ def read_message(data: bytes) -> Extracted:
     try:
         msg = BytesParser(policy=policy.default).parsebytes(data)
     except Exception as exc:  # the parser is lenient; anything it raises is a damaged message
+        log.debug("the e-mail parser failed", exc_info=True)
         raise Skip(f"broken e-mail: {type(exc).__name__}") from None
     if not isinstance(msg, EmailMessage) or not (msg.get("From") or msg.get("Subject") or msg.get("Date")):
         raise Skip("not an e-mail: no From, Subject or Date header")
@@ -109,7 +114,8 @@ def read_message(data: bytes) -> Extracted:
     listed: list[str] = []
     for part in msg.iter_attachments():
         name = part.get_filename() or f"attachment.{part.get_content_subtype()}"
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         listed.append(f"{name} ({part.get_content_type()}, {_size(len(payload))})")
         attachments.append((name, payload))
     if listed:

@@ -7,8 +7,11 @@ is refused; the importer reports it and goes on with the next file.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class Skip(Exception):  # a control-flow signal carrying a reason

@@ -15,10 +15,13 @@ next line goes on in lower case.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 #: Top/bottom share of the page where running heads, footers and page numbers live.
 BAND = 0.09
@@ -161,7 +164,7 @@ def paragraphs(pages: list[Page], drop: set[tuple[int, int]] | None = None) -> l
             linked += ln.linked * len(text)
             prev_line, prev_page = ln, page.number
     close()
-    sizes = Counter()
+    sizes: Counter[int] = Counter()
     for p in out:
         sizes[round(p.size)] += len(p.text)
     body = sizes.most_common(1)[0][0] if sizes else 0

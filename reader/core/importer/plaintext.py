@@ -6,6 +6,7 @@ not a sentence that runs on); otherwise the title comes from the file name.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from reader.core.document import KNOWN_KEYS, coerce_date
 from reader.core.frontmatter import split_front_matter
 from reader.core.importer.model import Extracted, Skip
 from reader.core.text import canonical_text
+
+log = logging.getLogger(__name__)
 
 _MAX_TITLE = 200
 _MD_HEADING = re.compile(r"^#{1,2}[ \t]+(?P<title>\S.*?)[ \t#]*$")

@@ -6,6 +6,7 @@ written, so an import can never add a file the corpus would refuse to load.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -18,6 +19,8 @@ from reader.core.document import build_document, parse_body
 from reader.core.frontmatter import ERROR, split_front_matter
 from reader.core.importer.model import Extracted, Skip
 from reader.core.text import canonical_text, paragraph_spans
+
+log = logging.getLogger(__name__)
 
 _COMMENTS_LINE = re.compile(r"^(##[ \t]+(?:reader[ \t]+)?comments[ \t]*)$", re.IGNORECASE | re.MULTILINE)
 _HEADER_UNSAFE = re.compile(r"[·\n\r]")

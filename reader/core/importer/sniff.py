@@ -6,10 +6,13 @@ saved as ``.txt`` is still read as HTML, and a PNG renamed ``.txt`` is refused.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 from reader.core.frontmatter import sniff_binary
+
+log = logging.getLogger(__name__)
 
 TEXT = "text"
 MARKDOWN = "markdown"
@@ -26,8 +29,6 @@ EXTENSIONS: dict[str, str] = {
     ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".shtml": HTML,
     ".pdf": PDF, ".docx": DOCX, ".epub": EPUB, ".eml": EMAIL, ".mbox": MBOX,
 }
-#: Formats read from their bytes (not decoded as text first).
-BINARY_KINDS = frozenset({PDF, DOCX, EPUB})
 _MAIL_HEADER = re.compile(rb"^(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){3,}", re.MULTILINE)
 _MAIL_KEYS = re.compile(rb"^(?:from|date|subject|message-id|to):", re.IGNORECASE | re.MULTILINE)
 

@@ -11,6 +11,7 @@ rich text understands, so the same file becomes the PDF.
 from __future__ import annotations
 
 import html
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from reader.core.corpus import Corpus
 from reader.core.document import Document
 from reader.core.lessons.model import Lesson, Step
 from reader.core.lessons.validate import find_passage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

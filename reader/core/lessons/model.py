@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SYNC_MODES = ("aligned", "entity", "proportional", "off")
+from reader.core.sync_modes import KEYS as SYNC_KEYS
+
+log = logging.getLogger(__name__)
+
+SYNC_MODES = SYNC_KEYS  # declared once, in reader.core.sync_modes
 LAYERS = ("entities", "framing", "notes")
 #: which lesson layer a reader-view layer belongs to, by name prefix: the one rule deciding
 #: what a presented step may draw (the live window and ``--screenshot --present`` both ask it)
-LAYER_PREFIXES = (("notes-", "notes"), ("entities:", "entities"), ("entity-selected", "entities"),
+LAYER_PREFIXES = (("lesson-notes", "notes"), ("entities:", "entities"), ("entity-selected", "entities"),
                   ("framing:", "framing"))
-#: drawn layers that come from the analyst's own work, never from the step: hidden while presenting
-PRIVATE_LAYERS = ("search-hits",)
+#: drawn layers that come from the analyst's own work, never from the step: hidden while presenting.
+#: ``notes-*`` are all the analyst's notes: a step's ``notes`` layer is ``lesson-notes``, which
+#: holds only the notes tagged :data:`LESSON_NOTE_TAG`, so a private note never reaches the room.
+PRIVATE_LAYERS = ("search-hits", "notes-")
+#: the tag that marks a note as meant for the room: the only notes a presented step can show
+LESSON_NOTE_TAG = "lesson"
+
+
+def is_lesson_note(tags: tuple[str, ...] | list[str]) -> bool:
+    """Is a note with ``tags`` one the lesson may show (tagged ``#lesson``, any case)?"""
+    return any(t.casefold() == LESSON_NOTE_TAG for t in tags)
 
 
 @dataclass
@@ -59,8 +73,9 @@ class Step:
     def allows_layer(self, layer_name: str, revealed: bool) -> bool:
         """May a presented step draw the reader-view layer ``layer_name``?
 
-        Private notes are off unless the step turns ``notes`` on; entity tints and framing follow
-        the step's layers (and ``reveal``); framing is limited to the step's ``techniques``.
+        The analyst's notes never show; with the step's ``notes`` layer on, the notes tagged
+        ``#lesson`` do (the ``lesson-notes`` layer). Entity tints and framing follow the step's
+        layers (and ``reveal``); framing is limited to the step's ``techniques``.
         Layers that are no lesson layer (alignment bands, the followed entity, find) are allowed,
         except the analyst's own search hits."""
         if layer_name.startswith(PRIVATE_LAYERS):

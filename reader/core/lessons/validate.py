@@ -7,6 +7,7 @@ quote-insensitively, else fuzzily above a threshold.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from reader.core.atomic import atomic_write_text
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, SYNC_MODES, Lesson, Step
+
+log = logging.getLogger(__name__)
 
 _TOP_KEYS = {"title", "audience", "duration", "description", "steps"}
 _STEP_KEYS = {"title", "documents", "sync", "focus", "layers", "techniques", "scroll", "prompt", "notes", "reveal",
@@ -174,10 +177,8 @@ def find_passage(text: str, quote: str) -> int | None:
     match = re.search(pattern, text.translate(_QUOTES), re.IGNORECASE)
     if match:
         return match.start()  # translate() keeps lengths, so offsets are canonical
-    try:
-        from rapidfuzz import fuzz
-    except ImportError:  # pragma: no cover - rapidfuzz is a dependency
-        return None
+    from rapidfuzz import fuzz  # a dependency; imported late to keep startup light
+
     found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=85)
     return found.dest_start if found is not None else None
 

@@ -16,11 +16,14 @@ but marked ``needs-review``; nothing plausible at all is an ``orphan``.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
+
+log = logging.getLogger(__name__)
 
 CONTEXT = 32
 

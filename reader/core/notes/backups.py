@@ -76,7 +76,8 @@ def list_backups(folder: Path) -> list[Path]:
     """Backups of the notes folder ``folder``, newest first."""
     try:
         found = [p for p in backup_dir(folder).glob("notes-*.sqlite3") if BACKUP_NAME.match(p.name)]
-    except OSError:
+    except OSError as exc:
+        log.warning("cannot list the notes backups of %s: %s", folder, exc)
         return []
     return sorted(found, key=lambda p: p.name, reverse=True)
 
@@ -249,7 +250,8 @@ def debris(folder: Path) -> list[Path]:
     for where in (Path(folder), backup_dir(folder)):
         try:
             entries = list(where.iterdir())
-        except OSError:
+        except OSError as exc:
+            log.debug("cannot look for temp files in %s: %s", where, exc)
             continue
         found.extend(e for e in entries if any(p.match(e.name) for p in _DEBRIS))
     return found

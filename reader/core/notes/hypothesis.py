@@ -10,11 +10,14 @@ gets their URLs to report.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urldefrag
 
 from reader.core.notes.model import DOCUMENT, PASSAGE, Note
+
+log = logging.getLogger(__name__)
 
 UrlLookup = Callable[[str], str | None]
 

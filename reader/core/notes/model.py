@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from typing import Any
 
 from reader.core.errors import ReaderError
 from reader.core.notes.anchoring import ANCHORED, ORPHAN, STATUSES, QuoteSelector
+
+log = logging.getLogger(__name__)
 
 PASSAGE = "passage"
 DOCUMENT = "document"

@@ -44,6 +44,7 @@ from reader.core.notes.backups import (
     revision_of,
 )
 from reader.core.notes.marker import Marker, read_marker, write_marker
+from reader.core.userfile import aside_path
 
 try:
     import fcntl
@@ -331,13 +332,8 @@ def choose_backup(checks: list[BackupCheck], held: int | None) -> BackupCheck | 
 
 
 def _aside_name(path: Path, kind: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{DB_NAME}.{kind}-{stamp}")
-    n = 1
-    while aside.exists():
-        n += 1
-        aside = path.with_name(f"{DB_NAME}.{kind}-{stamp}-{n}")
-    return aside
+    """``notes.sqlite3.<kind>-<time>``: the name rule every set-aside user file follows."""
+    return aside_path(path.with_name(DB_NAME), kind)
 
 
 def _restored_copy(folder: Path, source: BackupCheck, revision: int) -> Path:

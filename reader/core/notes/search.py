@@ -8,12 +8,16 @@ The search panel's notes scope and ``note:`` queries call :func:`search_notes`.
 
 from __future__ import annotations
 
+import html
+import logging
 import re
 import shlex
 from dataclasses import dataclass
 
 from reader.core.notes.model import Note
 from reader.core.notes.store import NoteStore
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -43,7 +47,13 @@ def parse_query(query: str) -> NoteQuery:
         parts = shlex.split(query)
     except ValueError:
         parts = query.replace('"', " ").split()
-    terms, phrases, excluded, tags, colors, statuses, docs = [], [], [], [], [], [], []
+    terms: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    tags: list[str] = []
+    colors: list[str] = []
+    statuses: list[str] = []
+    docs: list[str] = []
     for part in parts:
         low = part.lower()
         if low.startswith("note:"):
@@ -120,3 +130,43 @@ def search_notes(store: NoteStore, query: str, corpus: str | None = None, limit:
     hits.sort(key=lambda h: h.note.updated, reverse=True)
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits[:limit] if limit else hits
+
+
+def _marker(q: NoteQuery) -> re.Pattern[str] | None:
+    """What a snippet marks: each term as the start of a word (the whole word is marked, as it
+    matched), each phrase as its words with any spacing or punctuation between them."""
+    parts = [r"(?<!\w)" + re.escape(t) + r"\w*" for t in q.terms]
+    parts += [r"(?<!\w)" + r"\W+".join(re.escape(w) for w in _words(p)) + r"(?!\w)" for p in q.phrases if _words(p)]
+    if not parts:
+        return None
+    parts.sort(key=len, reverse=True)  # a phrase before the term it starts with
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE | re.UNICODE)
+
+
+def marked_snippet(text: str, query: NoteQuery | str, limit: int) -> str:
+    """``text`` as snippet HTML: cut to ``limit`` characters first (at a word, with "…"), then
+    escaped, then the query's words wrapped in ``<mark>``. Cutting after marking could split a
+    tag or an entity (``<ma``, ``&am``); this order never can. The one rule both faces use."""
+    q = parse_query(query) if isinstance(query, str) else query
+    text = " ".join(text.split())
+    if len(text) > limit:
+        cut = text[:limit]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+    pattern = _marker(q)
+    if pattern is None:
+        return html.escape(text)
+    out, at = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[at:m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        at = m.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def note_snippets(note: Note, query: NoteQuery | str, *, body: int = 300, quote: int = 200) -> list[str]:
+    """A note hit's snippets: its body, then the passage it is attached to, each marked."""
+    q = parse_query(query) if isinstance(query, str) else query
+    return [s for s in (marked_snippet(note.body, q, body), marked_snippet(note.exact or note.original, q, quote))
+            if s]

@@ -46,9 +46,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
-BUNDLED_KEY = "bundled"
-
-
 def corpus_key(ctx: Any) -> str:
     """The key notes of the current corpus are stored under: its identity."""
     return str(ctx.corpus_key)
@@ -95,7 +92,8 @@ def note_corpus_path(store: NoteStore, root: Path, key: str) -> str | None:
     if isinstance(before, str) and Path(before).is_dir() and key != SAMPLE_ID:
         try:
             same = corpus_identity(Path(before), writable=False) == key
-        except OSError:
+        except OSError as exc:
+            log.debug("the last corpus %s cannot be identified: %s", before, exc)
             same = False
         if same:
             return (f"this corpus has the same identity as {before} (a copy made outside the app?): "

@@ -202,7 +202,7 @@ def _plain_ris_writer() -> Any:
     """rispy's writer without its numbered header line ("1."), which the RIS spec does not have."""
     import rispy
 
-    class PlainRisWriter(rispy.RisWriter):  # type: ignore[misc]
+    class PlainRisWriter(rispy.RisWriter):
         def set_header(self, count: int) -> str:
             return ""
 
@@ -329,7 +329,3 @@ def format_reference(meta: DocumentMeta, style: str = "apa") -> str:
     return format_references([csl_item(meta)], style)[0]
 
 
-def note_citation(doc: Document, start: int, style: str = "apa") -> tuple[str, Locator]:
-    """A reference for the passage at ``start``: the formatted source plus its locator."""
-    loc = locator_for(doc, start)
-    return f"{format_reference(doc.meta, style)} ({loc.short()})", loc

@@ -8,6 +8,7 @@ exported, from what the note remembers, so an orphaned note keeps its citation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from reader.core.document import Document, DocumentMeta
 from reader.core.errors import ReaderError
 from reader.core.notes.model import Note
 from reader.core.research import citations
+
+log = logging.getLogger(__name__)
 
 DocLookup = Callable[[str], Document | None]
 
@@ -64,8 +67,6 @@ def export_note_citations(notes: list[Note], lookup: DocLookup, fmt: str) -> str
     return citations.to_ris(ordered, texts)
 
 
-#: Every notes export format: the notes module's own, then the reference-manager ones.
-ALL_FORMATS: tuple[str, ...] = ("md", "csv", "json", "w3c", *citations.CITATION_FORMATS)
 
 
 def render_notes_export(notes: list[Note], corpus: Any, fmt: str, *, style: str | None = None,

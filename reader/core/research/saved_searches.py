@@ -17,6 +17,7 @@ import yaml
 
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
+from reader.core.userfile import first_line, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,9 @@ class SavedSearches:
                     out[item.name] = item
             return out
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-            try:
-                self.path.replace(aside)
-                self.notice = f"saved searches in {self.path} could not be read ({exc}); kept as {aside.name}"
-            except OSError:
-                self.notice = f"saved searches in {self.path} could not be read ({exc})"
+            aside = set_aside(self.path)
+            self.notice = f"saved searches in {self.path} could not be read ({first_line(exc)})" + (
+                f"; kept as {aside.name}" if aside is not None else "")
             log.warning("%s", self.notice)
             return {}
 

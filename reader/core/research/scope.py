@@ -6,12 +6,15 @@ document or a selection), ``tag:TAG`` and ``search:QUERY`` (the documents a sear
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from reader.core.errors import ReaderError
 from reader.core.notes.model import Note
+
+log = logging.getLogger(__name__)
 
 KINDS = ("all", "doc", "tag", "search")
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from reader.core.search.engine import SearchEngine
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -27,6 +28,9 @@ from PySide6.QtWidgets import (
 from reader.core.atomic import atomic_write_text
 from reader.core.framing.catalogue import Technique
 from reader.core.framing.engine import Profile, profile_csv_rows
+from reader.gui.exports import report_failure, write_png
+
+log = logging.getLogger(__name__)
 
 #: Outlet colours (Okabe-Ito, blue first): distinct from each other for colour-blind readers.
 OUTLET_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -148,8 +152,9 @@ class ProfileChart(QWidget):
         self.text_colour, self.grid_colour = saved
         return image
 
-    def export_png(self, path: str | Path) -> bool:
-        return self.to_image().save(str(path), "PNG")
+    def export_png(self, path: str | Path) -> None:
+        """Save the chart as PNG atomically; raises ``OSError``."""
+        write_png(path, self.to_image())
 
     def export_csv(self, path: str | Path) -> None:
         buffer = io.StringIO()
@@ -205,7 +210,12 @@ class ProfileDialog(QDialog):
     def _export_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export chart as PNG", "framing-profile.png", "PNG (*.png)")
         if path:
-            self.status.setText("Saved." if self.chart.export_png(path) else "Could not save the image.")
+            try:
+                self.chart.export_png(path)
+            except OSError as exc:
+                self.status.setText(report_failure(path, exc))
+                return
+            self.status.setText("Saved.")
 
     def _export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export profile as CSV", "framing-profile.csv", "CSV (*.csv)")
@@ -214,4 +224,4 @@ class ProfileDialog(QDialog):
                 self.chart.export_csv(path)
                 self.status.setText("Saved.")
             except OSError as exc:
-                self.status.setText(f"Could not save: {exc}")
+                self.status.setText(report_failure(path, exc))

@@ -9,14 +9,13 @@ context menu edits the user's word lists (the overlay) and mutes rules.
 
 from __future__ import annotations
 
-import html
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPixmap, QTextCharFormat
+from PySide6.QtGui import QColor, QPainter, QPixmap, QTextCharFormat
 from PySide6.QtWidgets import (
     QCheckBox,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,9 +29,13 @@ from PySide6.QtWidgets import (
 
 from reader.core.errors import ReaderError
 from reader.core.framing import FramingEngine, FramingSpan, Technique
+from reader.gui.actions import make_action
+from reader.gui.format import count, esc
 from reader.gui.framing.chart import ProfileDialog
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 LAYER_PREFIX = "framing:"
 SHORTCUT = "Ctrl+Shift+H"
@@ -66,11 +69,11 @@ def framing_format(colour: str, dark: bool = False, band: bool = False) -> QText
 
 def span_tooltip(span: FramingSpan, tech: Technique, explanation: str) -> str:
     """Rich-text hover: technique, definition, and the rule that fired (and the list term)."""
-    term = f" — list entry “{html.escape(span.term)}”" if span.term and span.rule.startswith("list:") else ""
-    return (f"<b style='color:{tech.colour}'>■</b> <b>{html.escape(tech.name)}</b><br>"
-            f"{html.escape(tech.definition)}<br>"
-            f"<i>Why here:</i> {html.escape(explanation)}{term}<br>"
-            f"<small>rule <code>{html.escape(span.rule)}</code></small>")
+    term = f" — list entry “{esc(span.term)}”" if span.term and span.rule.startswith("list:") else ""
+    return (f"<b style='color:{tech.colour}'>■</b> <b>{esc(tech.name)}</b><br>"
+            f"{esc(tech.definition)}<br>"
+            f"<i>Why here:</i> {esc(explanation)}{term}<br>"
+            f"<small>rule <code>{esc(span.rule)}</code></small>")
 
 
 def swatch(colour: str, size: int = 14) -> QPixmap:
@@ -118,8 +121,8 @@ class FramingLegend(QWidget):
             item = QListWidgetItem(f"{tech.name}  ({n})" if counts else tech.name)
             item.setIcon(swatch(tech.colour))
             item.setData(TechniqueRole, tid)
-            item.setToolTip(f"<b>{html.escape(tech.name)}</b><br>{html.escape(tech.definition)}"
-                            f"<br><i>Example:</i> {html.escape(tech.example)}")
+            item.setToolTip(f"<b>{esc(tech.name)}</b><br>{esc(tech.definition)}"
+                            f"<br><i>Example:</i> {esc(tech.example)}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked if tid in hidden else Qt.CheckState.Checked)
             self.list.addItem(item)
@@ -141,18 +144,14 @@ class FramingFeature(QObject):
         self._profile_job: Job | None = None
         self.dialog: ProfileDialog | None = None
 
-        self.action = QAction("Framing &Highlights", window, checkable=True)
-        self.action.setShortcut(QKeySequence(SHORTCUT))
-        self.action.setStatusTip("Underline loaded language, labels, doubt and other framing techniques")
-        self.action.setToolTip(f"Framing highlights ({SHORTCUT})")
-        self.action.setChecked(bool(window.settings.get("framing.show")))
-        self.action.toggled.connect(self.set_enabled)
-        window.addAction(self.action)
         window.menus["view"].addSeparator()
-        window.menus["view"].addAction(self.action)
-        self.act_profile = QAction("Framing &Profile by Outlet…", window)
-        self.act_profile.triggered.connect(self.show_profile)
-        window.menus["tools"].addAction(self.act_profile)
+        self.action = make_action(window, "Framing &Highlights", self.set_enabled, shortcut=SHORTCUT,
+                                  tip="Underline loaded language, labels, doubt and other framing techniques",
+                                  checkable=True, checked=bool(window.settings.get("framing.show")),
+                                  menu=window.menus["view"])
+        self.act_profile = make_action(window, "Framing &Profile by Outlet…", self.show_profile,
+                                       tip="Framing techniques per 1,000 words, outlet by outlet",
+                                       menu=window.menus["tools"])
         toolbar = window.findChild(QToolBar, "layersToolbar")
         if toolbar is None:
             toolbar = QToolBar("Layers", window)
@@ -260,7 +259,8 @@ class FramingFeature(QObject):
         if engine is None:
             try:
                 engine = self.ensure_engine()
-            except ReaderError:
+            except ReaderError as exc:
+                log.warning("framing legend not updated: %s", exc)
                 return
         view = self._current_view()
         counts: dict[str, int] = {}
@@ -281,8 +281,8 @@ class FramingFeature(QObject):
         if callable(active):
             try:
                 return active()
-            except (AttributeError, RuntimeError):
-                pass
+            except (AttributeError, RuntimeError) as exc:  # the pane went away while the window closes
+                log.debug("no active reader: %s", exc)
         views = self.views()
         return views[0] if views else None
 
@@ -342,16 +342,6 @@ class FramingFeature(QObject):
                                             f"{engine.overlay.path}", 6000)
         self.refresh_all()
 
-    def add_term_interactively(self) -> None:
-        term, ok = QInputDialog.getText(self.window, "Add a framing term", "Word or phrase:")
-        if ok and term.strip():
-            engine = self.ensure_engine()
-            names = [t.name for t in engine.catalogue.values()]
-            name, ok = QInputDialog.getItem(self.window, "Add a framing term", "Technique:", names, 0, False)
-            if ok:
-                tid = next(t for t, tech in engine.catalogue.items() if tech.name == name)
-                self.edit("add", term.strip(), tid)
-
     # -- profile chart ------------------------------------------------------------
     def show_profile(self) -> None:
         if self.dialog is None:
@@ -372,7 +362,7 @@ class FramingFeature(QObject):
         if scope == "open":
             docs = [v.doc for v in self.views() if v.doc is not None]
             dialog.chart.set_data(engine.outlet_profiles(docs), engine.catalogue)
-            dialog.status.setText(f"{len(docs)} open document(s)")
+            dialog.status.setText(f"{count(len(docs), 'open document')}")
             return
         ids = corpus.ids
         if self._profile_job is not None and not self._profile_job.done:
@@ -388,7 +378,7 @@ class FramingFeature(QObject):
     def _profile_done(self, profiles: Any, n: int) -> None:
         if self.dialog is not None and self.engine is not None:
             self.dialog.chart.set_data(profiles, self.engine.catalogue)
-            self.dialog.status.setText(f"{n} document(s), {len(profiles)} outlet(s)")
+            self.dialog.status.setText(f"{count(n, 'document')}, {count(len(profiles), 'outlet')}")
 
 
 def install(window: Any) -> FramingFeature:

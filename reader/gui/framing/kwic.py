@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +48,12 @@ from PySide6.QtWidgets import (
 from reader.core.atomic import atomic_write_text
 from reader.core.errors import ReaderError
 from reader.core.framing.kwic import KwicIndex, KwicLine, entity_query, kwic_csv_rows, sort_lines
+from reader.gui.exports import report_failure
+from reader.gui.format import count
+from reader.gui.models import named_roles
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 DocRole = Qt.ItemDataRole.UserRole + 1
 StartRole = Qt.ItemDataRole.UserRole + 2
@@ -69,8 +85,13 @@ class KwicModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, {DocRole: b"doc", StartRole: b"start", EndRole: b"end", PositionRole: b"position",
+                                  OutletRole: b"outlet"})
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
 
@@ -258,7 +279,7 @@ class KwicPanel(QWidget):
         self.strip.set_lines(lines)
         outlets = len({ln.outlet for ln in lines})
         docs = len({ln.doc for ln in lines})
-        self.count.setText(f"{len(lines)} line(s) in {docs} document(s) from {outlets} outlet(s)"
+        self.count.setText(f"{count(len(lines), 'line')} in {count(docs, 'document')} from {count(outlets, 'outlet')}"
                            if lines else "No occurrences.")
         self.export_button.setEnabled(bool(lines))
 
@@ -285,9 +306,9 @@ class KwicPanel(QWidget):
         if path:
             try:
                 atomic_write_text(Path(path), self.csv_text())
-                self.count.setText(f"Saved {len(self.model.lines)} line(s) to {path}")
+                self.count.setText(f"Saved {count(len(self.model.lines), 'line')} to {path}")
             except OSError as exc:
-                self.count.setText(f"Could not save: {exc}")
+                self.count.setText(report_failure(path, exc))
 
 
 class KwicFeature(QObject):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -30,6 +30,7 @@ from reader.core.corpora import is_bundled
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.keymap import BULK_EDIT_KEY
+from reader.gui.actions import make_action
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +124,9 @@ class BulkEditFeature:
         self.window = window
         self.fallback_stack = QUndoStack(parent)
         self.dialog: BulkEditDialog | None = None
-        self.action = QAction("Set Metadata of &Selected Documents…", window)
-        self.action.setShortcut(QKeySequence(SHORTCUT))
-        self.action.setStatusTip("Give many library rows the same outlet, author, date, event, language or tags")
-        self.action.triggered.connect(self.open_dialog)
-        window.addAction(self.action)
-        window.menus["edit"].addAction(self.action)
+        self.action = make_action(window, "Set Metadata of &Selected Documents…", self.open_dialog, shortcut=SHORTCUT,
+                                  tip="Give many library rows the same outlet, author, date, event, language or tags",
+                                  menu=window.menus["edit"])
 
     def stack(self) -> QUndoStack:
         notes = getattr(self.window, "features", {}).get("notes")

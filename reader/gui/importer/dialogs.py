@@ -3,10 +3,11 @@ metadata of one document, and a new corpus."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,6 +30,9 @@ from PySide6.QtWidgets import (
 from reader.core.corpora import EDITABLE
 from reader.core.document import DocumentMeta
 from reader.core.importer import ImportReport
+from reader.gui.models import named_roles
+
+log = logging.getLogger(__name__)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -100,13 +104,17 @@ class ImportReviewModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(REVIEW_COLUMNS)
 
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, {DocIdRole: b"docId", SourcePathRole: b"sourcePath", ChangedRole: b"changed"})
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(REVIEW_COLUMNS):
             return REVIEW_COLUMNS[section][1]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
         key = REVIEW_COLUMNS[index.column()][0]
@@ -129,6 +137,8 @@ class ImportReviewModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -325,8 +335,10 @@ class NewCorpusDialog(QDialog):
         self.name.setPlaceholderText("e.g. kazakhstan-2022")
         self.title = QLineEdit(self)
         self.title.setPlaceholderText("shown in the window (optional)")
-        self.event = QLineEdit(self)
-        self.event.setPlaceholderText("the event these documents report (optional)")
+        # ``event_edit``, not ``event``: an attribute named ``event`` would replace QWidget.event(),
+        # the method Qt calls for every event the dialog receives (key presses, show, close...).
+        self.event_edit = QLineEdit(self)
+        self.event_edit.setPlaceholderText("the event these documents report (optional)")
         self.elsewhere = QCheckBox("Keep it in another folder:", self)
         self.folder = QLineEdit(self)
         self.folder.setEnabled(False)
@@ -341,7 +353,7 @@ class NewCorpusDialog(QDialog):
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Title", self.title)
-        form.addRow("Event", self.event)
+        form.addRow("Event", self.event_edit)
         form.addRow(self.elsewhere, row)
         self.where = QLabel(self)
         self.where.setWordWrap(True)

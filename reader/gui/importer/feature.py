@@ -8,19 +8,24 @@ so importing while it is open offers to create a corpus first and imports there.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from reader.core.corpora import copy_sample, corpora_dir, create_corpus, edit_document_meta, is_bundled
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.importer import ImportReport, import_paths
+from reader.gui.actions import make_action
+from reader.gui.format import count
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 FILE_FILTER = ("Documents (*.txt *.md *.markdown *.html *.htm *.xhtml *.pdf *.docx *.epub *.eml *.mbox);;"
                "All files (*)")
@@ -55,13 +60,7 @@ class ImportFeature(QObject):
 
     # -- menus --------------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
+        return make_action(self.window, text, slot, shortcut=shortcut, tip=tip)
 
     def _build_actions(self) -> None:
         w = self.window
@@ -190,7 +189,7 @@ class ImportFeature(QObject):
         if errors:
             self.review.saved("Not saved: " + "; ".join(errors), ok=False)
         else:
-            self.review.saved(f"Saved the metadata of {len(changes)} document(s).", ok=True)
+            self.review.saved(f"Saved the metadata of {count(len(changes), 'document')}.", ok=True)
         self.window.reload_corpus()
 
     # -- metadata -------------------------------------------------------------------
@@ -238,7 +237,7 @@ class ImportFeature(QObject):
             try:
                 created.append(create_corpus(self.window.ctx.paths, dialog.name.text(), dialog.target(),
                                              title=dialog.title.text().strip() or None,
-                                             event=dialog.event.text().strip()))
+                                             event=dialog.event_edit.text().strip()))
             except ReaderError as exc:
                 dialog.error.setText(str(exc))
                 return

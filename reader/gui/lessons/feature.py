@@ -1,13 +1,18 @@
 """Lessons in the window: the lesson editor dock, capturing and applying steps, presenting.
 
 A step is applied by driving the compare view (documents, sync mode, followed entity), the
-layer features (entities, framing, notes: each exposes ``set_enabled``) and each pane's scroll
-position, found from the step's quoted passage like a note re-anchors.
+layer features that can be switched (entities and framing expose ``set_enabled``) and each
+pane's scroll position, found from the step's quoted passage like a note re-anchors.
+
+The step's ``notes`` layer is not the analyst's notes: while presenting, the presenter draws only
+the notes tagged ``#lesson`` (``presentation.Presenter.lesson_notes``) and the step mask refuses
+every other note, so a private note never reaches the projector. *Add View* turns the layer on
+when the documents captured carry such notes.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +40,11 @@ from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, Lesson, Step
 from reader.core.lessons.validate import LessonError, find_passage, load_lesson
 from reader.core.text import paragraph_spans
+from reader.gui.actions import make_action
 from reader.gui.lessons.presentation import Presenter
 from reader.gui.lessons.session import LessonSession
+
+log = logging.getLogger(__name__)
 
 SAMPLE_NAME = "kazakhstan-five-outlets.yaml"
 
@@ -137,9 +145,10 @@ class LessonEditor(QWidget):
 
     def _set(self, name: str, value: Any) -> None:
         row = self.current_row()
-        if self._loading or row < 0:
+        lesson = self.feature.session.lesson
+        if self._loading or row < 0 or lesson is None:
             return
-        step = self.feature.session.lesson.steps[row]
+        step = lesson.steps[row]
         if getattr(step, name) != value:
             self.feature.session.set_field(row, name, value)
 
@@ -158,7 +167,7 @@ class LessonEditor(QWidget):
             ro = "  (read-only sample: Lessons ▸ Save Lesson As… to edit a copy)" if session.read_only else ""
             self.heading.setText(f"<b>{lesson.title}</b> · {len(lesson.steps)} steps<br>"
                                  f"<small>{where}{ro}</small>")
-        if self.current_row() < 0 and has and lesson.steps:
+        if self.current_row() < 0 and lesson is not None and lesson.steps:
             self.select_row(0)
         self._load_fields()
 
@@ -198,13 +207,7 @@ class LessonsFeature:
         window.menus["lessons"] = menu
 
         def action(text: str, slot: Any, shortcut: str | None = None) -> QAction:
-            act = QAction(text, window)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            menu.addAction(act)
-            window.addAction(act)
-            return act
+            return make_action(window, text, slot, shortcut=shortcut, menu=menu)
 
         self.act_new = action("&New Lesson…", self.new_lesson)
         self.act_open = action("&Open Lesson…", self.choose_lesson)
@@ -292,14 +295,19 @@ class LessonsFeature:
         from reader.core.atomic import atomic_write_text
         from reader.core.lessons.handout import handout_html
         from reader.core.lessons.sources import handout_sources
+        from reader.gui.exports import report_failure
 
-        html = handout_html(lesson, self.window.corpus, handout_sources(self.window.ctx))
-        if fmt == "html":
-            atomic_write_text(Path(name), html)
-        else:
-            from reader.gui.lessons.handout_pdf import lesson_to_pdf
+        sources = handout_sources(self.window.ctx)
+        try:
+            if fmt == "html":
+                atomic_write_text(Path(name), handout_html(lesson, self.window.corpus, sources))
+            else:
+                from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
-            lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.ctx), Path(name))
+                lesson_to_pdf(lesson, self.window.corpus, sources, Path(name))
+        except OSError as exc:
+            self.window.statusBar().showMessage(report_failure(name, exc), 15000)
+            return
         self.window.statusBar().showMessage(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------
@@ -309,6 +317,7 @@ class LessonsFeature:
         views = [v for v in w.reader_views() if v.doc is not None]
         compare = w.compare
         layers = {name: self._layer_on(name) for name in LAYERS}
+        layers["notes"] = any(self.presenter.lesson_notes(v.doc.id) for v in views)
         scroll = {}
         for view in views:
             quote = top_passage(view)
@@ -318,8 +327,10 @@ class LessonsFeature:
         framing = w.features.get("framing")
         techniques = []
         if framing is not None and getattr(framing, "hidden", None):
-            with contextlib.suppress(Exception):
+            try:
                 techniques = [t for t in framing.technique_ids() if t not in framing.hidden]
+            except ReaderError as exc:  # the framing catalogue could not be read: the step keeps every technique
+                log.warning("framing techniques not captured in the step: %s", exc)
         return Step(title=title, documents=[v.doc.id for v in views], sync=compare.sync.mode,
                     focus=compare.entity_id or None, layers=layers, techniques=techniques, scroll=scroll)
 
@@ -348,8 +359,10 @@ class LessonsFeature:
         for name, on in step.visible_layers(revealed).items():
             feature = self.window.features.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
-                with contextlib.suppress(ReaderError):
+                try:
                     feature.set_enabled(on)
+                except ReaderError as exc:
+                    log.warning("lesson step: the %s layer could not be set to %s: %s", name, on, exc)
 
     def restore_layers(self) -> None:
         if self._layer_state is None:
@@ -357,8 +370,10 @@ class LessonsFeature:
         for name, on in self._layer_state.items():
             feature = self.window.features.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
-                with contextlib.suppress(ReaderError):
+                try:
                     feature.set_enabled(on)
+                except ReaderError as exc:
+                    log.warning("after the lesson: the %s layer could not be restored: %s", name, exc)
         self._layer_state = None
 
     def apply_step(self, step: Step, *, revealed: bool = False) -> None:

@@ -1,26 +1,34 @@
 """Lesson handouts as PDF: Qt lays out the same HTML the HTML export writes, one page per step.
 
 Each step's excerpt is shortened until the step fits one A4 landscape page, measured with the
-very layout that prints it, so a long passage never spills a step over two pages.
+very layout that prints it, so a long passage never spills a step over two pages. The PDF is
+rendered into memory and written atomically: a full disk leaves no half-written handout.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
+from reader.core.atomic import atomic_write_bytes
 from reader.core.corpus import Corpus
 from reader.core.lessons.handout import HandoutSources, default_excerpt, handout_html
 from reader.core.lessons.model import Lesson
+
+log = logging.getLogger(__name__)
 
 
 def _setup() -> tuple[Any, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize
+    from PySide6.QtGui import QPageLayout, QPageSize
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication(["parallax"])
+    # a QApplication, not a QGuiApplication: the process (the CLI's export, a test run) may open a
+    # window later, and a QWidget cannot be made once a plain QGuiApplication exists (Qt aborts)
+    app = QApplication.instance() or QApplication(["parallax"])
     layout = QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
                          QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
     return app, layout
@@ -41,10 +49,10 @@ def _document(html: str, writer: Any, layout: Any) -> Any:
     return doc
 
 
-def _writer(path: Path, layout: Any) -> Any:
+def _writer(buffer: Any, layout: Any) -> Any:
     from PySide6.QtGui import QPdfWriter
 
-    writer = QPdfWriter(str(path))
+    writer = QPdfWriter(buffer)
     writer.setTitle("Parallax Reader handout")
     writer.setCreator("Parallax Reader")
     writer.setResolution(144)
@@ -52,15 +60,20 @@ def _writer(path: Path, layout: Any) -> Any:
     return writer
 
 
-def html_to_pdf(html: str, path: Path) -> int:
-    """Render ``html`` to an A4 landscape PDF at ``path``; returns the page count."""
-    _app, layout = _setup()
-    writer = _writer(path, layout)
-    doc = _document(html, writer, layout)
-    doc.print_(writer)
-    pages = doc.pageCount()
-    del writer
-    return pages
+def _buffer() -> Any:
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    return buffer
+
+
+def _save(buffer: Any, path: Path) -> None:
+    """The finished PDF from memory to ``path``, atomically; raises ``OSError``."""
+    buffer.close()
+    data = bytes(buffer.data().data())
+    log.debug("handout PDF: %d bytes to %s", len(data), path)
+    atomic_write_bytes(Path(path), data)
 
 
 def lesson_to_pdf(lesson: Lesson, corpus: Corpus, sources: HandoutSources, path: Path,
@@ -73,7 +86,8 @@ def lesson_to_pdf(lesson: Lesson, corpus: Corpus, sources: HandoutSources, path:
     from PySide6.QtGui import QPainter
 
     _app, layout = _setup()
-    writer = _writer(path, layout)
+    buffer = _buffer()
+    writer = _writer(buffer, layout)
     paint = layout.paintRectPixels(writer.resolution())
     numbers = [step] if step else list(range(1, len(lesson.steps) + 1))
     painter = QPainter(writer)
@@ -92,4 +106,6 @@ def lesson_to_pdf(lesson: Lesson, corpus: Corpus, sources: HandoutSources, path:
             doc.drawContents(painter, QRectF(0, 0, paint.width(), paint.height()))
     finally:
         painter.end()
+    del writer
+    _save(buffer, path)
     return len(numbers)

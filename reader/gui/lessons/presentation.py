@@ -5,19 +5,31 @@ library and docks are hidden, a high-contrast theme and room-sized text are appl
 banner shows the step and its question. Keys work like a clicker: Page Down / Page Up, arrows,
 space; B blanks the screen, R reveals hidden layers, S opens the speaker view, Esc leaves and
 restores the window as it was.
+
+The analyst's notes never reach the projector (the step mask refuses every ``notes-*`` layer and
+their margin bars). A step's ``notes`` layer is drawn here instead, as ``lesson-notes``: only the
+notes tagged ``#lesson`` on the documents shown, so what the room sees is what the trainer marked.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QPainter, QPaintEvent, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
 
+from reader.core.lessons.model import is_lesson_note
+from reader.core.notes.model import COLORS, ORPHAN, highlight_color
+from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.window.theme import apply_theme, load_theme
 
+log = logging.getLogger(__name__)
+
+#: the reader-view layer a presented step's ``notes`` layer is drawn in (see Step.allows_layer)
+LESSON_NOTES_LAYER = "lesson-notes"
 NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_N}
 PREV_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace, Qt.Key.Key_P}
 
@@ -234,6 +246,31 @@ class Presenter(QObject):
         if self.active and self.lesson is not None:
             view.set_layer_mask(self.step_mask())
 
+    def lesson_notes(self, doc_id: str) -> list[Any]:
+        """The notes on ``doc_id`` marked for the room (tagged ``#lesson``), anchored ones only."""
+        notes = self.window.features.get("notes")
+        if notes is None or getattr(notes, "store", None) is None:
+            return []
+        return [n for n in notes.store.notes(corpus=notes.key, doc=doc_id)
+                if is_lesson_note(n.tags) and n.start is not None and n.end is not None and n.status != ORPHAN]
+
+    def _draw_lesson_notes(self) -> None:
+        """Draw (or clear) the step's ``notes`` layer in every pane: only the notes marked for the room."""
+        step = self.lesson.steps[self.index] if self.active and self.lesson is not None else None
+        show = step is not None and step.visible_layers(self.revealed).get("notes", False)
+        for view in self.window.reader_views():
+            view.remove_layer(LESSON_NOTES_LAYER)
+            if not show or view.doc is None:
+                continue
+            spans = [LayerSpan(n.start, n.end, n.id, n.body.strip()[:300]) for n in self.lesson_notes(view.doc.id)]
+            if spans:
+                fmt = QTextCharFormat()
+                back = view.theme.colors.get("reader_background", "#ffffff")
+                fmt.setBackground(QColor(highlight_color("yellow", back, view.theme.is_dark)))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(COLORS["yellow"]))
+                view.set_layer(Layer(LESSON_NOTES_LAYER, spans, fmt, z=20))
+
     def framing_legend(self) -> list[tuple[str, str]]:
         """(technique name, band colour as it shows on the page) for each framing layer drawn now:
         the banner's legend is made from what the panes really paint."""
@@ -263,6 +300,7 @@ class Presenter(QObject):
         QGuiApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         for view in w.reader_views():
             view.set_layer_mask(None)
+            view.remove_layer(LESSON_NOTES_LAYER)
         w.compare.set_presenting(False)
         self.blank.hide()
         self.bar.hide()
@@ -300,6 +338,7 @@ class Presenter(QObject):
         self._apply_mask()  # before anything is drawn: private layers never flash up
         self.feature.apply_step(step, revealed=False)
         self._apply_mask()  # the panes the step opened
+        self._draw_lesson_notes()
         views = self.window.reader_views()
         width = max(300, self.window.width() // max(1, len(views)))
         size = room_font_size(width)
@@ -331,6 +370,7 @@ class Presenter(QObject):
         self.revealed = True
         self._apply_mask()
         self.feature.apply_layers(step, revealed=True)
+        self._draw_lesson_notes()
         self.banner.show_step(self.index + 1, len(self.lesson.steps), step.title, step.prompt, [],
                               max(14, min(24, self.window.reader.font_size + 2)), self.framing_legend())
         self.banner.fit(self.window.width())
@@ -381,10 +421,11 @@ class Presenter(QObject):
             if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
                 return False
             return self.handle_key(event.key())
-        if self.active and event.type() == QEvent.Type.Resize and watched is self.window:
+        if self.active and event.type() == QEvent.Type.Resize and watched is self.window \
+                and isinstance(watched, QWidget):
             if self.blank.isVisible():
                 self.blank.cover()
             if self._shown.isValid() and self._shown.elapsed() < 3000:
-                self.banner.fit(self.window.width())
+                self.banner.fit(watched.width())
                 self._repin.start()
         return False

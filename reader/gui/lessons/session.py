@@ -8,14 +8,27 @@ Ctrl+Z walks back through whole edits.
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from reader.core.lessons.model import Lesson, Step
 from reader.core.lessons.validate import save_lesson
+from reader.gui.models import named_roles
+
+log = logging.getLogger(__name__)
 
 StepRole = Qt.ItemDataRole.UserRole + 1
 PromptRole = Qt.ItemDataRole.UserRole + 2
@@ -33,6 +46,9 @@ class StepsModel(QAbstractListModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() or self.session.lesson is None else len(self.session.lesson.steps)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, {StepRole: b"step", PromptRole: b"prompt", DocumentsRole: b"documents"})
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         lesson = self.session.lesson

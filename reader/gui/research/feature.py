@@ -18,6 +18,8 @@ from reader.core.research.batch import BatchRow, batch_csv, read_queries, run_ba
 from reader.core.research.saved_searches import SavedSearches
 from reader.core.research.timeline import Timeline, timeline, timeline_csv
 from reader.core.search.engine import QuerySyntaxError
+from reader.gui.exports import report_failure
+from reader.gui.format import count
 from reader.gui.research.panel import ResearchPanel
 from reader.gui.workers import Job
 
@@ -56,7 +58,7 @@ class ResearchFeature(QObject):
         p.deleteSearchRequested.connect(self.delete_search)
         window.corpusLoaded.connect(self._on_corpus)
         window.library.savedSearchChosen.connect(self.show_saved_in_library)
-        self.dock.visibilityChanged.connect(lambda shown: shown and self.refresh_saved())
+        self.dock.visibilityChanged.connect(self._on_dock_visible)
         window.readerViewAdded.connect(self._connect_view)
         for view in window.reader_views():
             self._connect_view(view)
@@ -147,7 +149,7 @@ class ResearchFeature(QObject):
         self.panel.chart.set_timeline(result)
         firsts = [(o, result.first_day(o)) for o in result.counts if result.first_day(o)]
         never = [o for o, per in result.counts.items() if not per]
-        text = f"{result.total} document(s) match."
+        text = f"{count(result.total, 'document')} match{'es' if result.total == 1 else ''}."
         if firsts:
             outlet, day = min(firsts, key=lambda pair: pair[1] or "")
             text += f" First: {outlet} on {day}."
@@ -223,6 +225,10 @@ class ResearchFeature(QObject):
             self._export("batch-search.csv", "CSV (*.csv)", batch_csv(self.last_batch))
 
     # -- saved searches ------------------------------------------------------------------------
+    def _on_dock_visible(self, shown: bool) -> None:
+        if shown:
+            self.refresh_saved()
+
     def refresh_saved(self) -> None:
         items = self.saved.list()
         counts: dict[str, int | None] = {}
@@ -273,7 +279,7 @@ class ResearchFeature(QObject):
             library.restrict_to(None)
             return
         library.restrict_to(ids, name)
-        self._say(f"Library: {len(ids)} document(s) match the saved search “{name}” ({item.query}).")
+        self._say(f"Library: {count(len(ids), 'document')} match the saved search “{name}” ({item.query}).")
 
     def save_search(self, name: str, query: str) -> bool:
         engine = self._engine()
@@ -383,7 +389,7 @@ class ResearchFeature(QObject):
             else:
                 atomic_write_text(path, data, mode=0o600)
         except OSError as exc:
-            self._say(f"Could not write {path}: {exc.strerror or exc}", 15000)
+            self._say(report_failure(path, exc), 15000)
             return None
         self.window.settings.set("export.last_folder", str(path.parent))
         self._say(f"Wrote {path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,6 +17,8 @@ from PySide6.QtCore import (
 from reader.core.research.batch import BatchRow
 from reader.core.research.saved_searches import SavedSearch
 from reader.gui.models import HeaderedTableModel
+
+log = logging.getLogger(__name__)
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
 TotalRole = Qt.ItemDataRole.UserRole + 2

@@ -6,6 +6,8 @@ same rules serve ``parallax timeline`` / ``parallax searches`` and this dock.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from reader.gui.research.models import BatchModel, QueryRole, SavedSearchModel
 from reader.gui.research.timeline_chart import TimelineChart
+
+log = logging.getLogger(__name__)
 
 
 def _button(text: str, tip: str) -> QPushButton:

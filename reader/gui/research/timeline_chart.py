@@ -8,14 +8,18 @@ the days do not fit the width they are grouped by week, then by month.
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from reader.core.research.timeline import Timeline
+from reader.gui.exports import png_bytes
+
+log = logging.getLogger(__name__)
 
 ROW_HEIGHT = 22
 MIN_COLUMN = 18
@@ -158,9 +162,4 @@ class TimelineChart(QWidget):
         self.paint(painter)
         painter.end()
         self.resize(old)
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
-        buffer.close()
-        return bytes(data.data())
+        return png_bytes(image)

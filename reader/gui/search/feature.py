@@ -9,15 +9,13 @@ makes F3 / Shift+F3 step through them.
 
 from __future__ import annotations
 
-import contextlib
-import html
-import re
+import logging
 import time
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QTextBrowser, QToolButton, QVBoxLayout
 
 from reader.core.errors import ReaderError
@@ -32,9 +30,13 @@ from reader.core.search.engine import (
     SearchResults,
     UpdateReport,
 )
+from reader.gui.actions import make_action
+from reader.gui.format import count
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
 from reader.gui.workers import Job
+
+log = logging.getLogger(__name__)
 
 HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
@@ -92,19 +94,13 @@ class SearchFeature(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_search = QAction("Search &Corpus…", w)
-        self.act_search.setShortcuts([QKeySequence("Ctrl+Shift+F")])
-        self.act_search.setStatusTip("Search every document of the corpus")
-        self.act_search.triggered.connect(self.show_panel)
-        w.addAction(self.act_search)
         w.menus["edit"].addSeparator()
-        w.menus["edit"].addAction(self.act_search)
-        self.act_reindex = QAction("Rebuild Search &Index", w)
-        self.act_reindex.setStatusTip("Index every document again from scratch")
-        self.act_reindex.triggered.connect(lambda: self.start_indexing(rebuild=True))
-        w.menus["tools"].addAction(self.act_reindex)
-        self.act_help = QAction("&Search Query Language", w)
-        self.act_help.triggered.connect(self.show_help)
+        self.act_search = make_action(w, "Search &Corpus…", self.show_panel, shortcut=["Ctrl+Shift+F"],
+                                      tip="Search every document of the corpus", menu=w.menus["edit"])
+        self.act_reindex = make_action(w, "Rebuild Search &Index", lambda: self.start_indexing(rebuild=True),
+                                       tip="Index every document again from scratch", menu=w.menus["tools"])
+        self.act_help = make_action(w, "&Search Query Language", self.show_help,
+                                    tip="The words, phrases, fields and operators a search understands")
         w.menus["help"].insertAction(w.menus["help"].actions()[0] if w.menus["help"].actions() else None,
                                      self.act_help)
 
@@ -339,29 +335,22 @@ class SearchFeature(QObject):
         if notes is None or corpus is None:
             self.panel.set_status("Notes are not available.", error=True)
             return
-        from reader.core.notes.search import parse_query, search_notes
+        from reader.core.notes.search import note_snippets, parse_query, search_notes
 
         hits = search_notes(notes.store, query, corpus=notes.key, limit=RESULT_LIMIT)
         parsed = parse_query(query)
-        words = sorted({*parsed.terms, *parsed.phrases}, key=len, reverse=True)
-        marker = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
-
-        def marked(text: str) -> str:
-            text = html.escape(text)
-            return marker.sub(lambda m: f"<mark>{m.group(0)}</mark>", text) if marker else text
-
         rows = []
         for hit in hits:
             note = hit.note
             meta = corpus.meta(note.doc) if note.doc in corpus else None
             title = f"Note on “{meta.title}”" if meta else f"Note on {note.doc}"
-            snippets = [s for s in (marked(note.body[:300]), marked(note.exact[:200])) if s]
+            snippets = note_snippets(note, parsed)
             rows.append(SearchHit(id=note.doc, title=title, outlet=meta.outlet if meta else "",
                                   published=meta.published if meta else None, score=hit.score,
                                   section=f"note:{note.id}", snippets=snippets))
         self.last_results = SearchResults(query, len(rows), rows, {})
         self.panel.show_results(self.last_results)
-        self.panel.set_status(f"{len(rows)} note(s) match." if rows else "No note matches.")
+        self.panel.set_status(f"{count(len(rows), 'note')} match." if rows else "No note matches.")
 
     def open_result(self, doc_id: str, _section: str = "article") -> None:
         if _section.startswith("note:"):
@@ -374,8 +363,10 @@ class SearchFeature(QObject):
         reader = self.window.reader
         spans: list[tuple[int, int]] = []
         if self.engine is not None and self.last_query and reader.doc is not None:
-            with contextlib.suppress(ReaderError):
+            try:
                 spans = self.engine.hit_spans(self.last_query, reader.doc)
+            except ReaderError as exc:
+                log.debug("no hit spans for %r in %s: %s", self.last_query, doc_id, exc)
         if not spans:
             reader.remove_layer(HITS_LAYER)
             return
@@ -396,6 +387,7 @@ class SearchFeature(QObject):
         try:
             browser.setMarkdown(path.read_text(encoding="utf-8"))
         except OSError:
+            log.debug("no query language page at %s; showing the cheat sheet", path, exc_info=True)
             browser.setPlainText(QUERY_CHEATSHEET)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.reject)

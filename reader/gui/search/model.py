@@ -7,16 +7,28 @@ later without snippets ask for theirs through :attr:`SearchResultsModel.snippets
 
 from __future__ import annotations
 
-import html
+import logging
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reader.core.search.engine import SearchHit
-from reader.gui.reader.library import format_date
+from reader.gui.format import esc, format_date
+
+log = logging.getLogger(__name__)
 
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 TitleRole = Qt.ItemDataRole.UserRole + 2
@@ -80,10 +92,11 @@ class SearchResultsModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.hits)
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
-        names.update({DocIdRole: b"docId", TitleRole: b"title", OutletRole: b"outlet", PublishedRole: b"published",
-                      SnippetsRole: b"snippets", ScoreRole: b"score", SectionRole: b"section", HtmlRole: b"html"})
+        names.update({role: QByteArray(name) for role, name in (
+            (DocIdRole, b"docId"), (TitleRole, b"title"), (OutletRole, b"outlet"), (PublishedRole, b"published"),
+            (SnippetsRole, b"snippets"), (ScoreRole, b"score"), (SectionRole, b"section"), (HtmlRole, b"html"))})
         return names
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -108,9 +121,9 @@ class SearchResultsModel(QAbstractListModel):
         snippets = "".join(
             f'<p style="margin-top:3px; margin-bottom:0;">{s.replace("<mark>", mark).replace("</mark>", "</span>")}</p>'
             for s in hit.snippets)
-        return (f'<p style="margin:0;"><b>{html.escape(hit.title)}</b></p>'
-                f'<p style="margin:0; color:{self.muted_color};">{html.escape(hit.outlet)} · '
-                f"{html.escape(format_date(hit.published))}{where}</p>{snippets}")
+        return (f'<p style="margin:0;"><b>{esc(hit.title)}</b></p>'
+                f'<p style="margin:0; color:{self.muted_color};">{esc(hit.outlet)} · '
+                f"{esc(format_date(hit.published))}{where}</p>{snippets}")
 
 
 class SearchResultDelegate(QStyledItemDelegate):
@@ -174,7 +187,7 @@ class SearchResultDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         self.initStyleOption(option, index)
-        widget: QWidget | None = option.widget  # type: ignore[assignment]
+        widget: QWidget | None = option.widget
         if widget is not None:
             option.rect.setWidth(widget.width() - 20)
         doc = self._document(option, index)

@@ -6,7 +6,7 @@ A view only: it emits intents (``searchRequested``, ``openRequested``,
 
 from __future__ import annotations
 
-import html
+import logging
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from reader.core.search.engine import SearchResults
-from reader.gui.reader.library import format_date
+from reader.gui.format import esc, format_date
 from reader.gui.search.model import DocIdRole, SearchResultDelegate, SearchResultsModel, SectionRole
+
+log = logging.getLogger(__name__)
 
 #: Shown as the query box's tooltip; docs/search.md has the full reference.
 QUERY_CHEATSHEET = (
@@ -63,8 +65,7 @@ class SearchPanel(QWidget):
         self.timeline_button.setText("Timeline")
         self.timeline_button.setToolTip("Who covered this query when: matching documents per outlet and day")
         self.timeline_button.setAccessibleName(self.timeline_button.toolTip())
-        self.timeline_button.clicked.connect(lambda: self.edit.text().strip() and
-                                             self.timelineRequested.emit(self.edit.text().strip()))
+        self.timeline_button.clicked.connect(self._request_timeline)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setObjectName("searchStatus")
@@ -198,8 +199,8 @@ class SearchPanel(QWidget):
             self.set_status("1 document matches " + what + "." if results.total == 1
                             else f"{results.total} documents match {what}.")
         if results.suggestion:
-            self.suggestion.setText(f'Did you mean <a href="{html.escape(results.suggestion)}">'
-                                    f"{html.escape(results.suggestion)}</a>?")
+            self.suggestion.setText(f'Did you mean <a href="{esc(results.suggestion)}">'
+                                    f"{esc(results.suggestion)}</a>?")
             self.suggestion.show()
         else:
             self.suggestion.hide()
@@ -209,8 +210,7 @@ class SearchPanel(QWidget):
 
     def show_facets(self, facets: dict[str, dict[str, int]]) -> None:
         self._filling = True
-        expanded = {self.facets.topLevelItem(i).data(0, FacetRole): self.facets.topLevelItem(i).isExpanded()
-                    for i in range(self.facets.topLevelItemCount())}
+        expanded = {group.data(0, FacetRole): group.isExpanded() for group in self._groups()}
         self.facets.clear()
         for name, counts in facets.items():
             chosen = self._filters.get(name, set())
@@ -241,11 +241,18 @@ class SearchPanel(QWidget):
         if not self.results.currentIndex().isValid():
             self.results.setCurrentIndex(self.model.index(0, 0))
 
+    def _groups(self) -> list[QTreeWidgetItem]:
+        return _children(self.facets.invisibleRootItem())
+
+    def _request_timeline(self) -> None:
+        query = self.edit.text().strip()
+        if query:
+            self.timelineRequested.emit(query)
+
     def fit_facets(self) -> None:
         """Give the facet box the height its rows need (up to 40% of the panel), not a fixed strip."""
         rows = 0
-        for i in range(self.facets.topLevelItemCount()):
-            group = self.facets.topLevelItem(i)
+        for group in self._groups():
             rows += 1 + (group.childCount() if group.isExpanded() else 0)
         row_h = max(18, self.facets.sizeHintForRow(0)) if rows else 0
         total = max(1, self.splitter.height())
@@ -253,10 +260,8 @@ class SearchPanel(QWidget):
         self.splitter.setSizes([want, max(1, total - want)])
 
     def facet_item(self, facet: str, value: str) -> QTreeWidgetItem | None:
-        for i in range(self.facets.topLevelItemCount()):
-            group = self.facets.topLevelItem(i)
-            for j in range(group.childCount()):
-                child = group.child(j)
+        for group in self._groups():
+            for child in _children(group):
                 if child.data(0, FacetRole) == facet and child.data(0, ValueRole) == value:
                     return child
         return None
@@ -264,3 +269,8 @@ class SearchPanel(QWidget):
     def clear_results(self) -> None:
         self.model.set_hits([])
         self.suggestion.hide()
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """An item's children (``child(i)`` is typed Optional; in range it never is None)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]

@@ -1,7 +1,16 @@
-"""Small dialogs: corpus problems, keyboard shortcuts, the reader's guide."""
+"""The window's small dialogs.
+
+- :class:`ProblemsDialog`: the corpus problems (one row per problem, errors meaning the file
+  was skipped) and the start-up notices (a settings or overlay file set aside, ...).
+- :class:`ShortcutsDialog`: built from the live actions, grouped by the menu they are in, so it
+  shows the keys that really work; the README's key table comes from ``reader.core.keymap``.
+- :class:`GuideWindow`: ``docs/guide.md`` in the window's theme (a short guide when the
+  docs are not installed).
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtGui import QAction, QGuiApplication
@@ -22,6 +31,9 @@ from PySide6.QtWidgets import (
 
 from reader.core.frontmatter import Problem
 from reader.core.paths import _source_root
+from reader.gui.format import count
+
+log = logging.getLogger(__name__)
 
 
 class ProblemsDialog(QDialog):
@@ -36,8 +48,8 @@ class ProblemsDialog(QDialog):
         intro.setWordWrap(True)
         errors = sum(p.severity == "error" for p in problems)
         intro.setText(
-            f"{errors} file(s) could not be loaded and were skipped; the other documents are available. "
-            "Fix a file and choose File ▸ Reload Corpus (Ctrl+R)." if errors else
+            f"{count(errors, 'file')} could not be loaded and {'was' if errors == 1 else 'were'} skipped; the other "
+            "documents are available. Fix a file and choose File ▸ Reload Corpus (Ctrl+R)." if errors else
             "No file was skipped. Warnings are listed below."
         )
         self.tree = QTreeWidget(self)
@@ -124,16 +136,17 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         self.filter.setFocus()
 
+    def _groups(self) -> list[QTreeWidgetItem]:
+        return _children(self.tree.invisibleRootItem())
+
     def group_titles(self) -> list[str]:
-        return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())]
+        return [group.text(0) for group in self._groups()]
 
     def apply_filter(self, text: str) -> None:
         words = text.lower().split()
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+        for group in self._groups():
             shown = 0
-            for j in range(group.childCount()):
-                item = group.child(j)
+            for item in _children(group):
                 hay = f"{item.text(0)} {item.text(1)} {group.text(0)}".lower()
                 hide = not all(w in hay for w in words)
                 item.setHidden(hide)
@@ -141,12 +154,13 @@ class ShortcutsDialog(QDialog):
             group.setHidden(shown == 0)
 
     def visible_rows(self) -> list[tuple[str, str]]:
-        rows = []
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
-            rows += [(group.child(j).text(0), group.child(j).text(1)) for j in range(group.childCount())
-                     if not group.child(j).isHidden()]
-        return rows
+        return [(item.text(0), item.text(1)) for group in self._groups() for item in _children(group)
+                if not item.isHidden()]
+
+
+def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """An item's children (``child(i)`` is typed Optional; in range it never is None)."""
+    return [child for i in range(item.childCount()) if (child := item.child(i)) is not None]
 
 
 GUIDE_FALLBACK = """# Reader's guide
@@ -171,6 +185,7 @@ class GuideWindow(QDialog):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
+            log.debug("no guide at %s; showing the short one", path, exc_info=True)
             text = GUIDE_FALLBACK
         self.text = text
         self.apply_theme(theme)

@@ -12,10 +12,13 @@ This module imports no Qt; it only uses ``ctypes`` (which honours the bundle's l
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: Libraries every Qt GUI start needs (also offscreen), with the Debian package that ships each.
 BASE_LIBRARIES: tuple[tuple[str, str], ...] = (
@@ -56,7 +59,8 @@ FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 def _loads(soname: str) -> bool:
     try:
         ctypes.CDLL(soname)
-    except OSError:
+    except OSError as exc:
+        log.debug("%s does not load: %s", soname, exc)
         return False
     return True
 

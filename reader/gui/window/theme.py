@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import yaml
@@ -9,6 +10,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from reader.core.paths import resource_path
+
+log = logging.getLogger(__name__)
 
 ROLES = (
     "window", "window_text", "base", "alternate_base", "text", "muted_text", "button",
@@ -41,7 +44,8 @@ def load_theme(name: str) -> Theme:
     path = resource_path("themes", f"{name}.yaml")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+    except (OSError, yaml.YAMLError) as exc:
+        log.warning("theme %s not read (%s); the built-in colours are used", path, exc)
         data = {}
     colors = dict(_FALLBACK)
     colors.update({k: str(v) for k, v in data.items() if k in ROLES})

@@ -7,10 +7,13 @@ would reach through the menus, so what it shows is what the menus do.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
 
 #: (button text, what it does) in the order shown
 TRIES = (
@@ -27,7 +30,8 @@ class WelcomePanel(QFrame):
 
     def __init__(self, window: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window = window
+        # not ``self.window``: that would shadow QWidget.window(), which Qt and callers use
+        self.main = window
         self.setObjectName("welcomePanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFixedWidth(500)  # a known width: the wrapped explanations get their full height
@@ -56,19 +60,19 @@ class WelcomePanel(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def _run(self, slot: Any) -> None:
-        self.window.settings.set("ui.welcome", False, save=self.window.persist)
+        self.main.settings.set("ui.welcome", False, save=self.main.persist)
         slot()
-        self.window.update_welcome()
+        self.main.update_welcome()
 
     def search_name(self) -> None:
-        search = self.window.features.get("search")
+        search = self.main.features.get("search")
         if search is None:
             return
         search.show_panel()
         search.panel.set_query(SAMPLE_NAME)
 
     def compare_three(self) -> None:
-        w = self.window
+        w = self.main
         if w.corpus is None:
             return
         ids = [d for d in COMPARE_IDS if d in w.corpus]
@@ -82,9 +86,9 @@ class WelcomePanel(QFrame):
         w.compare.set_mode("aligned", save=False)
 
     def present_lesson(self) -> None:
-        lessons = self.window.features.get("lessons")
+        lessons = self.main.features.get("lessons")
         if lessons is None:
             return
         lessons.open_sample()
         if lessons.session.lesson is not None:
-            lessons.present(0, fullscreen=self.window.persist)
+            lessons.present(0, fullscreen=self.main.persist)

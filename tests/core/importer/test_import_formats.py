@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.cli import main
@@ -121,6 +121,7 @@ def _line(text: str, y: float, size: float = 11.0) -> Line:
 @given(st.lists(st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), min_size=1, max_size=8),
                 min_size=1, max_size=12),
        st.integers(min_value=1, max_value=4))
+@settings(suppress_health_check=[HealthCheck.too_slow])  # 2 shared cores: generation speed is not under test
 def test_layout_keeps_every_word_and_drops_only_furniture(lines: list[list[str]], n_pages: int) -> None:
     """Whatever the lines, no body word is lost or invented; heads and page numbers go."""
     pages = []

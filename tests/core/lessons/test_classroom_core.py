@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from reader.core.align.worddiff import word_diff
 from reader.core.keymap import DOCK_KEYS, KEY_TABLE
-from reader.core.lessons.model import Step
+from reader.core.lessons.model import Step, is_lesson_note
 from reader.core.selection import snap_to_words
 
 words = st.lists(st.sampled_from(["the", "peaceful", "protesters", "“terrorists”", "gathered", "in", "Alma-Ata",
@@ -47,8 +47,10 @@ def test_a_presented_step_keeps_notes_private_unless_it_asks() -> None:
     assert step.allows_layer("framing:doubt", revealed=True)
     assert not step.allows_layer("framing:loaded_language", revealed=True)
     assert step.allows_layer("align", revealed=False) and step.allows_layer("find-current", revealed=False)
-    asked = Step(title="t", documents=["d"], layers={"notes": True})
-    assert asked.allows_layer("notes-yellow", revealed=False)
+    asked = Step(title="t", documents=["d"], layers={"notes": True}, reveal=["notes"])
+    assert not asked.allows_layer("notes-yellow", revealed=True)  # the analyst's notes: never, even when asked
+    assert not asked.allows_layer("lesson-notes", revealed=False) and asked.allows_layer("lesson-notes", revealed=True)
+    assert is_lesson_note(("Lesson", "x")) and not is_lesson_note(("lessons",)) and not is_lesson_note(())
 
 
 def test_key_table_names_each_key_once() -> None:

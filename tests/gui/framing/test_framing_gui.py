@@ -105,10 +105,46 @@ def test_profile_chart_exports_png_and_csv(qtbot, tmp_path: Path) -> None:
     dialog = feature.dialog
     qtbot.waitUntil(lambda: len(dialog.chart.profiles) == 5, timeout=10000)
     png, table = tmp_path / "chart.png", tmp_path / "chart.csv"
-    assert dialog.chart.export_png(png) and png.stat().st_size > 2000
+    dialog.chart.export_png(png)
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 2000
     dialog.chart.export_csv(table)
     rows = list(csv.reader(table.open(encoding="utf-8")))
     assert rows[0][:2] == ["outlet", "words"] and len(rows) == 6
     dialog.scope.setCurrentIndex(1)  # documents open in the reader
     assert list(dialog.chart.profiles) == ["The Frontier Post"]
+    dialog.close()
+
+
+def test_profile_export_to_an_unwritable_place_says_so(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """A real fault: the chosen folder is a file, so the write fails; the dialog says why, no traceback,
+    and an existing export of the same name is left whole (the write is atomic)."""
+    window = make_window(qtbot, ["frontier-post-alma-ata"])
+    feature = window.features["framing"]
+    feature.show_profile()
+    dialog = feature.dialog
+    qtbot.waitUntil(lambda: len(dialog.chart.profiles) == 5, timeout=10000)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file\n")
+    from reader.gui.framing import chart as chart_module
+
+    for slot, name in ((dialog._export_png, "chart.png"), (dialog._export_csv, "chart.csv")):
+        target = blocker / name
+        monkeypatch.setattr(chart_module.QFileDialog, "getSaveFileName",
+                            staticmethod(lambda *_a, t=target: (str(t), "")))
+        slot()
+        assert dialog.status.text().startswith(f"Could not save {name}: ") and "Not a directory" in dialog.status.text()
+    good = tmp_path / "chart.png"
+    dialog.chart.export_png(good)
+    before = good.read_bytes()
+    real_replace = Path.replace
+
+    def full_disk(self: Path, target: Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    monkeypatch.setattr(chart_module.QFileDialog, "getSaveFileName", staticmethod(lambda *_a: (str(good), "")))
+    dialog._export_png()
+    monkeypatch.setattr(Path, "replace", real_replace)
+    assert "No space left on device" in dialog.status.text()
+    assert good.read_bytes() == before and [p.name for p in tmp_path.glob(".chart.png.*")] == []
     dialog.close()

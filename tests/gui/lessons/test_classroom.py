@@ -81,17 +81,38 @@ def test_presenting_never_shows_private_notes_or_layers_the_step_turns_off(qtbot
     assert drawn(render) == live
 
 
-def test_step_that_asks_for_notes_shows_them(qtbot, tmp_path) -> None:
+def test_step_that_asks_for_notes_shows_only_the_notes_marked_for_the_room(qtbot, tmp_path) -> None:
+    """``notes: true`` draws the notes tagged #lesson, never the analyst's private ones (nor their bars)."""
     window = make_window(qtbot)
     private_analyst_state(window)
+    doc = "frontier-post-alma-ata"
+    window.open_document(doc)
+    text = window.reader.doc.text
+    marked = window.features["notes"].add_note(window.reader, 300, 360, body="Ask the room about this",
+                                                tags=("Lesson",), edit=False)
+    assert marked is not None
     lesson_path = tmp_path / "with-notes.yaml"
-    lesson_path.write_text("title: t\nsteps:\n  - title: mine\n    documents: [frontier-post-alma-ata]\n"
-                           "    layers: {notes: true}\n", encoding="utf-8")
+    lesson_path.write_text(f"title: t\nsteps:\n  - title: mine\n    documents: [{doc}]\n"
+                           "    layers: {notes: true}\n  - title: later\n    documents: [" + doc + "]\n"
+                           "    layers: {notes: true}\n    reveal: [notes]\n  - title: none\n"
+                           "    documents: [" + doc + "]\n", encoding="utf-8")
     feature = window.features["lessons"]
     feature.open_file(lesson_path)
     feature.present(0, fullscreen=False)
-    assert any(n.startswith("notes-") for n in drawn(window)) and note_bars(window) > 0
+    shown = drawn(window)
+    assert "lesson-notes" in shown and not any(n.startswith("notes-") for n in shown), shown
+    assert note_bars(window) == 0
+    layer = window.reader.layers["lesson-notes"]
+    assert [(s.start, s.end, s.key) for s in layer.spans] == [(300, 360, marked.id)] and text
+    feature.presenter.go(1)  # notes hidden until R
+    assert "lesson-notes" not in drawn(window)
+    feature.presenter.reveal()
+    assert "lesson-notes" in drawn(window) and note_bars(window) == 0
+    feature.presenter.go(2)  # a step without the notes layer
+    assert not any("notes" in n for n in drawn(window))
     feature.presenter.stop()
+    assert "lesson-notes" not in window.reader.layers
+    assert any(n.startswith("notes-") for n in drawn(window)) and note_bars(window) > 0  # the analyst's view again
 
 
 def test_blank_paints_the_window_black_and_back(qtbot) -> None:

@@ -99,6 +99,11 @@ def test_add_current_view_as_step(qtbot, tmp_path: Path) -> None:
     assert problems == [] and saved.steps[0].documents == step.documents
     feature.session.undo.undo()
     assert feature.session.lesson.steps == []
+    assert step.layers["notes"] is False  # no note on these documents is marked for the room
+    window.features["notes"].add_note(window.reader_views()[0], 10, 30, body="for the room", tags=("lesson",),
+                                      edit=False)
+    feature.act_add.trigger()
+    assert feature.session.lesson.steps[0].layers["notes"] is True
 
 
 def test_editor_edits_are_undoable_and_autosaved(qtbot, tmp_path: Path) -> None:

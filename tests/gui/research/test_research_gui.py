@@ -114,7 +114,7 @@ def test_copy_citation_with_paragraph_locator(qtbot) -> None:  # type: ignore[no
 def test_refused_export_is_reported_not_raised(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window, feature = make_window(qtbot)
     assert feature.write_export(tmp_path / "missing" / "x.csv", "a,b\n") is None
-    assert "Could not write" in window.statusBar().currentMessage()
+    assert "Could not save" in window.statusBar().currentMessage()
 
 
 def test_quick_highlight_is_listed_and_exported_like_a_note(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -145,3 +145,20 @@ def test_progress_text_says_rate_and_time_left() -> None:
     text = progress_text(400, 20000, 2.0)
     assert "200 docs/s" in text and "min left" in text
     assert progress_text(19900, 20000, 50.0).endswith("· 398 docs/s · 0 s left")
+
+
+def test_note_queries_list_notes_marked_by_the_core_rule(qtbot) -> None:
+    from reader.core.notes.search import note_snippets
+
+    window, feature = make_window(qtbot)
+    window.open_document("neo-outside-forces")
+    notes = window.features["notes"]
+    text = window.reader.doc.text
+    start = text.index("Tokayev") if "Tokayev" in text else 0
+    note = notes.add_note(window.reader, start, start + 7, body="Ask why <Tokayev> & co. said so", edit=False)
+    assert note is not None
+    feature.panel.set_query("note: tokayev")
+    qtbot.waitUntil(lambda: feature.panel.model.rowCount() == 1, timeout=5000)
+    hit = feature.panel.model.hits[0]
+    assert hit.section == f"note:{note.id}" and hit.snippets == note_snippets(note, "tokayev")
+    assert hit.snippets[0] == "Ask why &lt;<mark>Tokayev</mark>&gt; &amp; co. said so"

@@ -1,0 +1,33 @@
+"""The entity list, its filter and the candidate list under Qt's model tester, filled from the corpus."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.gui.entities.panel import EntityIdRole
+from tests.gui.modeltest import check
+
+pytestmark = pytest.mark.gui
+
+
+def test_entity_and_candidate_models(qtbot) -> None:
+    from tests.gui.entities.test_entities_gui import make_window
+
+    _win, feature = make_window(qtbot)
+    panel = feature.panel
+    testers = [check(panel.model), check(panel.proxy), check(panel.cand_model)]
+    n = panel.model.rowCount()
+    assert n > 5 and panel.model.index(0, 0).data(EntityIdRole)
+    panel.proxy.set_filter("person", "")
+    assert 0 < panel.proxy.rowCount() < n
+    panel.proxy.set_filter("", "tokayev")
+    assert panel.proxy.rowCount() >= 1
+    panel.proxy.set_filter("", "")
+    panel.proxy.sort(2, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(feature.countsUpdated, timeout=15000):
+        feature.recount()  # the rows are set again (a reset) with fresh counts
+    with qtbot.waitSignal(feature.candidatesUpdated, timeout=15000):
+        feature.show_tab(2)
+    assert panel.cand_model.rowCount() > 0
+    del testers

@@ -28,6 +28,7 @@ from typing import Any
 
 from reader.core.corpus import Corpus
 from reader.core.document import ARTICLE, Document, DocumentMeta, Section
+from reader.core.errors import ReaderError
 from reader.core.search import highlight, querylang
 from reader.core.search.analysis import STOP_WORDS, StemmingAnalyzer, normalise_word
 from reader.core.search.engine import (
@@ -98,6 +99,8 @@ class PostgresEngine(SearchEngine):
     # -- connection ----------------------------------------------------------------
     def _db(self) -> Any:
         if self._conn is None or self._conn.closed:
+            if self._connect is None:
+                raise ReaderError("no team server connection is configured for this corpus")
             self._conn = self._connect()
             self._corpus_id = None
             self._stats = None

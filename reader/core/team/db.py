@@ -101,7 +101,7 @@ def migrate(conn: psycopg.Connection[Any]) -> list[str]:
             if number in applied(conn):
                 continue
             log.info("applying team migration %s", name)
-            conn.execute(sql)  # type: ignore[arg-type]  # trusted files shipped with the app
+            conn.execute(sql)  # trusted files shipped with the app
             conn.execute("INSERT INTO parallax.schema_migrations (version, name) VALUES (%s, %s)", (number, name))
             done.append(name)
     return done

@@ -170,8 +170,8 @@ class Compiler:
         return expr
 
     def _multi(self, q: query.Query, negated: bool) -> str:
-        fieldname = q.fieldname  # type: ignore[attr-defined]
-        text = _str(q.text)  # type: ignore[attr-defined]
+        fieldname = q.fieldname
+        text = _str(q.text)
         if isinstance(q, query.Prefix) and fieldname in WEIGHTS:
             # PostgreSQL's own prefix match; highlighting needs the actual corpus words.
             words = self.expand("prefix", fieldname, text, 0, 0)
@@ -258,7 +258,7 @@ def _day(value: object) -> date | None:
         return None
     from whoosh.util.times import long_to_datetime
 
-    return long_to_datetime(int(value)).date()  # type: ignore[arg-type]
+    return long_to_datetime(value if isinstance(value, int) else int(str(value))).date()
 
 
 def _str(value: object) -> str:

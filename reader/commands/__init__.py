@@ -1,7 +1,7 @@
 """CLI subcommands, one module each; ``reader.cli`` registers them in :data:`MODULES`.
 
 Each module exposes ``register(subparsers, parents)``; the parser it adds sets
-``func(args, ctx) -> int`` as its default. Heavy imports stay inside ``func``.
+``func(args, session) -> int`` (a :class:`reader.core.session.Session`) as its default. Heavy imports stay inside ``func``.
 """
 
 MODULES = (

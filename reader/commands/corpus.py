@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.session import Session
 from reader.core.corpus import has_errors
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from reader.commands.output import emit_json
 from reader.core.atomic import atomic_write_text
-from reader.core.session import Session
 from reader.core.lessons.validate import LessonError, check_lesson, load_lesson
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.session import Session
 from reader.core.errors import ReaderError
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -25,7 +25,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
-    from reader.core.search import open_engine, search_with_index
+    from reader.core.search import search_with_index
     from reader.core.search.engine import QuerySyntaxError
 
     if not args.query and not args.like:

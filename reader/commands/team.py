@@ -11,8 +11,8 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.session import Session
 from reader.core.errors import ReaderError
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:

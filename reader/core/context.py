@@ -15,7 +15,6 @@ from reader.core.corpus import Corpus
 from reader.core.paths import AppPaths, bundled_corpus_path
 from reader.core.settings import Settings
 
-
 #: the folders of this run (set by :meth:`AppContext.create`); read through :func:`run_paths`
 _RUN_PATHS: AppPaths | None = None
 
@@ -46,7 +45,8 @@ class AppContext:
     ) -> AppContext:
         global _RUN_PATHS
         paths = AppPaths.resolve(config_dir=config_dir, data_dir=data_dir, cache_dir=cache_dir)
-        _RUN_PATHS = paths
+        # only folders given on the command line need remembering: the rest resolve the same anywhere
+        _RUN_PATHS = paths if (config_dir or data_dir or cache_dir) else None
         settings = Settings(paths.settings_file())
         return cls(paths, settings, Path(corpus).expanduser() if corpus else None)
 

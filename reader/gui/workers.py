@@ -1,12 +1,15 @@
-"""Run core jobs off the GUI thread; results and progress come back as signals.
+"""Run core jobs off the GUI thread; results, progress and errors come back as signals.
 
-Core functions take ``progress(done, total)`` and ``cancelled()`` callbacks
-(see DESIGN-NOTES: long work is a job); this adapts them to Qt.
+Core functions take ``progress(done, total)`` and ``cancelled()`` callbacks (long work is a
+job); this adapts them to Qt. A failure comes back as a :class:`JobError` carrying the
+exception the job raised (``error``), so a receiver can tell a ReaderError (say it) from a bug
+(log it); ``str(job_error)`` is the one-line message to show.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -14,13 +17,28 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from reader.core.errors import ReaderError
+
+log = logging.getLogger(__name__)
+
+
+class JobError(Exception):
+    """What a background job raised, brought back to the GUI thread."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.expected = isinstance(error, (ReaderError, OSError))  # the user's data, not a bug
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        super().__init__(str(error) if isinstance(error, ReaderError) else detail)
+
 
 class Job(QObject):
     """One background call: ``fn(progress, cancelled)``; emits exactly one of finished/failed."""
 
     progress = Signal(int, int)
     finished = Signal(object)
-    failed = Signal(str)
+    #: a :class:`JobError` (its ``error`` is the exception the job raised)
+    failed = Signal(object)
 
     def __init__(self, fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
                  parent: QObject | None = None) -> None:
@@ -28,6 +46,7 @@ class Job(QObject):
         self._fn = fn
         self._cancel = threading.Event()
         self.done = False
+        self.error: JobError | None = None
         self.destroyed.connect(self._cancel.set)  # a deleted owner wants no more work done
 
     def cancel(self) -> None:
@@ -54,12 +73,18 @@ class Job(QObject):
             def run(self) -> None:  # runs in a pool thread
                 try:
                     result = job._fn(job._progress, job._cancel.is_set)
-                except Exception as exc:
+                except Exception as exc:  # every failure goes back to the GUI thread, typed
+                    error = JobError(exc)
+                    if not error.expected:
+                        log.error("background job failed", exc_info=exc)
+                    job.error = error
                     job.done = True
-                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    job._emit(job.failed, detail)
+                    job._emit(job.failed, error)
                     return
                 job.done = True
                 job._emit(job.finished, result)
 
         (pool or QThreadPool.globalInstance()).start(_Runner())
+
+
+__all__ = ["Job", "JobError"]

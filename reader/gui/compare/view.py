@@ -8,6 +8,7 @@ decorate compare panes too: the window emits ``readerViewAdded`` for each new pa
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.align import Aligner, Alignment
 from reader.core.align.comparisons import MAX_PANES
-from reader.core.align.mentions import EntityMentions, NameMentions, entity_service, mentions_of
+from reader.core.align.mentions import EntityMentions, NameMentions, mentions_of
 from reader.core.align.model import KINDS, WEAK_SCORE, is_weak
 from reader.core.align.worddiff import pair_word_diff
 from reader.core.errors import ReaderError
@@ -34,6 +35,8 @@ from reader.gui.compare.connectors import KIND_COLORS, KIND_LABELS, CompareSplit
 from reader.gui.compare.scrollsync import MODES, ScrollSync, offset_y
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.reader.view import ReaderView
+
+log = logging.getLogger(__name__)
 
 DOC_MIME = "application/x-parallax-doc-id"
 MODE_LABELS = {"aligned": "Aligned", "entity": "Entity lockstep", "proportional": "Proportional", "off": "Off"}
@@ -125,9 +128,11 @@ class CompareView(QWidget):
         self.splitter.splitterMoved.connect(lambda *_: self.sync.invalidate())
         self._build_toolbar()
         self._add_frame(main_view)
-        self.set_mode(str(window.settings.get("compare.sync")), save=False)
+        # the followed entity first: set_mode("entity") fills the follow list with it (after a restart too)
         self.entity_id = str(window.settings.get("compare.entity") or "")
+        self.set_mode(str(window.settings.get("compare.sync")), save=False)
         self._update_chrome()
+        window.bridge.entitiesEdited.connect(self.on_entities_edited)
 
     # -- toolbar --------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -232,6 +237,32 @@ class CompareView(QWidget):
     def active_view(self) -> ReaderView:
         return self._active if self._active in self.views() else self.frames[0].view
 
+    def set_active(self, view: ReaderView) -> None:
+        """Make ``view`` the pane Find, Alt+\\ and Ctrl+W act on, and give it the keyboard."""
+        if view in self.views():
+            self._active = view
+            self._mark_active()
+            view.text.setFocus()
+
+    def reshow(self, corpus: Any) -> None:
+        """After a reload: every pane shows its document's new text, in the same order; a pane
+        whose document is gone closes (the main reader empties instead)."""
+        for view in list(self.views()):
+            if view.doc is None:
+                continue
+            if view.doc.id in corpus:
+                try:
+                    view.show_document(corpus.document(view.doc.id))
+                    continue
+                except ReaderError as exc:
+                    self.window_.notify(str(exc), 6000)
+            if view is self.window_.reader and len(self.frames) == 1:
+                view.clear()
+            else:
+                self.close_view(view)
+        self._update_chrome()
+        self._on_panes_changed()
+
     def _add_frame(self, view: ReaderView, index: int | None = None) -> PaneFrame:
         frame = PaneFrame(view, self)
         frame.strip.moveRequested.connect(lambda d, v=view: self.move_view(v, d))
@@ -258,12 +289,12 @@ class CompareView(QWidget):
         if window.corpus is None:
             return None
         if len(self.frames) >= MAX_PANES:
-            window.statusBar().showMessage(f"At most {MAX_PANES} panes side by side; close one first.", 6000)
+            window.notify(f"At most {MAX_PANES} panes side by side; close one first.", 6000)
             return None
         try:
             doc = window.corpus.document(doc_id)
         except ReaderError as exc:
-            window.statusBar().showMessage(str(exc), 6000)
+            window.notify(str(exc), 6000)
             return None
         shown = next((i for i, v in enumerate(self.views()) if v.doc is not None and v.doc.id == doc_id), -1)
         if shown >= 0:  # never a silent second copy: say so and go to the pane showing it
@@ -271,7 +302,7 @@ class CompareView(QWidget):
             self._active = view
             self._mark_active()
             view.text.setFocus()
-            window.statusBar().showMessage(
+            window.notify(
                 f"“{doc.meta.title}” is already open (pane {shown + 1} of {len(self.frames)}).", 6000)
             return view
         anchor = after or self.active_view()
@@ -385,8 +416,13 @@ class CompareView(QWidget):
 
     # -- alignment ------------------------------------------------------------------
     def aligner(self) -> Aligner | None:
+        """The session's aligner (it follows the session's entity service, edits included)."""
         if self._aligner is None and self.window_.corpus is not None:
-            self._aligner = Aligner.for_context(self.window_.ctx)
+            try:
+                self._aligner = self.window_.session.aligner()
+            except (ReaderError, OSError) as exc:
+                self.window_.notify(f"Could not align: {exc}", 8000)
+                return None
         return self._aligner
 
     def reset_corpus(self) -> None:
@@ -407,7 +443,7 @@ class CompareView(QWidget):
             try:
                 self._alignments[key] = aligner.align(a, b)
             except (ReaderError, OSError) as exc:
-                self.window_.statusBar().showMessage(f"Could not align: {exc}", 8000)
+                self.window_.notify(f"Could not align: {exc}", 8000)
                 return None
         return self._alignments[key]
 
@@ -416,8 +452,10 @@ class CompareView(QWidget):
         self._pair_index.clear()
         if len(self.frames) > 1:
             self._apply_alignment_layers()
-            if self.sync.mode == "entity" and self.entity_id:
-                self._apply_entity_layer()
+            if self.sync.mode == "entity":
+                self._fill_entities()  # the follow list counts the mentions of the panes shown
+                if self.entity_id:
+                    self._apply_entity_layer()
         else:
             for view in self.views():
                 view.remove_layer("align")
@@ -462,7 +500,7 @@ class CompareView(QWidget):
             self.act_word_diff.setChecked(on)
         self._apply_word_diffs()
         if on and len(self.frames) < 2:
-            self.window_.statusBar().showMessage("Word differences need two panes side by side.", 5000)
+            self.window_.notify("Word differences need two panes side by side.", 5000)
 
     def _apply_word_diffs(self) -> None:
         """Differing words of every shown quote / similar pair between neighbours, in both panes."""
@@ -631,9 +669,23 @@ class CompareView(QWidget):
             self.sync.on_scrolled(self.active_view())
 
     def mention_source(self) -> EntityMentions | NameMentions | None:
+        """The session's entity service: the one the Entities dock edits, so an alias counts at once."""
         if self._mention_source is None and self.window_.corpus is not None:
-            self._mention_source = entity_service(self.window_.ctx)
+            try:
+                self._mention_source = EntityMentions(self.window_.session.entities)
+            except (ReaderError, OSError, ValueError) as exc:
+                log.warning("following entities by name only: %s", exc)
+                return None
         return self._mention_source
+
+    def on_entities_edited(self, event: Any) -> None:
+        """An alias, merge or rename anywhere: the follow list and the highlights follow at once."""
+        self._entity_pos = {}
+        if self.sync.mode != "entity":
+            return
+        self._fill_entities()
+        if self.entity_id:
+            self._apply_entity_layer()
 
     def _source_for(self, entity_id: str) -> EntityMentions | NameMentions:
         service = self.mention_source()
@@ -691,7 +743,7 @@ class CompareView(QWidget):
     def step_entity(self, step: int) -> None:
         """Move every pane to its next (+1) or previous (-1) mention of the followed entity."""
         if not self.entity_id:
-            self.window_.statusBar().showMessage("Choose an entity to follow first.", 4000)
+            self.window_.notify("Choose an entity to follow first.", 4000)
             return
         missing = []
         for view in self.views():
@@ -705,7 +757,7 @@ class CompareView(QWidget):
             start, end = spans[k]
             view.select_range(start, end)
         if missing:
-            self.window_.statusBar().showMessage(f"Not mentioned in: {', '.join(missing)}", 6000)
+            self.window_.notify(f"Not mentioned in: {', '.join(missing)}", 6000)
 
 
 #: the legend's short words for each kind (the tooltips and the guide use KIND_LABELS in full)

@@ -145,7 +145,7 @@ class BulkEditFeature:
         ids = ids if ids else self.selected_ids()
         corpus = self.window.corpus
         if not ids or corpus is None:
-            self.window.statusBar().showMessage("Select documents in the library first (Ctrl+click, Shift+click).",
+            self.window.notify("Select documents in the library first (Ctrl+click, Shift+click).",
                                                 6000)
             return None
         if corpus.read_only or is_bundled(corpus.root):
@@ -175,7 +175,7 @@ class BulkEditFeature:
         if command.error:
             dialog.error.setText(command.error)
             return
-        self.window.statusBar().showMessage(f"Set {', '.join(changes)} on {len(ids)} documents (Ctrl+Z undoes it)",
+        self.window.notify(f"Set {', '.join(changes)} on {len(ids)} documents (Ctrl+Z undoes it)",
                                             8000)
         dialog.accept()
 

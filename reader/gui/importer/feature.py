@@ -159,16 +159,16 @@ class ImportFeature(QObject):
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, message: object) -> None:
         self._close_progress()
-        QMessageBox.warning(self.window, "Import failed", message)
+        QMessageBox.warning(self.window, "Import failed", str(message))
 
     def _on_finished(self, report: ImportReport) -> None:
         self._close_progress()
         self.last_report = report
         if report.imported:
             self.window.reload_corpus()
-        self.window.statusBar().showMessage(
+        self.window.notify(
             f"Imported {len(report.imported)}, {len(report.duplicates)} already present, "
             f"{len(report.skipped)} skipped", 10000)
         self.review = ImportReviewDialog(report, self.window)
@@ -198,7 +198,7 @@ class ImportFeature(QObject):
         view = self.window.active_reader() if hasattr(self.window, "active_reader") else self.window.reader
         doc = view.doc
         if doc is None:
-            self.window.statusBar().showMessage("Open a document first, then edit its metadata.", 5000)
+            self.window.notify("Open a document first, then edit its metadata.", 5000)
             return
         self.edit_metadata(doc.id)
 
@@ -257,7 +257,7 @@ class ImportFeature(QObject):
             QMessageBox.warning(self.window, "Cannot copy the sample", str(exc))
             return None
         self.window.switch_corpus(root)
-        self.window.statusBar().showMessage(f"Copied the sample corpus to {root}", 8000)
+        self.window.notify(f"Copied the sample corpus to {root}", 8000)
         return root
 
 

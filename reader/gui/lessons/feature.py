@@ -186,7 +186,7 @@ class LessonsFeature:
     def __init__(self, window: Any) -> None:
         self.window = window
         self.session = LessonSession(window)
-        self.session.saveFailed.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
+        self.session.saveFailed.connect(lambda msg: window.notify(msg, 10000))
         self.presenter = Presenter(window, self)
         self.editor = LessonEditor(self)
         self.dock = window.add_dock(self.editor, "Lesson", "lesson", Qt.DockWidgetArea.RightDockWidgetArea)
@@ -235,7 +235,7 @@ class LessonsFeature:
             return False
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            self.window.statusBar().showMessage(f"Lesson has {len(errors)} problem(s): {errors[0]}", 10000)
+            self.window.notify(f"Lesson has {len(errors)} problem(s): {errors[0]}", 10000)
         sample = self.window.ctx.corpus_root / "lessons"
         read_only = read_only or (self.window.corpus is not None and self.window.corpus.read_only
                                   and path.resolve().parent == sample.resolve())
@@ -248,7 +248,7 @@ class LessonsFeature:
         if path.exists():
             self.open_file(path)
         else:
-            self.window.statusBar().showMessage("This corpus has no sample lesson.", 5000)
+            self.window.notify("This corpus has no sample lesson.", 5000)
 
     def choose_lesson(self) -> None:
         start = str((lesson_folders(self.window) or [Path.home()])[0])
@@ -300,7 +300,7 @@ class LessonsFeature:
             from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
             lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.ctx), Path(name))
-        self.window.statusBar().showMessage(f"Handout written to {name} (from {path})", 8000)
+        self.window.notify(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------
     def capture_step(self) -> Step:
@@ -329,10 +329,10 @@ class LessonsFeature:
             if self.session.lesson is None:
                 return
         if self.session.read_only:
-            self.window.statusBar().showMessage("The sample lesson is read-only: Save Lesson As… first.", 6000)
+            self.window.notify("The sample lesson is read-only: Save Lesson As… first.", 6000)
             return
         if not any(v.doc is not None for v in self.window.reader_views()):
-            self.window.statusBar().showMessage("Open a document first.", 5000)
+            self.window.notify("Open a document first.", 5000)
             return
         row = self.editor.current_row()
         at = row + 1 if row >= 0 else None
@@ -367,7 +367,7 @@ class LessonsFeature:
             return
         docs = [d for d in step.documents if d in w.corpus]
         if not docs:
-            w.statusBar().showMessage("None of this step's documents is in the corpus.", 6000)
+            w.notify("None of this step's documents is in the corpus.", 6000)
             return
         compare = w.compare
         compare.close_all_but_main()

@@ -177,7 +177,7 @@ class Presenter(QObject):
 
     def start(self, index: int = 0, *, fullscreen: bool = True) -> None:
         if self.lesson is None or not self.lesson.steps:
-            self.window.statusBar().showMessage("Open a lesson with at least one step first.", 5000)
+            self.window.notify("Open a lesson with at least one step first.", 5000)
             return
         if self.active:  # already presenting: a second start must not save the presenting window as "before"
             self.go(index)

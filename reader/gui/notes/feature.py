@@ -215,7 +215,7 @@ class NotesFeature(QObject):
         window.installEventFilter(self)
         if self.notice:
             window.notices.append(self.notice)
-            window.statusBar().showMessage(self.notice, 20000)
+            window.notify(self.notice, 20000)
             if window.persist:
                 QTimer.singleShot(0, self._show_notice_box)
 
@@ -302,7 +302,7 @@ class NotesFeature(QObject):
         return True
 
     def report(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 15000)
+        self.window.notify(message, 15000)
         if self.window.persist:
             QMessageBox.warning(self.window, "Notes", message)
         self.last_error = message
@@ -406,7 +406,7 @@ class NotesFeature(QObject):
             return None
         self.undo_stack.push(AddNoteCommand(self, note))
         if not edit:
-            self.window.statusBar().showMessage("Passage highlighted (Ctrl+Z to undo; it is listed with the notes)",
+            self.window.notify("Passage highlighted (Ctrl+Z to undo; it is listed with the notes)",
                                                 5000)
             return note
         self.show_dock()
@@ -420,7 +420,7 @@ class NotesFeature(QObject):
         if start is None:
             chosen = view.selected_range() if view.doc is not None else None
             if chosen is None:  # a hint, not an error: no dialog
-                self.window.statusBar().showMessage(f"Select a passage to highlight it ({HIGHLIGHT_KEY}).", 8000)
+                self.window.notify(f"Select a passage to highlight it ({HIGHLIGHT_KEY}).", 8000)
                 return None
             start, end = chosen
         color = str(self.window.settings.get("notes.highlight_color") or "yellow")
@@ -458,7 +458,7 @@ class NotesFeature(QObject):
             note = self.store.get(note_id) or note
         if self.run_safely(lambda: self.store.delete(note_id)):
             self.undo_stack.push(DeleteNoteCommand(self, note))
-            self.window.statusBar().showMessage("Note deleted (Ctrl+Z to undo)", 5000)
+            self.window.notify("Note deleted (Ctrl+Z to undo)", 5000)
 
     def attach_to_selection(self, note_id: str) -> None:
         note = self.store.get(note_id)
@@ -570,7 +570,7 @@ class NotesFeature(QObject):
         except ReaderError as exc:
             self.report(f"Could not export: {exc}")
             return None
-        self.window.statusBar().showMessage(f"Exported {len(notes)} notes to {path}", 8000)
+        self.window.notify(f"Exported {len(notes)} notes to {path}", 8000)
         return len(notes)
 
     def _search_ids(self, query: str) -> set[str]:
@@ -599,7 +599,7 @@ class NotesFeature(QObject):
             self.report(str(exc))
             return
         self.on_corpus_loaded()
-        self.window.statusBar().showMessage(
+        self.window.notify(
             f"Imported {path.name}: {result.added} added, {result.updated} updated, "
             f"{result.unchanged} already present", 8000)
         if incoming.missing_urls:

@@ -36,7 +36,7 @@ class ResearchFeature(QObject):
             self.dock.hide()
         self.saved = SavedSearches(window.ctx.paths.data_dir)
         if self.saved.notice:
-            window.statusBar().showMessage(self.saved.notice, 15000)
+            window.notify(self.saved.notice, 15000)
         self.last_timeline: Timeline | None = None
         self.last_batch: list[BatchRow] = []
         self._job: Job | None = None
@@ -97,7 +97,7 @@ class ResearchFeature(QObject):
         self.panel.focus_current()
 
     def _say(self, message: str, ms: int = 8000) -> None:
-        self.window.statusBar().showMessage(message, ms)
+        self.window.notify(message, ms)
 
     # -- engine ------------------------------------------------------------------------------
     def _engine(self) -> Any:
@@ -196,7 +196,7 @@ class ResearchFeature(QObject):
         self.panel.batch_status.setText(text)
         self.panel.batch_csv.setEnabled(bool(rows))
 
-    def _on_batch_failed(self, message: str) -> None:
+    def _on_batch_failed(self, message: object) -> None:
         self.panel.set_batch_running(False)
         self.panel.batch_status.setText(f"The batch failed: {message}")
 

@@ -34,7 +34,7 @@ from reader.core.search.engine import (
 )
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
-from reader.gui.workers import Job
+from reader.gui.workers import Job, JobError
 
 HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
@@ -198,25 +198,25 @@ class SearchFeature(QObject):
         if report.rebuilt:
             done = f"{report.documents} documents, {report.seconds:.1f} s"
             first = report.reason.startswith("no index yet")
-            self.window.statusBar().showMessage(
+            self.window.notify(
                 f"Search index built ({done})." if first else f"Search index rebuilt ({done}): {report.reason}",
                 10000)
         elif report.changed:
-            self.window.statusBar().showMessage(
+            self.window.notify(
                 f"Search index updated: {report.added} added, {report.updated} updated, "
                 f"{report.removed} removed", 6000)
             self._merge_later()
         self._run_pending()
 
-    def _on_index_failed(self, job: Job, message: str) -> None:
+    def _on_index_failed(self, job: Job, message: JobError) -> None:
         if job is not self.job:
             return
         self._finish_job()
-        if IndexCancelled.__name__ in message:
-            self.window.statusBar().showMessage("Indexing cancelled; search uses the previous index.", 8000)
+        if isinstance(message.error, IndexCancelled):
+            self.window.notify("Indexing cancelled; search uses the previous index.", 8000)
             self.panel.set_status("Indexing was cancelled. Choose Tools ▸ Rebuild Search Index to finish it.")
         else:
-            self.window.statusBar().showMessage(f"Indexing failed: {message}", 10000)
+            self.window.notify(f"Indexing failed: {message}", 10000)
             self.panel.set_status(f"Indexing failed: {message}", error=True)
         self.pending_query = None
 
@@ -230,7 +230,7 @@ class SearchFeature(QObject):
         if engine is None or (self.merge_job is not None and not self.merge_job.done):
             return
         job = Job(lambda _progress, cancelled: engine.merge(cancelled), self)
-        job.failed.connect(lambda message: self.window.statusBar().showMessage(
+        job.failed.connect(lambda message: self.window.notify(
             f"Index housekeeping failed: {message}", 6000))
         self.merge_job = job
         job.start()
@@ -291,7 +291,7 @@ class SearchFeature(QObject):
         except IndexUnusable as exc:
             self.pending_query = query
             self.panel.set_status("The search index was damaged; rebuilding it…")
-            self.window.statusBar().showMessage(f"Rebuilding the search index: {exc}", 10000)
+            self.window.notify(f"Rebuilding the search index: {exc}", 10000)
             self.start_indexing(reason=str(exc))
             return
         self.last_results = results

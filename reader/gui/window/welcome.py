@@ -73,7 +73,7 @@ class WelcomePanel(QFrame):
             return
         ids = [d for d in COMPARE_IDS if d in w.corpus]
         if not ids:
-            w.statusBar().showMessage("This corpus has none of the sample documents.", 5000)
+            w.notify("This corpus has none of the sample documents.", 5000)
             return
         w.compare.close_all_but_main()
         w.open_document(ids[0])

@@ -8,7 +8,7 @@ span the core reports can be drawn exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
@@ -299,6 +299,8 @@ class ReaderView(QWidget):
         self.font_size = 13
         self.font_family = reading_font_family()
         self.layers: dict[str, Layer] = {}
+        #: times the highlights were repainted (see :meth:`_refresh_selections`)
+        self.layer_updates = 0
         #: while presenting, which layers may be drawn at all (None: every visible layer); the
         #: presenter sets it from the step, so no feature can paint what the step keeps private
         self.layer_mask: Callable[[str], bool] | None = None
@@ -572,6 +574,17 @@ class ReaderView(QWidget):
         if self.layers.pop(name, None) is not None:
             self._refresh_selections()
 
+    def replace_layers(self, names: Iterable[str], layers: Iterable[Layer]) -> None:
+        """Drop the layers ``names`` and set ``layers``, in one repaint (a feature's whole set)."""
+        changed = False
+        for name in names:
+            changed = self.layers.pop(name, None) is not None or changed
+        for layer in layers:
+            self.layers[layer.name] = layer
+            changed = True
+        if changed:
+            self._refresh_selections()
+
     def set_layer_mask(self, mask: Callable[[str], bool] | None) -> None:
         """Limit what is drawn to the layers ``mask`` allows (None lifts the limit)."""
         self.layer_mask = mask
@@ -589,6 +602,7 @@ class ReaderView(QWidget):
                       if layer.visible and layer.spans and self.layer_allowed(name))
 
     def _refresh_selections(self) -> None:
+        self.layer_updates += 1  # how often the highlights were laid again (tests count repaints)
         for pane in self.panes:
             selections = []
             if self.doc is not None and pane.end > pane.start:

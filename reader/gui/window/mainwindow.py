@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from reader import APP_NAME, __version__
 from reader.core.context import AppContext
 from reader.core.corpus import Corpus
-from reader.core.events import CorpusReloaded
 from reader.core.errors import ReaderError
+from reader.core.events import CorpusReloaded
 from reader.core.frontmatter import Problem
 from reader.core.keymap import DOCK_KEYS, NEXT_AREA_KEY, PREVIOUS_AREA_KEY
 from reader.core.paths import bundled_corpus_path

@@ -42,8 +42,12 @@ from reader.core.entities.model import EntityError, GazetteerError
 from reader.core.errors import ReaderError
 from reader.gui.entities.panel import EntitiesPanel, Row
 from reader.gui.entities.style import ENTITY_TYPES, STYLES, EntityLegend, mention_format, selected_format
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.workers import Job
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 LAYER_PREFIX = "entities:"
 SELECTED_LAYER = "entity-selected"
@@ -166,9 +170,10 @@ class EntitiesFeature(QObject):
     candidatesUpdated = Signal()
     selectionChanged = Signal(str)
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("entities")  # the features it declared in REQUIRES
         self.service: EntityService | None = None
         self.counts: dict[str, dict[str, int]] = {}
         self.candidates: list[Any] = []
@@ -541,7 +546,7 @@ class EntitiesFeature(QObject):
     @property
     def undo_stack(self) -> QUndoStack:
         """The window's undo stack (the notes feature's when it is installed: one Ctrl+Z for all)."""
-        notes = getattr(self.window, "features", {}).get("notes")
+        notes = self.needs.get("notes")
         stack = getattr(notes, "undo_stack", None)
         if isinstance(stack, QUndoStack):
             return stack
@@ -834,5 +839,5 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def install(window: Any) -> EntitiesFeature:
-    return EntitiesFeature(window)
+def install(window: WindowAPI, needs: Needs) -> EntitiesFeature:
+    return EntitiesFeature(window, needs)

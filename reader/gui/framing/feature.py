@@ -186,7 +186,7 @@ class FramingFeature(QObject):
     # -- engine -------------------------------------------------------------------
     def ensure_engine(self) -> FramingEngine:
         if self.engine is None:
-            self.engine = FramingEngine.for_context(self.window.ctx)
+            self.engine = self.window.session.framing
             for notice in self.engine.notices:
                 self.window.notify(notice, 10000)
         return self.engine

@@ -340,7 +340,7 @@ class KwicFeature(QObject):
 
     def show_entity(self, entity_id: str) -> None:
         try:
-            query = entity_query(self.window.ctx, entity_id)
+            query = entity_query(self.window.session.entities, entity_id)
         except ReaderError as exc:
             self.window.notify(str(exc), 8000)
             return

@@ -121,6 +121,7 @@ class BulkEditFeature:
 
     def __init__(self, window: Any, parent: Any) -> None:
         self.window = window
+        self.needs = getattr(parent, "needs", None)  # the importer's declared features (notes: one undo)
         self.fallback_stack = QUndoStack(parent)
         self.dialog: BulkEditDialog | None = None
         self.action = QAction("Set Metadata of &Selected Documents…", window)
@@ -131,7 +132,7 @@ class BulkEditFeature:
         window.menus["edit"].addAction(self.action)
 
     def stack(self) -> QUndoStack:
-        notes = getattr(self.window, "features", {}).get("notes")
+        notes = self.needs.get("notes") if self.needs is not None else None
         return getattr(notes, "undo_stack", None) or self.fallback_stack
 
     def corpus(self) -> Corpus:

@@ -19,8 +19,12 @@ from reader.core.corpora import copy_sample, corpora_dir, create_corpus, edit_do
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.importer import ImportReport, import_paths
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 FILE_FILTER = ("Documents (*.txt *.md *.markdown *.html *.htm *.xhtml *.pdf *.docx *.epub *.eml *.mbox);;"
                "All files (*)")
@@ -32,9 +36,10 @@ class ImportFeature(QObject):
     importFinished = Signal(object)  # ImportReport
     metadataSaved = Signal(str)  # document id
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("importer")  # the features it declared in REQUIRES
         self.job: Job | None = None
         self.progress_dialog: ImportProgressDialog | None = None
         self.review: ImportReviewDialog | None = None
@@ -268,5 +273,5 @@ def _local_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
 
-def install(window: Any) -> ImportFeature:
-    return ImportFeature(window)
+def install(window: WindowAPI, needs: Needs) -> ImportFeature:
+    return ImportFeature(window, needs)

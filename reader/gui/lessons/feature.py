@@ -35,8 +35,12 @@ from reader.core.errors import ReaderError
 from reader.core.lessons.model import LAYERS, Lesson, Step
 from reader.core.lessons.validate import LessonError, find_passage, load_lesson
 from reader.core.text import paragraph_spans
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.lessons.presentation import Presenter
 from reader.gui.lessons.session import LessonSession
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("entities", "framing", "notes")
 
 SAMPLE_NAME = "kazakhstan-five-outlets.yaml"
 
@@ -183,8 +187,9 @@ class LessonEditor(QWidget):
 class LessonsFeature:
     """The Lessons menu, the editor dock and the presenter."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         self.window = window
+        self.needs = needs or Needs.none("lessons")  # the features it declared in REQUIRES
         self.session = LessonSession(window)
         self.session.saveFailed.connect(lambda msg: window.notify(msg, 10000))
         self.presenter = Presenter(window, self)
@@ -315,7 +320,7 @@ class LessonsFeature:
             if quote:
                 scroll[view.doc.id] = quote
         title = " · ".join(v.doc.meta.outlet or v.doc.id for v in views) or "Step"
-        framing = w.features.get("framing")
+        framing = self.needs.get("framing")
         techniques = []
         if framing is not None and getattr(framing, "hidden", None):
             with contextlib.suppress(Exception):
@@ -346,7 +351,7 @@ class LessonsFeature:
         if self._layer_state is None:
             self._layer_state = {name: self._layer_on(name) for name in LAYERS}
         for name, on in step.visible_layers(revealed).items():
-            feature = self.window.features.get(name)
+            feature = self.needs.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
                 with contextlib.suppress(ReaderError):
                     feature.set_enabled(on)
@@ -355,7 +360,7 @@ class LessonsFeature:
         if self._layer_state is None:
             return
         for name, on in self._layer_state.items():
-            feature = self.window.features.get(name)
+            feature = self.needs.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
                 with contextlib.suppress(ReaderError):
                     feature.set_enabled(on)
@@ -451,8 +456,8 @@ def scroll_to_top(view: Any, offset: int) -> None:
     bar.setValue(bar.value() + rect.top() - 8)
 
 
-def install(window: Any) -> LessonsFeature:
-    return LessonsFeature(window)
+def install(window: WindowAPI, needs: Needs) -> LessonsFeature:
+    return LessonsFeature(window, needs)
 
 
 __all__ = ["LessonsFeature", "install"]

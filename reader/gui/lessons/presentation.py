@@ -237,7 +237,7 @@ class Presenter(QObject):
     def framing_legend(self) -> list[tuple[str, str]]:
         """(technique name, band colour as it shows on the page) for each framing layer drawn now:
         the banner's legend is made from what the panes really paint."""
-        framing = self.window.features.get("framing")
+        framing = self.feature.needs.get("framing")
         engine = getattr(framing, "engine", None)
         if engine is None:
             return []

@@ -36,9 +36,13 @@ from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, n
 from reader.core.notes.service import attach, new_note, refresh_anchors
 from reader.core.notes.store import ANCHOR_FIELDS, StaleEdit
 from reader.core.research.scope import Scope, select_notes
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.notes.panel import NotesPanel
 from reader.gui.notes.review import NotesReview
 from reader.gui.reader.layers import Layer, LayerSpan
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("search",)
 
 ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
 HIGHLIGHT_SHORTCUT = HIGHLIGHT_KEY
@@ -194,9 +198,10 @@ class MarginMarkers(QWidget):
 class NotesFeature(QObject):
     """Owns the notes store for the window's lifetime and keeps every view in step with it."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("notes")  # the features it declared in REQUIRES
         self.session = window.session
         self.store = self.session.notes  # opened (and recovered) by the session, on first use
         self.notice = self.store.notice
@@ -582,7 +587,7 @@ class NotesFeature(QObject):
         view = self._active_view()
         notes = self.store.notes(corpus=self.key)
         tags = sorted({t for n in notes for t in n.tags}, key=str.casefold)
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         query = search.panel.query().strip() if search is not None else ""
         options: list[tuple[str, Scope]] = [("All notes of this corpus", Scope("all"))]
         if view.doc is not None:
@@ -621,7 +626,7 @@ class NotesFeature(QObject):
     def _search_ids(self, query: str) -> set[str]:
         from reader.core.research.scope import documents_matching
 
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None or search.engine is None:
             raise ReaderError("the search index is not ready")
         return documents_matching(search.engine, query)
@@ -652,5 +657,5 @@ class NotesFeature(QObject):
                         f"then the notes again: {', '.join(incoming.missing_urls[:3])}")
 
 
-def install(window: Any) -> NotesFeature:
-    return NotesFeature(window)
+def install(window: WindowAPI, needs: Needs) -> NotesFeature:
+    return NotesFeature(window, needs)

@@ -18,18 +18,23 @@ from reader.core.research.batch import BatchRow, batch_csv, read_queries, run_ba
 from reader.core.research.saved_searches import SavedSearches
 from reader.core.research.timeline import Timeline, timeline, timeline_csv
 from reader.core.search.engine import QuerySyntaxError
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.research.panel import ResearchPanel
 from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
 
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("search",)
+
 COPY_CITATION_SHORTCUT = COPY_CITATION_KEY
 
 
 class ResearchFeature(QObject):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("research")  # the features it declared in REQUIRES
         self.panel = ResearchPanel(window)
         self.dock = window.add_dock(self.panel, "Research", "research", Qt.DockWidgetArea.BottomDockWidgetArea)
         if not window.settings.get("window.state"):
@@ -101,7 +106,7 @@ class ResearchFeature(QObject):
 
     # -- engine ------------------------------------------------------------------------------
     def _engine(self) -> Any:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None:
             return None
         search.open_pending()
@@ -226,7 +231,7 @@ class ResearchFeature(QObject):
     def refresh_saved(self) -> None:
         items = self.saved.list()
         counts: dict[str, int | None] = {}
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         engine = search.engine if search is not None and not search.indexing else None
         if engine is not None:
             for item in items:
@@ -243,7 +248,7 @@ class ResearchFeature(QObject):
 
     def _on_corpus(self) -> None:
         self.window.library.restrict_to(None)  # another corpus: its documents, all of them
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is not None and not self._search_connected:  # features exist once all are installed
             search.panel.timelineRequested.connect(self.show_timeline)
             self._search_connected = True
@@ -292,7 +297,7 @@ class ResearchFeature(QObject):
         return True
 
     def ask_save_search(self) -> None:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         query = (search.panel.query() if search is not None else "").strip()
         if not query:
             self._say("Type a query in the search dock first (Ctrl+Shift+F).")
@@ -311,7 +316,7 @@ class ResearchFeature(QObject):
         self._say(f"Deleted saved search “{name}”.")
 
     def search_in_dock(self, query: str) -> None:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None:
             return
         search.show_panel()
@@ -390,5 +395,5 @@ class ResearchFeature(QObject):
         return path
 
 
-def install(window: Any) -> ResearchFeature:
-    return ResearchFeature(window)
+def install(window: WindowAPI, needs: Needs) -> ResearchFeature:
+    return ResearchFeature(window, needs)

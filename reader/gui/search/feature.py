@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QTextBrow
 
 from reader.core.errors import ReaderError
 from reader.core.paths import _source_root
-from reader.core.search import open_engine
 from reader.core.search.engine import (
     IndexCancelled,
     IndexUnusable,
@@ -32,9 +31,13 @@ from reader.core.search.engine import (
     SearchResults,
     UpdateReport,
 )
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
 from reader.gui.workers import Job, JobError
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
@@ -45,9 +48,10 @@ SNIPPET_PAGE = 20
 class SearchFeature(QObject):
     """Wires the search panel, the engine and the reader views together."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("search")  # the features it declared in REQUIRES
         self.panel = SearchPanel()
         self.dock = window.add_dock(self.panel, "Search", "search", Qt.DockWidgetArea.RightDockWidgetArea)
         self.engine: SearchEngine | None = None
@@ -140,8 +144,9 @@ class SearchFeature(QObject):
         self.cancel_indexing()
         if self.engine is not None:
             self.engine.close()
+            self.window.session.forget_search()
         try:
-            self.engine = open_engine(self.window.ctx, corpus)
+            self.engine = self.window.session.search  # built by the session, for its corpus
         except ReaderError as exc:
             self.engine = None
             self.panel.set_status(f"Search is unavailable: {exc}", error=True)
@@ -193,6 +198,7 @@ class SearchFeature(QObject):
             return
         self._finish_job()
         self.last_report = report
+        self.window.session.index_updated(report)
         if report.notice:
             self.panel.set_status(f"Note: {report.notice}.")
         if report.rebuilt:
@@ -334,7 +340,7 @@ class SearchFeature(QObject):
 
     def search_notes(self, query: str) -> None:
         """The notes scope: ``note:`` queries search your notes' text, tags and quotes."""
-        notes = self.window.features.get("notes")
+        notes = self.needs.get("notes")
         corpus = self.window.corpus
         if notes is None or corpus is None:
             self.panel.set_status("Notes are not available.", error=True)
@@ -365,7 +371,7 @@ class SearchFeature(QObject):
 
     def open_result(self, doc_id: str, _section: str = "article") -> None:
         if _section.startswith("note:"):
-            notes = self.window.features.get("notes")
+            notes = self.needs.get("notes")
             if notes is not None:
                 notes.jump_to(_section[len("note:"):])
             return
@@ -417,5 +423,5 @@ def progress_text(done: int, total: int, seconds: float) -> str:
     return f"{text} · {rate:.0f} docs/s · {when} left"
 
 
-def install(window: Any) -> SearchFeature:
-    return SearchFeature(window)
+def install(window: WindowAPI, needs: Needs) -> SearchFeature:
+    return SearchFeature(window, needs)

@@ -43,7 +43,7 @@ from reader.core.themes import THEMES
 from reader.gui.bridge import Notice, SessionBridge
 from reader.gui.compare.feature import install_compare
 from reader.gui.compare.view import CompareView
-from reader.gui.features import install_features
+from reader.gui.features import Needs, install_features
 from reader.gui.reader.library import LibraryPanel
 from reader.gui.reader.view import ReaderView
 from reader.gui.window.dialogs import ProblemsDialog, ShortcutsDialog
@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self.library.openRequested.connect(self.open_document)
         self.compare_actions = install_compare(self)
         self.features = install_features(self)
+        #: what the window's own panels (the welcome panel) use of the features
+        self.window_needs = Needs("window", ("search", "lessons"), self.features)
         from reader.gui.window.welcome import WelcomePanel
 
         for act in self.menuBar().actions():

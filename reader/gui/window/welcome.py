@@ -61,7 +61,7 @@ class WelcomePanel(QFrame):
         self.window.update_welcome()
 
     def search_name(self) -> None:
-        search = self.window.features.get("search")
+        search = self.window.window_needs.get("search")
         if search is None:
             return
         search.show_panel()
@@ -82,7 +82,7 @@ class WelcomePanel(QFrame):
         w.compare.set_mode("aligned", save=False)
 
     def present_lesson(self) -> None:
-        lessons = self.window.features.get("lessons")
+        lessons = self.window.window_needs.get("lessons")
         if lessons is None:
             return
         lessons.open_sample()

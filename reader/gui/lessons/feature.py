@@ -298,13 +298,13 @@ class LessonsFeature:
         from reader.core.lessons.handout import handout_html
         from reader.core.lessons.sources import handout_sources
 
-        html = handout_html(lesson, self.window.corpus, handout_sources(self.window.ctx))
+        html = handout_html(lesson, self.window.corpus, handout_sources(self.window.session))
         if fmt == "html":
             atomic_write_text(Path(name), html)
         else:
             from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
-            lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.ctx), Path(name))
+            lesson_to_pdf(lesson, self.window.corpus, handout_sources(self.window.session), Path(name))
         self.window.notify(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------

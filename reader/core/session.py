@@ -208,7 +208,7 @@ class Session:
             if self._framing is None:
                 from reader.core.framing.api import FramingService
 
-                self._framing = FramingService.for_context(self.ctx)
+                self._framing = FramingService(self.paths.data_dir, self.cache_dir, self.corpus_root)
             return self._framing
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -167,11 +168,11 @@ class CompareActions(QObject):
             self.saved_menu.addAction("(none saved yet)").setEnabled(False)
         for comp in saved:
             self.saved_menu.addAction(f"{comp.name}  ({len(comp.documents)} documents)",
-                                      lambda c=comp: self.open_comparison(c))
+                                      functools.partial(self.open_comparison, comp))
         if saved:
             delete = self.saved_menu.addMenu("Delete")
             for comp in saved:
-                delete.addAction(comp.name, lambda n=comp.name: self._delete(n))
+                delete.addAction(comp.name, functools.partial(self._delete, comp.name))
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ReaderError, OSError):

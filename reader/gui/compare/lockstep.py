@@ -86,7 +86,7 @@ class EntityLockstep:
 
     def _source_for(self, entity_id: str) -> EntityMentions | NameMentions:
         service = self.mention_source()
-        if service is not None:
+        if isinstance(service, EntityMentions):
             with contextlib.suppress(ReaderError, KeyError, LookupError, AttributeError):
                 if service.service.entity(entity_id) is not None:
                     return service

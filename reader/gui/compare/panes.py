@@ -50,7 +50,9 @@ class PaneStrip(QWidget):
         for text, tip, slot in (("◀", "Move this pane left", lambda: self.moveRequested.emit(-1)),
                                 ("▶", "Move this pane right", lambda: self.moveRequested.emit(+1)),
                                 ("✕", "Close this pane (Ctrl+W)", self.closeRequested.emit)):
-            button = QToolButton(self, text=text, toolTip=tip)
+            button = QToolButton(self)
+            button.setText(text)
+            button.setToolTip(tip)
             button.setAccessibleName(tip)
             button.setAutoRaise(True)
             button.clicked.connect(slot)
@@ -74,7 +76,13 @@ class PaneFrame(QWidget):
 
 
 
-class PaneManager:
+if TYPE_CHECKING:
+    _WidgetBase = QWidget  # the mixin is only ever part of the CompareView widget
+else:
+    _WidgetBase = object
+
+
+class PaneManager(_WidgetBase):
     """The panes of the compare view (a mixin of :class:`~reader.gui.compare.view.CompareView`)."""
 
     window_: Any

@@ -108,8 +108,10 @@ class CompareView(PaneManager, AlignmentLayers, EntityLockstep, QWidget):
         self.entity_combo.setToolTip("The entity every pane follows; Next / Previous move to its mentions")
         self.entity_combo.activated.connect(lambda i: self.set_entity(str(self.entity_combo.itemData(i)
                                                                           or self.entity_combo.itemText(i))))
-        self.entity_combo.lineEdit().returnPressed.connect(
-            lambda: self.set_entity(self.entity_combo.currentText().strip().lower().replace(" ", "-")))
+        line = self.entity_combo.lineEdit()
+        if line is not None:
+            line.returnPressed.connect(
+                lambda: self.set_entity(self.entity_combo.currentText().strip().lower().replace(" ", "-")))
         self.act_entity_prev = QAction("◀ Previous", self, toolTip="Every pane to its previous mention (Shift+F7)")
         self.act_entity_prev.setShortcut(QKeySequence("Shift+F7"))
         self.act_entity_prev.triggered.connect(lambda: self.step_entity(-1))

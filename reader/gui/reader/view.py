@@ -136,9 +136,9 @@ class FindBar(QWidget):
         self.edit.setClearButtonEnabled(True)
         self.count = QLabel(self)
         self.count.setMinimumWidth(90)
-        prev_btn = QToolButton(self, text="↑", toolTip="Previous match (Shift+F3)")
-        next_btn = QToolButton(self, text="↓", toolTip="Next match (F3)")
-        close_btn = QToolButton(self, text="✕", toolTip="Close (Esc)")
+        prev_btn, next_btn, close_btn = (_tool_button(self, "↑", "Previous match (Shift+F3)"),
+                                         _tool_button(self, "↓", "Next match (F3)"),
+                                         _tool_button(self, "✕", "Close (Esc)"))
         for btn, name in ((prev_btn, "Previous match"), (next_btn, "Next match"), (close_btn, "Close find bar")):
             btn.setAccessibleName(name)
             btn.setAutoRaise(True)
@@ -444,8 +444,9 @@ class ReaderView(QWidget):
         """Compare panes are narrow: a smaller document header leaves the height to the text."""
         if self.header.compact != compact:
             self.header.compact = compact
-            self.header.layout().setContentsMargins(12, 6, 12, 6) if compact else \
-                self.header.layout().setContentsMargins(16, 12, 16, 10)
+            layout = self.header.layout()
+            if layout is not None:
+                layout.setContentsMargins(*((12, 6, 12, 6) if compact else (16, 12, 16, 10)))
             if self.doc is not None:
                 self.header.set_document(self.doc, self.theme)
 
@@ -845,3 +846,10 @@ def _format_posted(posted: str | None) -> str:
 
 
 __all__ = ["ReaderView", "TextPane"]
+
+
+def _tool_button(parent: QWidget, text: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    return button

@@ -116,8 +116,9 @@ class MainWindow(QMainWindow):
         from reader.gui.window.welcome import WelcomePanel
 
         for act in self.menuBar().actions():
-            if act.menu() is not None:
-                give_mnemonics(act.menu())
+            menu = act.menu()
+            if isinstance(menu, QMenu):
+                give_mnemonics(menu)
         self.welcome = WelcomePanel(self)
         self.reader.add_placeholder_widget(self.welcome)
         self.update_welcome()
@@ -352,11 +353,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.problems_button)
 
-    def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None,
+    def _action(self, text: str, slot: Any,
+                shortcuts: list[QKeySequence | QKeySequence.StandardKey | str] | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcuts:
-            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+            action.setShortcuts([s if isinstance(s, QKeySequence) else QKeySequence(s) for s in shortcuts])
         if tip:
             action.setStatusTip(tip)
         action.triggered.connect(slot)

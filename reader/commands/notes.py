@@ -7,6 +7,7 @@ offsets and statuses always describe the current corpus text.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from reader.commands.output import emit_json, warn
 from reader.core.errors import ReaderError
 from reader.core.session import Session
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -129,9 +132,11 @@ class _NotesRun:
         return [n for n in notes if status is None or n.status == status]
 
     def meta(self, doc_id: str) -> Any:
+        """The document's metadata, or None for a note whose document is no longer in the corpus."""
         try:
             return self.corpus.meta(doc_id)
-        except Exception:
+        except (ReaderError, KeyError, LookupError) as exc:
+            log.debug("note on a document not in the corpus: %s (%s)", doc_id, exc)
             return None
 
     def close(self) -> None:

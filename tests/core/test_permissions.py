@@ -158,12 +158,3 @@ def test_atomic_write_new_file_is_private_and_replacing_keeps_mode(tmp_path: Pat
         assert _mode(kept) == 0o600
     finally:
         os.umask(old)
-
-
-def test_the_window_under_umask_022_leaves_nothing_readable(tmp_path: Path, isolated_dirs: dict[str, Path]) -> None:
-    pytest.importorskip("PySide6")
-    dirs = isolated_dirs
-    _run(dirs, "notes", "add", "--doc", "frontier-post-alma-ata", "--text", "private")
-    _run(dirs, "--screenshot", str(dirs["cache"] / "window.png"), "--open", "frontier-post-alma-ata")
-    assert (dirs["cache"] / "window.png").is_file()
-    assert _readable_by_others(dirs["data"], dirs["cache"], dirs["config"]) == []

@@ -87,7 +87,10 @@ def run_gui(
     if size:
         window.resize(*size)
     if screenshot:
-        return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus, lesson)
+        try:
+            return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus, lesson)
+        finally:
+            session.close()
     window.show()
     if sync or focus:
         window.compare.apply_start_options(sync, focus)

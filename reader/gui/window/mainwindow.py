@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._loaded_job: Job | None = None  # the load whose result the GUI thread has applied
         self._pending_open: list[str] = []
         self._reload_layout: list[str | None] | None = None  # the panes' documents across a reload
+        self._loaded_stamps: dict[str, tuple[int, int]] | None = None  # the files as last read
         self.bridge = SessionBridge(self.session, self)
         self.bridge.changed.connect(self._on_setting_changed)
         self.bridge.notice.connect(self._show_notice)
@@ -552,6 +553,8 @@ class MainWindow(QMainWindow):
         if event.switched:  # what belonged to the old corpus goes: its filter, its title
             self.library.reset()
             self.setWindowTitle(APP_NAME)
+        before = None if event.switched else self._loaded_stamps
+        self._loaded_stamps = _file_stamps(corpus)
         self.corpus = corpus
         self.problems = list(corpus.problems)
         self.library.set_documents(corpus.metas())
@@ -592,6 +595,11 @@ class MainWindow(QMainWindow):
             if len(wanted) > 1 and len(sizes) == len(self.reader_views()):
                 self.compare.splitter.setSizes([int(x) for x in sizes])
         self.corpusLoaded.emit()
+        if before is not None:
+            after = self._loaded_stamps or {}
+            changed = sorted(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
+            if changed:  # added, edited or removed on disk since the last reading
+                self.session.documents_changed(changed)
 
     def _update_problems_button(self) -> None:
         errors = sum(p.severity == "error" for p in self.problems)
@@ -761,6 +769,20 @@ def give_mnemonics(menu: QMenu) -> None:
     if not menu.property("parallaxMnemonics"):
         menu.setProperty("parallaxMnemonics", True)
         menu.aboutToShow.connect(lambda m=menu: give_mnemonics(m))
+
+
+def _file_stamps(corpus: Corpus | None) -> dict[str, tuple[int, int]] | None:
+    """Each document's file size and modification time (what tells a reload which ones changed)."""
+    if corpus is None:
+        return None
+    stamps = {}
+    for meta in corpus.metas():
+        try:
+            stat = Path(meta.path).stat()
+            stamps[meta.id] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stamps[meta.id] = (-1, -1)
+    return stamps
 
 
 def _html(text: str) -> str:

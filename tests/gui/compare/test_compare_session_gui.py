@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from reader.core.context import AppContext
+from reader.core.events import DocumentsChanged
 from reader.gui.window.mainwindow import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -29,17 +30,22 @@ def make_window(qtbot, open_ids: list[str], corpus: Path | None = None) -> MainW
     return window
 
 
-def test_reload_keeps_three_panes_in_the_same_order(qtbot, isolated_dirs) -> None:
-    window = make_window(qtbot, [FP, NEO, EAD])
+def test_reload_keeps_three_panes_in_the_same_order(qtbot, isolated_dirs, corpus_copy: Path) -> None:
+    window = make_window(qtbot, [FP, NEO, EAD], corpus=corpus_copy)
     views = window.reader_views()
     assert [v.doc.id for v in views] == [FP, NEO, EAD]
     window.compare.set_active(views[2])  # reloading from the last pane
+    changed: list[DocumentsChanged] = []
+    window.session.subscribe(DocumentsChanged, changed.append)
+    path = corpus_copy / f"{NEO}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA line added on disk.\n", encoding="utf-8")
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     window.wait_for_corpus()
     after = window.reader_views()
     assert [v.doc.id for v in after] == [FP, NEO, EAD]
     assert after == views  # the same panes, not new ones
-    assert all(v.doc is window.corpus.document(v.doc.id) or v.doc.id in window.corpus for v in after)
+    assert "A line added on disk." in after[1].doc.text  # showing the new text
+    assert changed == [DocumentsChanged((NEO,))]
     window.close()
     saved = (isolated_dirs["config"] / "settings.yaml").read_text()
     assert saved.count(f"- {FP}") == 1 and saved.count(f"- {EAD}") == 1  # the saved layout: three panes

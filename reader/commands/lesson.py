@@ -85,6 +85,24 @@ def run_export(args: argparse.Namespace, session: Session) -> int:
     else:
         from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
+        _widgets_app()
         pages = lesson_to_pdf(lesson, corpus, handout_sources(session), out, step=args.step)
         print(f"wrote {out} ({pages} pages)", file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def _widgets_app() -> None:
+    """The PDF is laid out by Qt: make its application a QApplication, not the bare
+    QGuiApplication the writer would create, so a window opened later in the same process
+    (the GUI after a CLI call, a test) can still make widgets."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    global _APP
+    if QApplication.instance() is None:
+        _APP = QApplication(["parallax"])  # kept for the process: Qt has one application
+
+
+_APP: object = None

@@ -47,7 +47,12 @@ class Job(QObject):
         self._cancel = threading.Event()
         self.done = False
         self.error: JobError | None = None
-        self.destroyed.connect(self._cancel.set)  # a deleted owner wants no more work done
+        self._gone = threading.Event()  # the C++ object is being deleted: emit nothing more
+        self.destroyed.connect(self._on_destroyed)  # a deleted owner wants no more work done
+
+    def _on_destroyed(self, *_args: object) -> None:
+        self._gone.set()
+        self._cancel.set()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -60,9 +65,10 @@ class Job(QObject):
     def _progress(self, done: int, total: int) -> None:
         self._emit(self.progress, done, total)
 
-    @staticmethod
-    def _emit(signal: Any, *args: Any) -> None:
-        """Emit unless the receiver's owner is gone (a window closed while the job ran)."""
+    def _emit(self, signal: Any, *args: Any) -> None:
+        """Emit unless the job's owner is gone (a window closed while the job ran)."""
+        if self._gone.is_set():
+            return
         with contextlib.suppress(RuntimeError):
             signal.emit(*args)
 

@@ -1,6 +1,7 @@
 """The entities capability for every caller: CLI, GUI, search, side-by-side.
 
-``EntityService.for_context(ctx)`` reads the corpus gazetteer (``<corpus>/entities.yaml``)
+The session (:mod:`reader.core.session`) builds the one service of an open corpus with
+``EntityService.for_context(ctx)``, which reads the corpus gazetteer (``<corpus>/entities.yaml``)
 and the user's overlay (``<data dir>/overlays/<corpus key>/entities.yaml``), builds one
 matcher, and answers ``entities()``, ``entity(id)`` and ``mentions(doc)``. Edits (alias,
 merge, rename, ...) are appended to the overlay and take effect at once; ``undo()`` takes the

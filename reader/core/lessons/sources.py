@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reader.core.document import Document
 from reader.core.lessons.handout import HandoutSources, Mark
@@ -11,20 +11,12 @@ if TYPE_CHECKING:
     from reader.core.session import Session
 
 
-def handout_sources(session: Session | Any) -> HandoutSources:
-    """Marks for a handout from ``session``'s services (the ones the window shows, with the
-    user's entity edits). A bare context (no session) gets services built for it."""
-    from reader.core.entities.api import EntityService
-    from reader.core.framing.api import FramingService
-    from reader.core.session import Session
-
+def handout_sources(session: Session) -> HandoutSources:
+    """Marks for a handout from ``session``'s services: the ones the window shows, with the
+    user's entity edits (the handout never builds services of its own)."""
     sources = HandoutSources()
-    if isinstance(session, Session):
-        service: EntityService = session.entities
-        framing: FramingService = session.framing
-    else:
-        service = EntityService.for_context(session)
-        framing = FramingService.for_context(session)  # type: ignore[assignment]
+    service = session.entities
+    framing = session.framing
 
     def entity_marks(doc: Document) -> list[Mark]:
         marks = []

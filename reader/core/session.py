@@ -69,7 +69,7 @@ class Session:
         self._search: SearchEngine | None = None
         self._aligners: dict[bool, Aligner] = {}
         self._notes: NoteStore | None = None
-        self._loaded_root: Path | None = None
+        self._announced_root: Path | None = None  # the root of the last CorpusReloaded
         self.settings.on_change(lambda name, value: self.events.publish(SettingsChanged(name, value)))
 
     @classmethod
@@ -115,6 +115,8 @@ class Session:
                 if scan:
                     corpus.scan()
                 self._use(corpus)
+                if self._announced_root is None:  # the first reading is the corpus a reload compares to
+                    self._announced_root = Path(corpus.root)
             assert self._corpus is not None
             return self._corpus
 
@@ -126,8 +128,9 @@ class Session:
     def adopt(self, corpus: Corpus) -> Corpus:
         """Make a scanned corpus the session's: services rebuild on next use; CorpusReloaded."""
         with self._lock:
-            previous = self._loaded_root
+            previous = self._announced_root
             self._use(corpus)
+            self._announced_root = Path(corpus.root)
         switched = previous is not None and not _same(previous, corpus.root)
         self.publish(CorpusReloaded(Path(corpus.root), switched=switched, previous_root=previous))
         return corpus
@@ -135,7 +138,6 @@ class Session:
     def _use(self, corpus: Corpus) -> None:
         self._drop_services()
         self._corpus = corpus
-        self._loaded_root = Path(corpus.root)
         self.ctx.use_corpus(corpus)
 
     def _drop_services(self) -> None:

@@ -62,35 +62,47 @@ class Job(QObject):
         """Whether Cancel was asked for (a finished job may still have stopped early)."""
         return self._cancel.is_set()
 
-    def _progress(self, done: int, total: int) -> None:
-        self._emit(self.progress, done, total)
-
-    def _emit(self, signal: Any, *args: Any) -> None:
-        """Emit unless the job's owner is gone (a window closed while the job ran)."""
-        if self._gone.is_set():
-            return
-        with contextlib.suppress(RuntimeError):
-            signal.emit(*args)
-
     def start(self, pool: QThreadPool | None = None) -> None:
+        # The pool thread never emits on the Job itself: its owner may delete it (a window closed)
+        # while the work runs, and a sender destroyed mid-emit crashes. It emits on a relay that
+        # lives as long as the Job's Python side; Qt drops the relay's connections to a deleted Job.
+        relay = _Relay()
+        relay.progress.connect(self.progress)
+        relay.finished.connect(self.finished)
+        relay.failed.connect(self.failed)
+        self._relay = relay
+        fn, cancel, gone = self._fn, self._cancel, self._gone
         job = self
+
+        def emit(signal: Any, *args: Any) -> None:
+            if not gone.is_set():
+                with contextlib.suppress(RuntimeError):
+                    signal.emit(*args)
 
         class _Runner(QRunnable):
             def run(self) -> None:  # runs in a pool thread
                 try:
-                    result = job._fn(job._progress, job._cancel.is_set)
+                    result = fn(lambda done, total: emit(relay.progress, done, total), cancel.is_set)
                 except Exception as exc:  # every failure goes back to the GUI thread, typed
                     error = JobError(exc)
                     if not error.expected:
                         log.error("background job failed", exc_info=exc)
                     job.error = error
                     job.done = True
-                    job._emit(job.failed, error)
+                    emit(relay.failed, error)
                     return
                 job.done = True
-                job._emit(job.finished, result)
+                emit(relay.finished, result)
 
         (pool or QThreadPool.globalInstance()).start(_Runner())
+
+
+class _Relay(QObject):
+    """The signals a pool thread emits for a :class:`Job` (see :meth:`Job.start`)."""
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
 
 
 __all__ = ["Job", "JobError"]

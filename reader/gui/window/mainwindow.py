@@ -509,8 +509,8 @@ class MainWindow(QMainWindow):
         self.progress.show()
         job = Job(lambda progress, cancelled: corpus.scan(progress, cancelled), self)
         job.progress.connect(self._on_scan_progress)
-        job.finished.connect(self._on_corpus_scanned)
-        job.failed.connect(self._on_scan_failed)
+        job.finished.connect(lambda corpus, j=job: self._on_corpus_scanned(corpus) if j is self._job else None)
+        job.failed.connect(lambda error, j=job: self._on_scan_failed(error) if j is self._job else None)
         self._job = job
         job.start()
 

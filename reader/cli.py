@@ -72,24 +72,25 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from reader.core.context import AppContext
     from reader.core.errors import ReaderError
     from reader.core.logsetup import debug_from_args
     from reader.core.paths import secure_app_dirs, use_private_umask
+    from reader.core.session import Session
 
     use_private_umask()  # before anything is written: the app's files are 0600, its folders 0700
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = AppContext.create(corpus=args.corpus, data_dir=args.data_dir,
-                            cache_dir=args.cache_dir, config_dir=args.config_dir)
+    session = Session.create(corpus=args.corpus, data_dir=args.data_dir,
+                             cache_dir=args.cache_dir, config_dir=args.config_dir)
+    ctx = session.ctx
     secure_app_dirs(ctx.paths)
     debug_from_args(args, ctx.paths.cache_dir)  # --debug: a log file in <cache>/logs, its path on stderr
     if args.command is None:
         size = parse_size(args.size)
-        from reader.gui.app import run_gui  # PySide6 loads only here
+        from reader.gui.window.app import run_gui  # PySide6 loads only here
 
         lesson = (args.lesson, args.step, args.present) if args.lesson else None
-        return run_gui(ctx, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme,
+        return run_gui(session, open_ids=args.open, screenshot=args.screenshot, size=size, theme=args.theme,
                        sync=args.sync, focus=args.focus, lesson=lesson)
     from reader.commands.output import safe_terminal
 
@@ -97,12 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ctx.settings.notice:
             print(f"parallax: {ctx.settings.notice}", file=sys.stderr)
         try:
-            return int(args.func(args, ctx) or 0)
+            return int(args.func(args, session) or 0)
         except ReaderError as exc:
             print(f"parallax: {exc}", file=sys.stderr)
             return 2
         except BrokenPipeError:  # e.g. piped into head
             return 0
+        finally:
+            session.close()
 
 
 def gui_main() -> int:

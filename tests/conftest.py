@@ -31,6 +31,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     monkeypatch.setenv("PARALLAX_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("PARALLAX_DATA_DIR", str(dirs["data"]))
     monkeypatch.setenv("PARALLAX_CACHE_DIR", str(dirs["cache"]))
+    monkeypatch.setattr("reader.core.context._RUN_PATHS", None)  # no folders left over from another test's run
     return dirs
 
 

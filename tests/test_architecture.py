@@ -28,6 +28,22 @@ def test_core_imports_no_qt() -> None:
     assert result.stdout.strip() == ""
 
 
+def test_a_session_builds_its_services_without_qt() -> None:
+    """The session (the core's centre) and every service it builds stay Qt-free when used."""
+    code = (
+        "import sys\n"
+        "from reader.core.session import Session\n"
+        "s = Session.create()\n"
+        "s.corpus(); s.entities; s.framing; s.aligner(); s.notes\n"
+        "s.close()\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'PyQt5', 'PyQt6'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
 def test_ruff_clean() -> None:
     ruff = shutil.which("ruff") or str(ROOT / ".venv" / "bin" / "ruff")
     if not shutil.which(ruff):

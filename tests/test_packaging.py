@@ -268,7 +268,7 @@ def test_this_machine_has_what_offscreen_qt_needs() -> None:
 def test_gui_start_stops_with_the_package_name(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from reader.core.context import AppContext
-    from reader.gui import app
+    from reader.gui.window import app
 
     monkeypatch.setattr(syslibs, "missing_packages", lambda: [("libEGL.so.1", "libegl1")])
     ctx = AppContext.create()

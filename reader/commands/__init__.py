@@ -1,7 +1,8 @@
 """CLI subcommands, one module each; ``reader.cli`` registers them in :data:`MODULES`.
 
 Each module exposes ``register(subparsers, parents)``; the parser it adds sets
-``func(args, ctx) -> int`` as its default. Heavy imports stay inside ``func``.
+``func(args, session) -> int`` as its default (a :class:`reader.core.session.Session`).
+Heavy imports stay inside ``func``.
 """
 
 MODULES = (

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -21,12 +21,10 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     cmd.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from reader.core.align import Aligner
-
-    corpus = ctx.corpus()
+def run(args: argparse.Namespace, session: Session) -> int:
+    corpus = session.corpus()
     doc_a, doc_b = corpus.document(args.a), corpus.document(args.b)
-    aligner = Aligner.for_context(ctx, use_entities=not args.no_entities)
+    aligner = session.aligner(use_entities=not args.no_entities)
     result = aligner.align(doc_a, doc_b)
     if args.json:
         emit_json(result.to_json(doc_a, doc_b))

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
 from reader.core.corpus import has_errors
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -22,8 +22,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     register_actions(actions, parents)
 
 
-def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
-    corpus = ctx.corpus(scan=False)
+def run_check(args: argparse.Namespace, session: Session) -> int:
+    corpus = session.corpus(scan=False)
     docs, problems = corpus.check()
     if args.json:
         emit_json({

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register_actions(actions: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -50,13 +50,13 @@ def register_actions(actions: Any, parents: list[argparse.ArgumentParser]) -> No
     edit.set_defaults(func=run_edit)
 
 
-def run_new(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_new(args: argparse.Namespace, session: Session) -> int:
     from reader.core.corpora import create_corpus, remember
 
-    root = create_corpus(ctx.paths, args.name, Path(args.path) if args.path else None,
+    root = create_corpus(session.paths, args.name, Path(args.path) if args.path else None,
                          title=args.title, event=args.event)
     if not args.no_switch:
-        remember(ctx.settings, root)
+        remember(session.settings, root)
     if args.json:
         emit_json({"name": args.name, "path": str(root), "current": not args.no_switch})
     else:
@@ -64,10 +64,10 @@ def run_new(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_list(args: argparse.Namespace, session: Session) -> int:
     from reader.core.corpora import list_corpora
 
-    entries = list_corpora(ctx.paths, ctx.settings, ctx.corpus_root)
+    entries = list_corpora(session.paths, session.settings, session.corpus_root)
     if args.json:
         emit_json([e.to_json() for e in entries])
         return 0
@@ -78,31 +78,31 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_use(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_use(args: argparse.Namespace, session: Session) -> int:
     from reader.core.corpora import remember, resolve_corpus
     from reader.core.paths import bundled_corpus_path
 
-    root = bundled_corpus_path() if args.corpus in ("sample", "bundled") else resolve_corpus(ctx.paths, args.corpus)
-    remember(ctx.settings, root)
+    root = bundled_corpus_path() if args.corpus in ("sample", "bundled") else resolve_corpus(session.paths, args.corpus)
+    remember(session.settings, root)
     print(f"Current corpus: {root}")
     return 0
 
 
-def run_copy(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_copy(args: argparse.Namespace, session: Session) -> int:
     from reader.core.corpora import copy_sample, remember
 
-    root = copy_sample(ctx.paths, args.name)
+    root = copy_sample(session.paths, args.name)
     if not args.no_switch:
-        remember(ctx.settings, root)
+        remember(session.settings, root)
     print(f"Copied the sample corpus to {root}" + ("" if args.no_switch else " (now the current corpus)"))
     return 0
 
 
-def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_edit(args: argparse.Namespace, session: Session) -> int:
     from reader.core.corpora import edit_document_meta
 
     if args.assign:
-        return _run_bulk_edit(args, ctx)
+        return _run_bulk_edit(args, session)
     if len(args.ids) > 1:
         raise SystemExit("parallax: corpus edit-meta: several IDs take --set KEY=VALUE")
     args.id = args.ids[0]
@@ -112,7 +112,7 @@ def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
     if not changes:
         raise SystemExit("parallax: corpus edit-meta: give at least one of --title, --outlet, --author, "
                          "--published, --event, ...")
-    corpus = ctx.corpus()
+    corpus = session.corpus()
     edit_document_meta(corpus, args.id, changes)
     meta = corpus.scan().meta(args.id)
     if args.json:
@@ -122,7 +122,7 @@ def run_edit(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _run_bulk_edit(args: argparse.Namespace, ctx: AppContext) -> int:
+def _run_bulk_edit(args: argparse.Namespace, session: Session) -> int:
     """``edit-meta ID... --set outlet="BBC News" --set event=...``: one change for many documents."""
     from reader.core.bulk_meta import bulk_edit, parse_assignment
 
@@ -131,7 +131,7 @@ def _run_bulk_edit(args: argparse.Namespace, ctx: AppContext) -> int:
     if direct:
         raise SystemExit(f"parallax: corpus edit-meta: use --set for every field with --set (not --{direct[0]})")
     changes = dict(parse_assignment(item) for item in args.assign)
-    corpus = ctx.corpus()
+    corpus = session.corpus()
     edit = bulk_edit(corpus, args.ids, changes)
     scanned = corpus.scan()
     if args.json:

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 TYPES = ("person", "organisation", "place", "group", "event", "media")
 
@@ -106,10 +106,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run_accept)
 
 
-def _service(ctx: AppContext) -> Any:
-    from reader.core.entities.api import EntityService
-
-    svc = EntityService.for_context(ctx)
+def _service(session: Session) -> Any:
+    svc = session.entities
     for notice in svc.notices:
         warn(notice)
     return svc
@@ -133,9 +131,9 @@ def _ensure_recognised(svc: Any, docs: list[Any]) -> None:
         svc.recognise(docs, progress=_progress("recognising entities"))
 
 
-def run_recognise(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
-    corpus = ctx.corpus()
+def run_recognise(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
+    corpus = session.corpus()
     docs = [corpus.document(m.id) for m in corpus.metas()]
     report = svc.recognise(docs, progress=_progress("recognising entities"), workers=max(1, args.workers))
     if args.json:
@@ -146,10 +144,10 @@ def run_recognise(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_list(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     status = 1 if any(p.severity == "error" for p in svc.problems) else 0
-    corpus = ctx.corpus()
+    corpus = session.corpus()
     docs = [corpus.document(m.id) for m in corpus.metas()]
     _ensure_recognised(svc, docs)
     if args.doc:
@@ -201,57 +199,57 @@ def _emit_entity(args: argparse.Namespace, entity: Any, message: str) -> int:
     return 0
 
 
-def run_alias(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_alias(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.add_alias(svc.find(args.entity).id, args.spelling, args.case)
     return _emit_entity(args, entity, f"{args.spelling!r} is now a spelling of {entity.name} ({entity.id})")
 
 
-def run_unalias(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_unalias(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.remove_alias(svc.find(args.entity).id, args.spelling)
     return _emit_entity(args, entity, f"{args.spelling!r} is no longer a spelling of {entity.name}")
 
 
-def run_merge(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_merge(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     source = svc.find(args.source)
     entity = svc.merge(source.id, svc.find(args.target).id)
     return _emit_entity(args, entity, f"merged {source.name} ({source.id}) into {entity.name} ({entity.id})")
 
 
-def run_add(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_add(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.add_entity(args.name, args.type, args.alias, args.description, args.entity_id)
     return _emit_entity(args, entity, f"added {entity.name} ({entity.id}, {entity.type})")
 
 
-def run_rename(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_rename(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.rename(svc.find(args.entity).id, args.name)
     return _emit_entity(args, entity, f"{entity.id} is now called {entity.name}")
 
 
-def run_type(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_type(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.set_type(svc.find(args.entity).id, args.type)
     return _emit_entity(args, entity, f"{entity.name} is now a {entity.type}")
 
 
-def run_describe(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_describe(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.describe(svc.find(args.entity).id, args.description)
     return _emit_entity(args, entity, f"description of {entity.name} set")
 
 
-def run_hide(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_hide(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.hide(svc.find(args.entity).id, args.hidden)
     return _emit_entity(args, entity, f"{entity.name} is {'hidden' if entity.hidden else 'shown'}")
 
 
-def run_dismiss(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_dismiss(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     svc.dismiss(args.text, not args.undo)
     if args.json:
         emit_json({"dismissed": sorted(svc.dismissed)})
@@ -260,8 +258,8 @@ def run_dismiss(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_unmerge(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_unmerge(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     source = args.source
     ops = svc.overlay.ops if svc.overlay is not None else []
     if not any(op.get("op") == "merge" and op.get("from") == source for op in ops):
@@ -271,8 +269,8 @@ def run_unmerge(args: argparse.Namespace, ctx: AppContext) -> int:
     return _emit_entity(args, entity, f"{entity.name} ({entity.id}) is its own entity again")
 
 
-def run_split(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_split(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     entity = svc.find(args.entity)
     back = svc.split(entity.id, args.spelling)
     if args.json:
@@ -282,8 +280,8 @@ def run_split(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_reject(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_reject(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     svc.reject(args.text, args.reject_doc, rejected=not args.undo)
     where = f" in {args.reject_doc}" if args.reject_doc else ""
     if args.json:
@@ -293,8 +291,8 @@ def run_reject(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_undo(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_undo(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     op = svc.undo()
     if args.json:
         emit_json({"undone": {k: v for k, v in op.items() if k != "at"}})
@@ -304,8 +302,8 @@ def run_undo(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_accept(args: argparse.Namespace, ctx: AppContext) -> int:
-    svc = _service(ctx)
+def run_accept(args: argparse.Namespace, session: Session) -> int:
+    svc = _service(session)
     if args.new:
         entity = svc.add_entity(args.text, args.type)
         return _emit_entity(args, entity, f"added {entity.name} ({entity.id}, {entity.type})")

@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 ACTIONS = ("add-term", "remove-term", "move-term", "mute", "unmute", "techniques", "rules")
 
@@ -29,18 +29,16 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from reader.core.framing import FramingEngine
-
-    engine = FramingEngine.for_context(ctx)
+def run(args: argparse.Namespace, session: Session) -> int:
+    engine = session.framing
     for notice in engine.notices:
         print(f"parallax: {notice}", file=__import__("sys").stderr)
     if args.action:
         return _action(args, engine)
     if args.doc:
-        return _doc(args, ctx, engine)
+        return _doc(args, session, engine)
     if args.profile:
-        return _profile(args, ctx, engine)
+        return _profile(args, session, engine)
     print("parallax framing: give --doc ID, --profile, or an action (see --help)", file=__import__("sys").stderr)
     return 2
 
@@ -88,8 +86,8 @@ def _action(args: argparse.Namespace, engine: Any) -> int:
     return 0
 
 
-def _doc(args: argparse.Namespace, ctx: AppContext, engine: Any) -> int:
-    doc = ctx.corpus().document(args.doc)
+def _doc(args: argparse.Namespace, session: Session, engine: Any) -> int:
+    doc = session.corpus().document(args.doc)
     spans = engine.spans(doc)
     prof = engine.profile(doc)
     if args.json:
@@ -106,8 +104,8 @@ def _doc(args: argparse.Namespace, ctx: AppContext, engine: Any) -> int:
     return 0
 
 
-def _profile(args: argparse.Namespace, ctx: AppContext, engine: Any) -> int:
-    corpus = ctx.corpus()
+def _profile(args: argparse.Namespace, session: Session, engine: Any) -> int:
+    corpus = session.corpus()
     profiles = engine.outlet_profiles(corpus.documents())
     if args.json:
         emit_json({"techniques": {t.id: t.name for t in engine.catalogue.values()},

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -30,7 +30,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     cmd.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
+def run(args: argparse.Namespace, session: Session) -> int:
     from reader.core.importer import import_paths
 
     tty = sys.stderr.isatty()
@@ -44,8 +44,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         elif done == total or (done and done % 25 == 0):
             print(f"importing {done}/{total}", file=sys.stderr, flush=True)
 
-    report = import_paths(ctx.corpus_root, [Path(p) for p in args.paths],
-                          max_mb=ctx.settings.get("import.max_size_mb"), progress=progress,
+    report = import_paths(session.corpus_root, [Path(p) for p in args.paths],
+                          max_mb=session.settings.get("import.max_size_mb"), progress=progress,
                           outlet=args.outlet, event=args.event)
     if not args.json and not args.quiet and sys.stdin.isatty() and report.without("outlet"):
         _ask_outlet(report)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -37,11 +37,9 @@ class StderrProgress:
             print(file=sys.stderr)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from reader.core.search import open_engine
-
-    corpus = ctx.corpus()
-    engine = open_engine(ctx, corpus)
+def run(args: argparse.Namespace, session: Session) -> int:
+    corpus = session.corpus()
+    engine = session.search
     progress = StderrProgress("parallax: indexing")
     try:
         if args.rebuild:

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -29,14 +29,14 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
+def run(args: argparse.Namespace, session: Session) -> int:
     from reader.core.errors import ReaderError
     from reader.core.framing.kwic import KwicIndex, entity_query, kwic_csv_rows, sort_lines
 
     if args.width < 0 or args.width > 2000:
         raise ReaderError("--width must be between 0 and 2000")
-    index = KwicIndex.for_corpus(ctx.corpus(), ctx.cache_dir)
-    query = entity_query(ctx, args.query) if args.entity else args.query
+    index = KwicIndex.for_corpus(session.corpus(), session.cache_dir)
+    query = entity_query(session.entities, args.query) if args.entity else args.query
     exact = args.exact or args.entity
     lines = sort_lines(index.search(query, width=args.width, limit=args.limit, exact=exact), args.sort)
     if args.json:

@@ -9,8 +9,8 @@ from typing import Any
 
 from reader.commands.output import emit_json
 from reader.core.atomic import atomic_write_text
-from reader.core.context import AppContext
 from reader.core.lessons.validate import LessonError, check_lesson, load_lesson
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -28,16 +28,11 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     export.set_defaults(func=run_export)
 
 
-def known_names(ctx: AppContext) -> tuple[set[str] | None, set[str] | None]:
+def known_names(session: Session) -> tuple[set[str] | None, set[str] | None]:
     """Entity ids and framing technique ids, when those capabilities are installed."""
     entities: set[str] | None = None
     techniques: set[str] | None = None
-    try:
-        from reader.core.entities.api import EntityService
-
-        entities = {e.id for e in EntityService.for_context(ctx).entities()}
-    except ImportError:
-        pass
+    entities = {e.id for e in session.entities.entities()}
     try:
         from reader.core.framing.catalogue import load_catalogue
 
@@ -47,7 +42,7 @@ def known_names(ctx: AppContext) -> tuple[set[str] | None, set[str] | None]:
     return entities, techniques
 
 
-def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_check(args: argparse.Namespace, session: Session) -> int:
     path = Path(args.file)
     try:
         lesson, problems = load_lesson(path)
@@ -55,8 +50,8 @@ def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
         problems = exc.problems
         lesson = None
     if lesson is not None:
-        entities, techniques = known_names(ctx)
-        problems = problems + check_lesson(lesson, ctx.corpus(), entities, techniques)
+        entities, techniques = known_names(session)
+        problems = problems + check_lesson(lesson, session.corpus(), entities, techniques)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
         emit_json({"lesson": str(path), "title": lesson.title if lesson else None,
@@ -69,19 +64,19 @@ def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
     return 1 if errors else 0
 
 
-def run_export(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_export(args: argparse.Namespace, session: Session) -> int:
     from reader.core.lessons.handout import handout_html
     from reader.core.lessons.sources import handout_sources
 
     lesson, problems = load_lesson(Path(args.file))
-    corpus = ctx.corpus()
+    corpus = session.corpus()
     problems += check_lesson(lesson, corpus)
     for p in problems:
         print(f"parallax: {p}", file=sys.stderr)
     if args.step is not None and not 1 <= args.step <= len(lesson.steps):
         print(f"parallax: --step must be between 1 and {len(lesson.steps)}", file=sys.stderr)
         return 2
-    html = handout_html(lesson, corpus, handout_sources(ctx), step=args.step)
+    html = handout_html(lesson, corpus, handout_sources(session), step=args.step)
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.format == "html":
@@ -90,6 +85,24 @@ def run_export(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
-        pages = lesson_to_pdf(lesson, corpus, handout_sources(ctx), out, step=args.step)
+        _widgets_app()
+        pages = lesson_to_pdf(lesson, corpus, handout_sources(session), out, step=args.step)
         print(f"wrote {out} ({pages} pages)", file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def _widgets_app() -> None:
+    """The PDF is laid out by Qt: make its application a QApplication, not the bare
+    QGuiApplication the writer would create, so a window opened later in the same process
+    (the GUI after a CLI call, a test) can still make widgets."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    global _APP
+    if QApplication.instance() is None:
+        _APP = QApplication(["parallax"])  # kept for the process: Qt has one application
+
+
+_APP: object = None

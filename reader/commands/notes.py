@@ -7,13 +7,16 @@ offsets and statuses always describe the current corpus text.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
 from reader.core.errors import ReaderError
+from reader.core.session import Session
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -97,25 +100,25 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-class _Session:
-    """The store, the corpus and its key for one command; closing takes a backup if needed."""
+class _NotesRun:
+    """The session's store, the corpus and its key for one command; closing takes a backup if needed."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        from reader.core.notes.service import corpus_key, note_corpus_path
-        from reader.core.notes.store import NoteStore
+    def __init__(self, session: Session) -> None:
+        from reader.core.notes.service import note_corpus_path
 
-        self.ctx = ctx
-        self.store = NoteStore.open(ctx.paths.data_dir)
+        self.session = session
+        self.ctx = session.ctx
+        self.store = session.notes
         if self.store.notice:
             warn(self.store.notice)
-        self.key = corpus_key(ctx)
-        shared = note_corpus_path(self.store, ctx.corpus_root, self.key)
+        self.key = session.corpus_key
+        shared = note_corpus_path(self.store, session.corpus_root, self.key)
         if shared:
             warn(shared)
 
     @property
     def corpus(self) -> Any:
-        return self.ctx.corpus()
+        return self.session.corpus()
 
     def current(self, doc: str | None = None, status: str | None = None) -> list[Any]:
         """Notes of this corpus, re-anchored to the current text first."""
@@ -129,14 +132,16 @@ class _Session:
         return [n for n in notes if status is None or n.status == status]
 
     def meta(self, doc_id: str) -> Any:
+        """The document's metadata, or None for a note whose document is no longer in the corpus."""
         try:
             return self.corpus.meta(doc_id)
-        except Exception:
+        except (ReaderError, KeyError, LookupError) as exc:
+            log.debug("note on a document not in the corpus: %s (%s)", doc_id, exc)
             return None
 
     def close(self) -> None:
         shown = self.store.notice or ""
-        self.store.close()
+        self.session.close_notes()
         later = (self.store.notice or "")[len(shown):].strip()
         if later:  # e.g. the backup taken on closing was refused
             warn(later)
@@ -162,19 +167,19 @@ def _line(note: Any) -> str:
 
 
 def _with_session(fn: Any) -> Any:
-    def run(args: argparse.Namespace, ctx: AppContext) -> int:
-        session = _Session(ctx)
+    def run(args: argparse.Namespace, session: Session) -> int:
+        notes = _NotesRun(session)
         try:
-            return int(fn(args, session) or 0)
+            return int(fn(args, notes) or 0)
         finally:
-            session.close()
+            notes.close()
 
     return run
 
 
 # -- actions ------------------------------------------------------------------------------------
 @_with_session
-def run_add(args: argparse.Namespace, s: _Session) -> int:
+def run_add(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.notes.service import find_quote, new_note
 
     doc = s.corpus.document(args.doc)
@@ -194,7 +199,7 @@ def run_add(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_list(args: argparse.Namespace, s: _Session) -> int:
+def run_list(args: argparse.Namespace, s: _NotesRun) -> int:
     notes = s.current(args.doc, args.status)
     if args.json:
         emit_json({"notes": [n.to_json() for n in notes]})
@@ -210,7 +215,7 @@ def run_list(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_search(args: argparse.Namespace, s: _Session) -> int:
+def run_search(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.notes.search import search_notes
 
     s.current()
@@ -227,7 +232,7 @@ def run_search(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_edit(args: argparse.Namespace, s: _Session) -> int:
+def run_edit(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.notes.model import check_color, clean_tags
 
     note = s.store.resolve(args.id)
@@ -247,7 +252,7 @@ def run_edit(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_attach(args: argparse.Namespace, s: _Session) -> int:
+def run_attach(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.notes.service import attach, find_quote
 
     note = s.store.resolve(args.id)
@@ -262,7 +267,7 @@ def run_attach(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_delete(args: argparse.Namespace, s: _Session) -> int:
+def run_delete(args: argparse.Namespace, s: _NotesRun) -> int:
     note = s.store.resolve(args.id)
     s.store.delete(note.id)
     print(f"deleted {note.id}")
@@ -270,13 +275,13 @@ def run_delete(args: argparse.Namespace, s: _Session) -> int:
 
 
 @_with_session
-def run_export(args: argparse.Namespace, s: _Session) -> int:
+def run_export(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.atomic import atomic_write_text
     from reader.core.notes.exchange import load_origins
     from reader.core.research.note_citations import render_notes_export
     from reader.core.research.scope import parse_scope, select_notes
 
-    notes = select_notes(s.current(args.doc), parse_scope(args.scope), lambda q: _matching_ids(s.ctx, q))
+    notes = select_notes(s.current(args.doc), parse_scope(args.scope), lambda q: _matching_ids(s.session, q))
     text = render_notes_export(notes, s.corpus, args.format, style=args.style,
                                title=f"Notes: {s.corpus.info.title}", origins=load_origins(s.store))
     if args.output:
@@ -292,14 +297,14 @@ def run_export(args: argparse.Namespace, s: _Session) -> int:
     return 0
 
 
-def _matching_ids(ctx: AppContext, query: str) -> set[str]:
+def _matching_ids(session: Session, query: str) -> set[str]:
     """Document ids a search matches (for ``--scope search:QUERY``), from the search index."""
     from reader.core.research.scope import documents_matching
-    from reader.core.search import ensure_index, open_engine
+    from reader.core.search import ensure_index
     from reader.core.search.engine import QuerySyntaxError
 
-    corpus = ctx.corpus()
-    engine = open_engine(ctx, corpus)
+    corpus = session.corpus()
+    engine = session.search
     try:
         ensure_index(engine, corpus)
         return documents_matching(engine, query)
@@ -310,7 +315,7 @@ def _matching_ids(ctx: AppContext, query: str) -> set[str]:
 
 
 @_with_session
-def run_import(args: argparse.Namespace, s: _Session) -> int:
+def run_import(args: argparse.Namespace, s: _NotesRun) -> int:
     from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
     from reader.core.notes.model import NotesError
     from reader.core.notes.service import refresh_anchors
@@ -337,14 +342,14 @@ def run_import(args: argparse.Namespace, s: _Session) -> int:
     return 0
 
 
-def search_json(ctx: AppContext, query: str, limit: int = 20) -> dict[str, Any]:
+def search_json(session: Session, query: str, limit: int = 20) -> dict[str, Any]:
     """Notes matching ``query`` in the shape ``parallax search`` prints (``note:`` queries).
 
     Each hit names its note, document and passage (``start``/``end``, so a face can jump there)
     and marks the matched words of the body in a snippet, like document hits."""
     from reader.core.notes.search import marked_snippet, parse_query, search_notes
 
-    s = _Session(ctx)
+    s = _NotesRun(session)
     try:
         s.current()
         hits = search_notes(s.store, query, corpus=s.key, limit=limit or None)
@@ -360,4 +365,4 @@ def search_json(ctx: AppContext, query: str, limit: int = 20) -> dict[str, Any]:
                         "score": round(hit.score, 3), "snippets": [body]})
         return {"query": query, "scope": "notes", "total": len(out), "hits": out}
     finally:
-        s.store.close()
+        s.session.close_notes()

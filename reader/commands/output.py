@@ -53,7 +53,7 @@ class SafeText:
 def safe_terminal() -> Iterator[None]:
     """Within the block, stdout and stderr print no control characters."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeText(out), SafeText(err, keep_cr=True)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeText(out), SafeText(err, keep_cr=True)
     try:
         yield
     finally:

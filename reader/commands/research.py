@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
 from reader.core.errors import ReaderError
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -57,14 +57,14 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true", help="CSV: one row per query and outlet")
     bt.set_defaults(func=run_batch)
-    ss.set_defaults(func=lambda args, ctx: run_searches_list(args, ctx), json=False)
+    ss.set_defaults(func=lambda args, session: run_searches_list(args, session), json=False)
 
 
-def _engine(ctx: AppContext) -> Any:
-    from reader.core.search import ensure_index, open_engine
+def _engine(session: Session) -> Any:
+    from reader.core.search import ensure_index
 
-    corpus = ctx.corpus()
-    engine = open_engine(ctx, corpus)
+    corpus = session.corpus()
+    engine = session.search
     report = ensure_index(engine, corpus, progress=_stderr_progress("indexing"))
     if report.rebuilt:
         warn(f"index rebuilt: {report.reason}")
@@ -81,10 +81,10 @@ def _stderr_progress(what: str) -> Any:
     return progress
 
 
-def run_cite(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_cite(args: argparse.Namespace, session: Session) -> int:
     from reader.core.research import citations
 
-    corpus = ctx.corpus()
+    corpus = session.corpus()
     ids = args.ids or list(corpus.ids)
     metas = [corpus.meta(i) for i in ids]  # an unknown id raises a ReaderError naming it
     items = [citations.csl_item(m) for m in metas]
@@ -105,13 +105,13 @@ def run_cite(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_timeline(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_timeline(args: argparse.Namespace, session: Session) -> int:
     from reader.core.research.timeline import timeline, timeline_csv
     from reader.core.search.engine import QuerySyntaxError
 
-    engine = _engine(ctx)
+    engine = _engine(session)
     try:
-        line = timeline(engine, args.query, sorted({m.outlet for m in ctx.corpus().metas() if m.outlet}))
+        line = timeline(engine, args.query, sorted({m.outlet for m in session.corpus().metas() if m.outlet}))
     except QuerySyntaxError as exc:
         raise ReaderError(f"bad query: {exc}") from None
     finally:
@@ -129,22 +129,22 @@ def run_timeline(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _saved(ctx: AppContext) -> Any:
+def _saved(session: Session) -> Any:
     from reader.core.research.saved_searches import SavedSearches
 
-    saved = SavedSearches(ctx.paths.data_dir)
+    saved = SavedSearches(session.paths.data_dir)
     if saved.notice:
         warn(saved.notice)
     return saved
 
 
-def run_searches_list(args: argparse.Namespace, ctx: AppContext) -> int:
-    saved = _saved(ctx).list()
+def run_searches_list(args: argparse.Namespace, session: Session) -> int:
+    saved = _saved(session).list()
     rows = []
     if saved:
         from reader.core.search.engine import QuerySyntaxError
 
-        engine = _engine(ctx)
+        engine = _engine(session)
         try:
             for item in saved:
                 try:
@@ -165,17 +165,17 @@ def run_searches_list(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_searches_save(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_searches_save(args: argparse.Namespace, session: Session) -> int:
     from reader.core.search.engine import QuerySyntaxError
 
-    engine = _engine(ctx)
+    engine = _engine(session)
     try:
         total = engine.search(args.query, limit=0).total  # refuse a malformed query before saving it
     except QuerySyntaxError as exc:
         raise ReaderError(f"bad query: {exc}") from None
     finally:
         engine.close()
-    item = _saved(ctx).save(args.name, args.query)
+    item = _saved(session).save(args.name, args.query)
     if args.json:
         emit_json({**item.to_json(), "documents": total})
     else:
@@ -183,8 +183,8 @@ def run_searches_save(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_searches_delete(args: argparse.Namespace, ctx: AppContext) -> int:
-    item = _saved(ctx).delete(args.name)
+def run_searches_delete(args: argparse.Namespace, session: Session) -> int:
+    item = _saved(session).delete(args.name)
     if args.json:
         emit_json({"deleted": item.to_json()})
     else:
@@ -192,7 +192,7 @@ def run_searches_delete(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_batch(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_batch(args: argparse.Namespace, session: Session) -> int:
     from reader.core.research.batch import batch_csv, read_queries
     from reader.core.research.batch import run_batch as batch
 
@@ -203,7 +203,7 @@ def run_batch(args: argparse.Namespace, ctx: AppContext) -> int:
     queries = read_queries(text)
     if not queries:
         raise ReaderError(f"no queries in {args.file}")
-    engine = _engine(ctx)
+    engine = _engine(session)
     try:
         rows = batch(engine, queries, progress=_stderr_progress("queries"))
     finally:

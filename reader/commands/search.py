@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
 from reader.core.errors import ReaderError
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -24,8 +24,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     cmd.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from reader.core.search import open_engine, search_with_index
+def run(args: argparse.Namespace, session: Session) -> int:
+    from reader.core.search import search_with_index
     from reader.core.search.engine import QuerySyntaxError
 
     if not args.query and not args.like:
@@ -33,9 +33,9 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.limit < 0:
         raise ReaderError("--limit must be 0 or more")
     if args.query and args.query.lstrip().lower().startswith("note:"):
-        return _run_notes(args, ctx)
-    corpus = ctx.corpus()
-    engine = open_engine(ctx, corpus)
+        return _run_notes(args, session)
+    corpus = session.corpus()
+    engine = session.search
     try:
         if args.like:
             doc = corpus.document(args.like)
@@ -74,11 +74,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _run_notes(args: argparse.Namespace, ctx: AppContext) -> int:
+def _run_notes(args: argparse.Namespace, session: Session) -> int:
     """``note:`` queries search your notes (bodies, tags, quotes) instead of the documents."""
     from reader.commands.notes import search_json
 
-    data = search_json(ctx, args.query, limit=args.limit)
+    data = search_json(session, args.query, limit=args.limit)
     if args.json:
         emit_json(data)
         return 0

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 from reader.core.settings import declared
 
 
@@ -22,8 +22,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     cmd.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    settings = ctx.settings
+def run(args: argparse.Namespace, session: Session) -> int:
+    settings = session.settings
     if args.action in ("get", "set", "reset") and not args.name:
         raise SystemExit(f"parallax settings {args.action}: a setting name is required")
     if args.action == "get":

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from reader.commands.output import emit_json
-from reader.core.context import AppContext
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -16,8 +16,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     show.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    doc = ctx.corpus().document(args.id)
+def run(args: argparse.Namespace, session: Session) -> int:
+    doc = session.corpus().document(args.id)
     if args.json:
         emit_json(doc.to_json())
         return 0

@@ -11,8 +11,8 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
-from reader.core.context import AppContext
 from reader.core.errors import ReaderError
+from reader.core.session import Session
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -76,19 +76,19 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------
-def _config(ctx: AppContext) -> Any:
+def _config(session: Session) -> Any:
     from reader.core.team import config
 
-    found = config.load(ctx.paths.config_dir)
+    found = config.load(session.paths.config_dir)
     if found is None:
         raise ReaderError("no team server configured: run parallax team init postgresql://USER@HOST/DATABASE")
     return found
 
 
-def _connect(ctx: AppContext) -> Any:
+def _connect(session: Session) -> Any:
     from reader.core.team import config
 
-    return config.connector(ctx.paths.config_dir, _config(ctx))()
+    return config.connector(session.paths.config_dir, _config(session))()
 
 
 def _done(args: argparse.Namespace, data: dict[str, Any], text: str) -> int:
@@ -115,57 +115,55 @@ class _Progress:
 
 
 # -- actions -------------------------------------------------------------------------
-def run_init(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_init(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import config, db
 
     url, user, secret = config.split_password(args.url)
     if args.password_stdin:
         secret = sys.stdin.readline().rstrip("\n")
     cfg = config.TeamConfig(url, user, None)
-    old = config.load(ctx.paths.config_dir)
+    old = config.load(session.paths.config_dir)
     if old is not None and old.url == url:
         cfg.corpus = old.corpus
-    config.save(ctx.paths.config_dir, cfg, secret)
-    with config.connector(ctx.paths.config_dir, cfg)() as conn, db.reported("prepare the team schema"):
+    config.save(session.paths.config_dir, cfg, secret)
+    with config.connector(session.paths.config_dir, cfg)() as conn, db.reported("prepare the team schema"):
         applied = db.migrate(conn)
     return _done(args, {"url": url, "user": user, "applied": applied},
                  f"team server {url} ready ({len(applied)} migration(s) applied)")
 
 
-def run_push(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_push(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import config
     from reader.core.team.push import push
 
-    corpus = ctx.corpus()
-    name = (args.name or ctx.corpus_root.name).lower()
+    corpus = session.corpus()
+    name = (args.name or session.corpus_root.name).lower()
     progress = _Progress("Pushing")
-    entity_spans, framing_spans = _span_sources(ctx)
-    with _connect(ctx) as conn:
+    entity_spans, framing_spans = _span_sources(session)
+    with _connect(session) as conn:
         report = push(conn, corpus, name, progress=progress, entity_spans=entity_spans, framing_spans=framing_spans)
     progress.finish()
-    cfg = _config(ctx)
+    cfg = _config(session)
     if cfg.corpus is None:
         cfg.corpus = name
-        config.save(ctx.paths.config_dir, cfg)
+        config.save(session.paths.config_dir, cfg)
     data = {"corpus": name, **report.to_json()}
     return _done(args, data, f"{name}: {report.added} added, {report.updated} updated, {report.removed} removed, "
                              f"{report.unchanged} unchanged in {report.seconds:.1f} s")
 
 
-def _span_sources(ctx: AppContext) -> tuple[Any, Any]:
+def _span_sources(session: Session) -> tuple[Any, Any]:
     """Entity mentions and framing spans as this laptop computes them (optional: missing lists skip)."""
     entity = framing = None
     try:
         from reader.core.entities.search_fields import service_for
 
-        def entity(doc: Any) -> list[tuple[int, int, str]]:
+        def entity(doc: Any) -> list[tuple[int, int, str]]:  # as the local index computes them
             return list(service_for(doc).spans(doc))
     except ImportError as exc:
         warn(f"entity mentions not uploaded ({exc})")
     try:
-        from reader.core.framing.api import FramingService
-
-        service = FramingService.for_context(ctx)
+        service = session.framing
 
         def framing(doc: Any) -> list[Any]:
             return list(service.spans(doc))
@@ -174,28 +172,28 @@ def _span_sources(ctx: AppContext) -> tuple[Any, Any]:
     return entity, framing
 
 
-def run_use(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_use(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import config, corpora, db
 
-    cfg = _config(ctx)
+    cfg = _config(session)
     if args.local:
         cfg.corpus = None
-        config.save(ctx.paths.config_dir, cfg)
+        config.save(session.paths.config_dir, cfg)
         return _done(args, {"corpus": None}, "searching this laptop's corpus again")
     if not args.name:
         raise ReaderError("team use needs a NAME (or --local)")
-    with _connect(ctx) as conn, db.reported("find the corpus"):
+    with _connect(session) as conn, db.reported("find the corpus"):
         found = corpora.get(conn, args.name)
     cfg.corpus = found.name
-    config.save(ctx.paths.config_dir, cfg)
+    config.save(session.paths.config_dir, cfg)
     return _done(args, {"corpus": found.name}, f"searching the team corpus {found.name}")
 
 
-def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_status(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import access, corpora, db
 
-    cfg = _config(ctx)
-    with _connect(ctx) as conn, db.reported("read the server status"):
+    cfg = _config(session)
+    with _connect(session) as conn, db.reported("read the server status"):
         data = {"url": cfg.url, "user": cfg.user, "corpus": cfg.corpus, "schema_current": db.schema_current(conn),
                 "corpora": corpora.names(conn),
                 "libraries": [{"id": i, "kind": k, "can_write": w} for i, k, w in access.my_libraries(conn)]}
@@ -205,18 +203,18 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
     return _done(args, data, text)
 
 
-def run_search(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_search(args: argparse.Namespace, session: Session) -> int:
     from reader.core.search.engine import QuerySyntaxError
     from reader.core.team import config
 
-    cfg = _config(ctx)
+    cfg = _config(session)
     if not cfg.corpus:
         raise ReaderError("no team corpus in use: run parallax team use NAME")
     if not args.query and not args.like:
         raise ReaderError("team search needs a QUERY or --like ID")
     from reader.core.search.postgres_engine import PostgresEngine
 
-    engine = PostgresEngine(config.connector(ctx.paths.config_dir, cfg), cfg.corpus)
+    engine = PostgresEngine(config.connector(session.paths.config_dir, cfg), cfg.corpus)
     try:
         if args.like:
             doc = engine.document(args.like)
@@ -243,14 +241,14 @@ def run_search(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_show(args: argparse.Namespace, session: Session) -> int:
     from reader.core.search.postgres_engine import PostgresEngine
     from reader.core.team import config
 
-    cfg = _config(ctx)
+    cfg = _config(session)
     if not cfg.corpus:
         raise ReaderError("no team corpus in use: run parallax team use NAME")
-    engine = PostgresEngine(config.connector(ctx.paths.config_dir, cfg), cfg.corpus)
+    engine = PostgresEngine(config.connector(session.paths.config_dir, cfg), cfg.corpus)
     try:
         doc = engine.document(args.doc)
     finally:
@@ -262,22 +260,21 @@ def run_show(args: argparse.Namespace, ctx: AppContext) -> int:
     return _done(args, data, f"{doc.meta.citation()}\n\n{doc.text}")
 
 
-def _notes(ctx: AppContext) -> tuple[Any, Any]:
-    from reader.core.notes.store import NoteStore
+def _notes(session: Session) -> tuple[Any, Any]:
     from reader.core.team.sync_state import SyncState
 
-    return NoteStore.open(ctx.paths.data_dir), SyncState.beside(ctx.paths.data_dir)
+    return session.notes, SyncState.beside(session.paths.data_dir)
 
 
-def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_sync(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team.sync import Syncer
 
-    cfg = _config(ctx)
-    store, state = _notes(ctx)
+    cfg = _config(session)
+    store, state = _notes(session)
     progress = _Progress("Syncing notes")
     try:
         try:
-            conn = _connect(ctx)
+            conn = _connect(session)
         except ReaderError as exc:
             raise ReaderError(f"offline: notes not synced, nothing lost ({exc})") from None
         with conn:
@@ -294,8 +291,8 @@ def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
     return _done(args, report.to_json(), text)
 
 
-def run_conflicts(args: argparse.Namespace, ctx: AppContext) -> int:
-    store, state = _notes(ctx)
+def run_conflicts(args: argparse.Namespace, session: Session) -> int:
+    store, state = _notes(session)
     try:
         found = state.conflicts()
         rows = []
@@ -310,10 +307,10 @@ def run_conflicts(args: argparse.Namespace, ctx: AppContext) -> int:
     return _done(args, {"conflicts": rows}, text)
 
 
-def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_resolve(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team.sync import resolve
 
-    store, state = _notes(ctx)
+    store, state = _notes(session)
     try:
         note = resolve(store, state, args.copy, args.keep)
     finally:
@@ -323,11 +320,11 @@ def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
                  f"resolved: kept {args.keep}; run parallax team sync to send it")
 
 
-def run_share(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_share(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team.access import team_library
 
     lib = team_library(args.team)
-    store, state = _notes(ctx)
+    store, state = _notes(session)
     try:
         note = store.resolve(args.note)
         base = state.bases().get(note.id)
@@ -340,29 +337,29 @@ def run_share(args: argparse.Namespace, ctx: AppContext) -> int:
     return _done(args, {"note": note.id, "library": lib}, f"note {note.id} will sync to {lib}")
 
 
-def run_add_user(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_add_user(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import access, db
 
     secret = sys.stdin.readline().rstrip("\n")
-    with _connect(ctx) as conn, db.reported("add the user"):
+    with _connect(session) as conn, db.reported("add the user"):
         lib = access.add_user(conn, args.user, secret)
     return _done(args, {"user": args.user, "library": lib}, f"user {args.user} created with library {lib}")
 
 
-def run_add_team(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_add_team(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import access, db
 
     members = [m.strip() for m in args.members.split(",") if m.strip()]
     readers = [m.strip() for m in args.readers.split(",") if m.strip()]
-    with _connect(ctx) as conn, db.reported("add the team"):
+    with _connect(session) as conn, db.reported("add the team"):
         lib = access.add_team(conn, args.team, members, readers=readers)
     return _done(args, {"library": lib, "members": members, "readers": readers}, f"team library {lib} ready")
 
 
-def run_grant(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_grant(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import access, corpora, db
 
-    with _connect(ctx) as conn, db.reported("grant access"):
+    with _connect(session) as conn, db.reported("grant access"):
         found = corpora.get(conn, args.corpus)
         corpora.grant(conn, found, access.check_user(args.user), editor=args.editor)
     role = "editor" if args.editor else "reader"
@@ -370,9 +367,9 @@ def run_grant(args: argparse.Namespace, ctx: AppContext) -> int:
                  f"{args.user} is now {role} of {found.name}")
 
 
-def run_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
+def run_jobs(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import db, jobs
 
-    with _connect(ctx) as conn, db.reported("run the jobs"):
+    with _connect(session) as conn, db.reported("run the jobs"):
         ran = jobs.run_jobs(conn)
     return _done(args, {"jobs": [{"kind": k, "seconds": round(s, 3)} for k, s in ran]}, f"{len(ran)} job(s) run")

@@ -1,14 +1,29 @@
-"""The per-run context both faces share: folders, settings and the current corpus."""
+"""The per-run context both faces share: folders, settings and which corpus is current.
+
+The folders are resolved once (options, then the documented ``PARALLAX_*_DIR`` overrides, then
+the platform defaults) and passed explicitly from here on: nothing writes them back into
+``os.environ``. The corpus itself is owned by :class:`reader.core.session.Session`, which tells
+the context which one is in use (:meth:`AppContext.use_corpus`).
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.core.corpus import Corpus
 from reader.core.paths import AppPaths, bundled_corpus_path
 from reader.core.settings import Settings
+
+#: the folders of this run (set by :meth:`AppContext.create`); read through :func:`run_paths`
+_RUN_PATHS: AppPaths | None = None
+
+
+def run_paths() -> AppPaths:
+    """The folders of the current run, for code that has a document but no context (the search
+    index's entity field): the ones ``--data-dir`` / ``--cache-dir`` chose, else the defaults.
+    Kept in this process (and inherited by forked index workers), never written to os.environ."""
+    return _RUN_PATHS if _RUN_PATHS is not None else AppPaths.resolve()
 
 
 @dataclass
@@ -28,12 +43,10 @@ class AppContext:
         cache_dir: str | None = None,
         config_dir: str | None = None,
     ) -> AppContext:
+        global _RUN_PATHS
         paths = AppPaths.resolve(config_dir=config_dir, data_dir=data_dir, cache_dir=cache_dir)
-        # The run's folders become the process default, so code that resolves paths without a
-        # context (a search-field extractor, a worker) still honours --data-dir / --cache-dir.
-        os.environ["PARALLAX_CONFIG_DIR"] = str(paths.config_dir)
-        os.environ["PARALLAX_DATA_DIR"] = str(paths.data_dir)
-        os.environ["PARALLAX_CACHE_DIR"] = str(paths.cache_dir)
+        # only folders given on the command line need remembering: the rest resolve the same anywhere
+        _RUN_PATHS = paths if (config_dir or data_dir or cache_dir) else None
         settings = Settings(paths.settings_file())
         return cls(paths, settings, Path(corpus).expanduser() if corpus else None)
 
@@ -54,8 +67,14 @@ class AppContext:
         except OSError:
             return False
 
+    def use_corpus(self, corpus: Corpus | None) -> None:
+        """The session's corpus (None: read it again on next use); only the session calls this."""
+        self._corpus = corpus
+
     def corpus(self, *, scan: bool = True) -> Corpus:
-        """The current corpus, scanned on first use (raises CorpusError if unusable)."""
+        """The current corpus, scanned on first use (raises CorpusError if unusable).
+
+        Prefer ``session.corpus()``: this is kept for the core helpers that take a context."""
         if self._corpus is None:
             corpus = Corpus(self.corpus_root, read_only=self.is_bundled)
             if scan:

@@ -96,10 +96,15 @@ def test_entry_point_runs_as_module() -> None:
     assert "5 documents, 0 errors" in result.stdout
 
 
-def test_explicit_folders_become_the_process_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from reader.core.paths import AppPaths
+def test_explicit_folders_are_passed_not_written_to_the_environment(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--data-dir / --cache-dir travel in the session; the environment keeps only what the user set."""
+    import os
 
+    before = {k: os.environ.get(k) for k in ("PARALLAX_DATA_DIR", "PARALLAX_CACHE_DIR", "PARALLAX_CONFIG_DIR")}
     assert main(["--data-dir", str(tmp_path / "d"), "--cache-dir", str(tmp_path / "c"), "settings"]) == 0
-    capsys.readouterr()
-    paths = AppPaths.resolve()
-    assert paths.data_dir == (tmp_path / "d").resolve() and paths.cache_dir == (tmp_path / "c").resolve()
+    assert "corpus.path" in capsys.readouterr().out
+    assert {k: os.environ.get(k) for k in before} == before
+    from reader.core.context import run_paths
+
+    assert run_paths().data_dir == (tmp_path / "d").resolve()  # what the index's entity field reads

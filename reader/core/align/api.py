@@ -68,7 +68,9 @@ class Aligner:
         self.prepared: dict[str, PreparedDoc] = {}
 
     @classmethod
-    def for_context(cls, ctx: Any, *, use_entities: bool = True) -> Aligner:
+    def for_context(cls, ctx: Any, *, use_entities: bool = True, service: Any = None) -> Aligner:
+        """An aligner for the context's corpus; ``service``: the session's entity service (else
+        one is built here, for callers without a session)."""
         corpus = ctx.corpus()
         key = hashlib.sha256()
         for meta in corpus.metas():
@@ -78,7 +80,8 @@ class Aligner:
             except OSError:
                 key.update(f"{meta.id}:?;".encode())
         return cls(ctx.cache_dir, lambda: list(corpus.documents()),
-                   entity_service(ctx) if use_entities else None, key.hexdigest()[:16])
+                   (EntityMentions(service) if service is not None else entity_service(ctx)) if use_entities
+                   else None, key.hexdigest()[:16])
 
     # -- corpus weights -------------------------------------------------------------
     @property

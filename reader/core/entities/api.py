@@ -1,6 +1,7 @@
 """The entities capability for every caller: CLI, GUI, search, side-by-side.
 
-``EntityService.for_context(ctx)`` reads the corpus gazetteer (``<corpus>/entities.yaml``)
+The session (:mod:`reader.core.session`) builds the one service of an open corpus with
+``EntityService.for_context(ctx)``, which reads the corpus gazetteer (``<corpus>/entities.yaml``)
 and the user's overlay (``<data dir>/overlays/<corpus key>/entities.yaml``), builds one
 matcher, and answers ``entities()``, ``entity(id)`` and ``mentions(doc)``. Edits (alias,
 merge, rename, ...) are appended to the overlay and take effect at once; ``undo()`` takes the
@@ -52,7 +53,7 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 __all__ = ["Candidate", "Entity", "EntityError", "EntityService", "Mention", "RecognitionReport",
-           "overlay_path_for"]
+           "overlay_path_for", "register_service", "registered_service", "unregister_service"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,46 @@ def overlay_path_at(data_dir: Path, cache_name: str, identity: str) -> Path:
     return path
 
 
+#: corpus root (resolved) -> the open session's service: code that has a document but no session
+#: (the search index's entity field, an index worker forked from this process) uses the same
+#: service, with the same overlay, instead of building one from the environment.
+_REGISTRY: dict[Path, EntityService] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def _key(root: Path) -> Path:
+    try:
+        return Path(root).resolve()
+    except OSError:
+        return Path(root)
+
+
+def register_service(root: Path, service: EntityService) -> None:
+    """The session's service for the corpus at ``root`` (replaces an older one)."""
+    with _REGISTRY_LOCK:
+        _REGISTRY[_key(root)] = service
+
+
+def unregister_service(service: EntityService) -> None:
+    with _REGISTRY_LOCK:
+        for root in [r for r, s in _REGISTRY.items() if s is service]:
+            del _REGISTRY[root]
+
+
+def registered_service(root: Path) -> EntityService | None:
+    """The open session's service for the corpus at ``root``, or None (build one yourself)."""
+    with _REGISTRY_LOCK:
+        return _REGISTRY.get(_key(root))
+
+
+#: the op fields that name an entity (what an ``EntitiesEdited`` event carries)
+_ID_FIELDS = ("id", "entity", "into", "source", "target", "from", "to")
+
+
+def _op_ids(op: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(op[k]) for k in _ID_FIELDS if isinstance(op.get(k), str)))
+
+
 class EntityService:
     """Entities of one corpus with the user's changes applied; thread-safe for reading."""
 
@@ -120,6 +161,8 @@ class EntityService:
         self.recognise_on_demand = True
         self._table = Table()
         self._lock = threading.RLock()
+        #: ``fn(entity_ids)`` after each edit or undo (the session turns it into EntitiesEdited)
+        self.listeners: list[Callable[[tuple[str, ...]], None]] = []
         self.reload()
 
     @classmethod
@@ -444,6 +487,15 @@ class EntityService:
             with self._lock:
                 self._rebuild()
             raise EntityError(message)
+        self._announce(op)
+
+    def _announce(self, op: dict[str, Any]) -> None:
+        ids = _op_ids(op)
+        for listener in list(self.listeners):
+            try:
+                listener(ids)
+            except Exception:  # a listener's fault is not the edit's: it is kept
+                log.exception("entity listener %r failed", listener)
 
     def add_entity(self, name: str, type: str = "person", aliases: Iterable[str] = (), description: str = "",
                    entity_id: str | None = None) -> Entity:
@@ -586,6 +638,7 @@ class EntityService:
             op = self.overlay.ops.pop()
             self.overlay.save()
             self._rebuild()
+        self._announce(op)
         return op
 
 

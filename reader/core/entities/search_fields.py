@@ -16,12 +16,12 @@ from pathlib import Path
 
 from whoosh.fields import KEYWORD
 
+from reader.core.context import run_paths
 from reader.core.corpus import corpus_key_at
 from reader.core.document import Document
 from reader.core.entities.api import EntityService, overlay_path_at
 from reader.core.entities.cache import flush_all
 from reader.core.entities.gazetteer import GAZETTEER_FILE
-from reader.core.paths import AppPaths
 from reader.core.search.fields import register_field
 
 #: How often (seconds) the gazetteer and overlay stamps are looked at again while indexing.
@@ -55,7 +55,7 @@ def _where(root: Path) -> tuple[Path, Path, Path]:
     resolving paths per document cost 0.65 s per 2,000 documents)."""
     hit = _places.get(root)
     if hit is None:
-        paths = AppPaths.resolve()
+        paths = run_paths()  # the folders this run was given (--data-dir...), not only the environment's
         cache = paths.corpus_cache_dir(root)
         overlay = overlay_path_at(paths.data_dir, cache.name, corpus_key_at(root))  # the file the faces edit
         hit = (root / GAZETTEER_FILE, overlay, cache / "entities")

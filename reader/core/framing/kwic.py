@@ -232,13 +232,10 @@ class KwicIndex:
         return {r.doc: len(r.text) for r in self.records}
 
 
-def entity_query(ctx: Any, name: str) -> str:
-    """A query for every spelling of an entity (by id, name or alias), when entities are installed."""
-    try:
-        from reader.core.entities.api import EntityService
-    except ImportError:
-        raise ReaderError("entities are not available in this installation") from None
-    entity = EntityService.for_context(ctx).find(name)
+def entity_query(service: Any, name: str) -> str:
+    """A query for every spelling of an entity (by id, name or alias) of ``service`` (the
+    session's :class:`~reader.core.entities.api.EntityService`, so the user's aliases count)."""
+    entity = service.find(name)
     spellings = [a.text for a in entity.spellings() if a.text.strip() and "|" not in a.text]
     return "|".join(dict.fromkeys(spellings))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -126,7 +127,7 @@ class CompareActions(QObject):
         if doc_id:
             self.window.compare.open_beside(str(doc_id))
         else:
-            self.window.statusBar().showMessage("Select a document in the library first.", 4000)
+            self.window.notify("Select a document in the library first.", 4000)
 
     def _library_menu(self, pos: QPoint) -> None:
         view = self.window.library.view
@@ -154,7 +155,7 @@ class CompareActions(QObject):
             except (ReaderError, OSError) as exc:
                 QMessageBox.warning(self.window, "Cannot save the comparison", str(exc))
                 return
-            self.window.statusBar().showMessage(f"Saved comparison “{name.strip()}”", 4000)
+            self.window.notify(f"Saved comparison “{name.strip()}”", 4000)
 
     def _fill_saved(self) -> None:
         self.saved_menu.clear()
@@ -167,11 +168,11 @@ class CompareActions(QObject):
             self.saved_menu.addAction("(none saved yet)").setEnabled(False)
         for comp in saved:
             self.saved_menu.addAction(f"{comp.name}  ({len(comp.documents)} documents)",
-                                      lambda c=comp: self.open_comparison(c))
+                                      functools.partial(self.open_comparison, comp))
         if saved:
             delete = self.saved_menu.addMenu("Delete")
             for comp in saved:
-                delete.addAction(comp.name, lambda n=comp.name: self._delete(n))
+                delete.addAction(comp.name, functools.partial(self._delete, comp.name))
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ReaderError, OSError):
@@ -183,7 +184,7 @@ class CompareActions(QObject):
         missing = [d for d in comp.documents if window.corpus is None or d not in window.corpus]
         docs = [d for d in comp.documents if d not in missing]
         if not docs:
-            window.statusBar().showMessage("None of its documents are in this corpus.", 6000)
+            window.notify("None of its documents are in this corpus.", 6000)
             return
         compare.close_all_but_main()
         window.open_document(docs[0])
@@ -193,7 +194,7 @@ class CompareActions(QObject):
         if comp.entity:
             compare.set_entity(comp.entity, go_first=comp.sync == "entity")
         if missing:
-            window.statusBar().showMessage(f"Not in this corpus: {', '.join(missing)}", 6000)
+            window.notify(f"Not in this corpus: {', '.join(missing)}", 6000)
 
 
 def install_compare(window: Any) -> CompareActions:

@@ -42,8 +42,12 @@ from reader.core.entities.model import EntityError, GazetteerError
 from reader.core.errors import ReaderError
 from reader.gui.entities.panel import EntitiesPanel, Row
 from reader.gui.entities.style import ENTITY_TYPES, STYLES, EntityLegend, mention_format, selected_format
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.workers import Job
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 LAYER_PREFIX = "entities:"
 SELECTED_LAYER = "entity-selected"
@@ -166,9 +170,10 @@ class EntitiesFeature(QObject):
     candidatesUpdated = Signal()
     selectionChanged = Signal(str)
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("entities")  # the features it declared in REQUIRES
         self.service: EntityService | None = None
         self.counts: dict[str, dict[str, int]] = {}
         self.candidates: list[Any] = []
@@ -253,14 +258,14 @@ class EntitiesFeature(QObject):
 
     # -- service and counts -------------------------------------------------------
     def ensure_service(self) -> EntityService | None:
+        """The session's entity service (every pane and the search follow the same one)."""
         if self.service is None:
             try:
-                self.service = EntityService.for_context(self.window.ctx)
+                self.service = self.window.session.entities
             except (GazetteerError, ReaderError) as exc:
-                self.window.statusBar().showMessage(f"Entities unavailable: {exc}", 15000)
+                self.window.notify(f"Entities unavailable: {exc}", 15000)
                 self.window.notices.append(str(exc))
                 return None
-            self._stamp = self._service_stamp()
             self.service.recognise_on_demand = False  # the model runs in the counting job, never here
             for notice in self.service.notices:
                 self.window.notices.append(notice)
@@ -269,18 +274,8 @@ class EntitiesFeature(QObject):
                     self.window._update_problems_button()
         return self.service
 
-    def _service_stamp(self) -> tuple[str, float]:
-        """Which gazetteer the service was built from (a reload with no change keeps it)."""
-        root = Path(self.window.ctx.corpus_root)
-        try:
-            mtime = (root / "entities.yaml").stat().st_mtime
-        except OSError:
-            mtime = 0.0
-        return str(root.resolve()), mtime
-
     def _on_corpus(self) -> None:
-        if self.service is None or getattr(self, "_stamp", None) != self._service_stamp():
-            self.service = None
+        self.service = None  # the session built a new one for this reading of the corpus
         self.counts = {}
         self.candidates = []
         self.selected = None
@@ -326,7 +321,7 @@ class EntitiesFeature(QObject):
         self.recognising = done < total
         self.panel.show_progress(done, total)
         if done < total:
-            self.window.statusBar().showMessage(f"Recognising names: {done}/{total} documents", 3000)
+            self.window.notify(f"Recognising names: {done}/{total} documents", 3000)
 
     def _start(self, fn: Any, slot: Any, progress: Any = None) -> Job:
         """Run ``fn`` in the pool; the result goes to a bound slot (dropped if this feature is gone).
@@ -345,10 +340,10 @@ class EntitiesFeature(QObject):
         job.start()
         return job
 
-    def _on_job_failed(self, message: str) -> None:
+    def _on_job_failed(self, message: object) -> None:
         self.recognising = False
         self.panel.show_progress(0, 0)
-        self.window.statusBar().showMessage(f"Entities: {message}", 10000)
+        self.window.notify(f"Entities: {message}", 10000)
 
     def _on_counts(self, result: tuple[int, bool, dict[str, dict[str, int]]]) -> None:
         generation, recognised, counts = result
@@ -379,7 +374,7 @@ class EntitiesFeature(QObject):
         """The search index's ``entity`` field was filled from the curated list only if it was built
         before recognition ended; say how to bring it up to date rather than race the search
         feature's own indexing job."""
-        self.window.statusBar().showMessage(
+        self.window.notify(
             "Names recognised. Tools ▸ Rebuild Search Index lets entity: searches find them.", 10000)
 
     def refresh_candidates(self) -> None:
@@ -551,7 +546,7 @@ class EntitiesFeature(QObject):
     @property
     def undo_stack(self) -> QUndoStack:
         """The window's undo stack (the notes feature's when it is installed: one Ctrl+Z for all)."""
-        notes = getattr(self.window, "features", {}).get("notes")
+        notes = self.needs.get("notes")
         stack = getattr(notes, "undo_stack", None)
         if isinstance(stack, QUndoStack):
             return stack
@@ -592,7 +587,7 @@ class EntitiesFeature(QObject):
             return None
         entity = self._edit(svc.add_alias, entity_id, text)
         if entity is not None:
-            self.window.statusBar().showMessage(f"“{text}” now counts as {entity.name}", 6000)
+            self.window.notify(f"“{text}” now counts as {entity.name}", 6000)
         return entity
 
     def merge(self, source_id: str, into_id: str) -> Any:
@@ -819,7 +814,7 @@ class EntitiesFeature(QObject):
         except OSError as exc:
             QMessageBox.warning(self.window, "Export coverage matrix", str(exc))
             return None
-        self.window.statusBar().showMessage(f"Coverage matrix written to {path}", 6000)
+        self.window.notify(f"Coverage matrix written to {path}", 6000)
         return path
 
 
@@ -844,5 +839,5 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def install(window: Any) -> EntitiesFeature:
-    return EntitiesFeature(window)
+def install(window: WindowAPI, needs: Needs) -> EntitiesFeature:
+    return EntitiesFeature(window, needs)

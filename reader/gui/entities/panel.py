@@ -284,7 +284,7 @@ class CoverageMatrix(QWidget):
         atomic_write_text(Path(path), self.to_csv())
 
     def export_png(self, path: Path) -> bool:
-        return self.to_image().save(str(path), "PNG")
+        return self.to_image().save(str(path), "PNG")  # type: ignore[call-overload]  # the stub wants bytes; PySide wants str
 
 
 class CandidateModel(HeaderedTableModel):

@@ -185,9 +185,9 @@ class FramingFeature(QObject):
     # -- engine -------------------------------------------------------------------
     def ensure_engine(self) -> FramingEngine:
         if self.engine is None:
-            self.engine = FramingEngine.for_context(self.window.ctx)
+            self.engine = self.window.session.framing
             for notice in self.engine.notices:
-                self.window.statusBar().showMessage(notice, 10000)
+                self.window.notify(notice, 10000)
         return self.engine
 
     def _on_corpus(self) -> None:
@@ -233,7 +233,7 @@ class FramingFeature(QObject):
         try:
             spans = engine.spans(view.doc)
         except ReaderError as exc:
-            self.window.statusBar().showMessage(str(exc), 10000)
+            self.window.notify(str(exc), 10000)
             return
         by_tech: dict[str, list[LayerSpan]] = {}
         rules = engine.rules()
@@ -336,9 +336,9 @@ class FramingFeature(QObject):
             elif kind == "mute":
                 engine.mute(value)
         except ReaderError as exc:
-            self.window.statusBar().showMessage(str(exc), 10000)
+            self.window.notify(str(exc), 10000)
             return
-        self.window.statusBar().showMessage(f"Framing lists changed ({kind} {value}); saved in "
+        self.window.notify(f"Framing lists changed ({kind} {value}); saved in "
                                             f"{engine.overlay.path}", 6000)
         self.refresh_all()
 
@@ -371,7 +371,7 @@ class FramingFeature(QObject):
         job = Job(lambda progress, cancelled: engine.outlet_profiles(
             (corpus.document(i) for i in ids), progress, cancelled, total=len(ids)), self)
         job.finished.connect(lambda profiles: self._profile_done(profiles, len(ids)))
-        job.failed.connect(lambda message: dialog.status.setText(message))
+        job.failed.connect(lambda error: dialog.status.setText(str(error)))
         self._profile_job = job
         job.start()
 

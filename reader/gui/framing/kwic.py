@@ -361,9 +361,9 @@ class KwicFeature(QObject):
 
     def show_entity(self, entity_id: str) -> None:
         try:
-            query = entity_query(self.window.ctx, entity_id)
+            query = entity_query(self.window.session.entities, entity_id)
         except ReaderError as exc:
-            self.window.statusBar().showMessage(str(exc), 8000)
+            self.window.notify(str(exc), 8000)
             return
         self.panel.exact.setChecked(True)
         self.show_query(query)
@@ -402,7 +402,7 @@ class KwicFeature(QObject):
         job = Job(lambda progress, cancelled: KwicIndex.for_corpus(corpus, cache, progress, cancelled), self)
         job.progress.connect(lambda d, t: self.panel.count.setText(f"Reading {d} of {t} documents…"))
         job.finished.connect(self._index_ready)
-        job.failed.connect(lambda message: self.panel.count.setText(message))
+        job.failed.connect(lambda error: self.panel.count.setText(str(error)))
         self._job = job
         job.start()
 

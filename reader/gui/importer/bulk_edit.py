@@ -122,6 +122,7 @@ class BulkEditFeature:
 
     def __init__(self, window: Any, parent: Any) -> None:
         self.window = window
+        self.needs = getattr(parent, "needs", None)  # the importer's declared features (notes: one undo)
         self.fallback_stack = QUndoStack(parent)
         self.dialog: BulkEditDialog | None = None
         self.action = make_action(window, "Set Metadata of &Selected Documents…", self.open_dialog, shortcut=SHORTCUT,
@@ -129,7 +130,7 @@ class BulkEditFeature:
                                   menu=window.menus["edit"])
 
     def stack(self) -> QUndoStack:
-        notes = getattr(self.window, "features", {}).get("notes")
+        notes = self.needs.get("notes") if self.needs is not None else None
         return getattr(notes, "undo_stack", None) or self.fallback_stack
 
     def corpus(self) -> Corpus:
@@ -143,7 +144,7 @@ class BulkEditFeature:
         ids = ids if ids else self.selected_ids()
         corpus = self.window.corpus
         if not ids or corpus is None:
-            self.window.statusBar().showMessage("Select documents in the library first (Ctrl+click, Shift+click).",
+            self.window.notify("Select documents in the library first (Ctrl+click, Shift+click).",
                                                 6000)
             return None
         if corpus.read_only or is_bundled(corpus.root):
@@ -173,7 +174,7 @@ class BulkEditFeature:
         if command.error:
             dialog.error.setText(command.error)
             return
-        self.window.statusBar().showMessage(f"Set {', '.join(changes)} on {len(ids)} documents (Ctrl+Z undoes it)",
+        self.window.notify(f"Set {', '.join(changes)} on {len(ids)} documents (Ctrl+Z undoes it)",
                                             8000)
         dialog.accept()
 

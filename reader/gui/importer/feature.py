@@ -21,11 +21,15 @@ from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
 from reader.core.importer import ImportReport, import_paths
 from reader.gui.actions import make_action
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.format import count
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 FILE_FILTER = ("Documents (*.txt *.md *.markdown *.html *.htm *.xhtml *.pdf *.docx *.epub *.eml *.mbox);;"
                "All files (*)")
@@ -37,9 +41,10 @@ class ImportFeature(QObject):
     importFinished = Signal(object)  # ImportReport
     metadataSaved = Signal(str)  # document id
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("importer")  # the features it declared in REQUIRES
         self.job: Job | None = None
         self.progress_dialog: ImportProgressDialog | None = None
         self.review: ImportReviewDialog | None = None
@@ -158,16 +163,16 @@ class ImportFeature(QObject):
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, message: object) -> None:
         self._close_progress()
-        QMessageBox.warning(self.window, "Import failed", message)
+        QMessageBox.warning(self.window, "Import failed", str(message))
 
     def _on_finished(self, report: ImportReport) -> None:
         self._close_progress()
         self.last_report = report
         if report.imported:
             self.window.reload_corpus()
-        self.window.statusBar().showMessage(
+        self.window.notify(
             f"Imported {len(report.imported)}, {len(report.duplicates)} already present, "
             f"{len(report.skipped)} skipped", 10000)
         self.review = ImportReviewDialog(report, self.window)
@@ -197,7 +202,7 @@ class ImportFeature(QObject):
         view = self.window.active_reader() if hasattr(self.window, "active_reader") else self.window.reader
         doc = view.doc
         if doc is None:
-            self.window.statusBar().showMessage("Open a document first, then edit its metadata.", 5000)
+            self.window.notify("Open a document first, then edit its metadata.", 5000)
             return
         self.edit_metadata(doc.id)
 
@@ -256,7 +261,7 @@ class ImportFeature(QObject):
             QMessageBox.warning(self.window, "Cannot copy the sample", str(exc))
             return None
         self.window.switch_corpus(root)
-        self.window.statusBar().showMessage(f"Copied the sample corpus to {root}", 8000)
+        self.window.notify(f"Copied the sample corpus to {root}", 8000)
         return root
 
 
@@ -267,5 +272,5 @@ def _local_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
 
-def install(window: Any) -> ImportFeature:
-    return ImportFeature(window)
+def install(window: WindowAPI, needs: Needs) -> ImportFeature:
+    return ImportFeature(window, needs)

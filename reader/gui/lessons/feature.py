@@ -41,10 +41,14 @@ from reader.core.lessons.model import LAYERS, Lesson, Step
 from reader.core.lessons.validate import LessonError, find_passage, load_lesson
 from reader.core.text import paragraph_spans
 from reader.gui.actions import make_action
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.lessons.presentation import Presenter
 from reader.gui.lessons.session import LessonSession
 
 log = logging.getLogger(__name__)
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("entities", "framing", "notes")
 
 SAMPLE_NAME = "kazakhstan-five-outlets.yaml"
 
@@ -192,10 +196,11 @@ class LessonEditor(QWidget):
 class LessonsFeature:
     """The Lessons menu, the editor dock and the presenter."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         self.window = window
+        self.needs = needs or Needs.none("lessons")  # the features it declared in REQUIRES
         self.session = LessonSession(window)
-        self.session.saveFailed.connect(lambda msg: window.statusBar().showMessage(msg, 10000))
+        self.session.saveFailed.connect(lambda msg: window.notify(msg, 10000))
         self.presenter = Presenter(window, self)
         self.editor = LessonEditor(self)
         self.dock = window.add_dock(self.editor, "Lesson", "lesson", Qt.DockWidgetArea.RightDockWidgetArea)
@@ -238,7 +243,7 @@ class LessonsFeature:
             return False
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            self.window.statusBar().showMessage(f"Lesson has {len(errors)} problem(s): {errors[0]}", 10000)
+            self.window.notify(f"Lesson has {len(errors)} problem(s): {errors[0]}", 10000)
         sample = self.window.ctx.corpus_root / "lessons"
         read_only = read_only or (self.window.corpus is not None and self.window.corpus.read_only
                                   and path.resolve().parent == sample.resolve())
@@ -251,7 +256,7 @@ class LessonsFeature:
         if path.exists():
             self.open_file(path)
         else:
-            self.window.statusBar().showMessage("This corpus has no sample lesson.", 5000)
+            self.window.notify("This corpus has no sample lesson.", 5000)
 
     def choose_lesson(self) -> None:
         start = str((lesson_folders(self.window) or [Path.home()])[0])
@@ -297,7 +302,7 @@ class LessonsFeature:
         from reader.core.lessons.sources import handout_sources
         from reader.gui.exports import report_failure
 
-        sources = handout_sources(self.window.ctx)
+        sources = handout_sources(self.window.session)
         try:
             if fmt == "html":
                 atomic_write_text(Path(name), handout_html(lesson, self.window.corpus, sources))
@@ -306,9 +311,9 @@ class LessonsFeature:
 
                 lesson_to_pdf(lesson, self.window.corpus, sources, Path(name))
         except OSError as exc:
-            self.window.statusBar().showMessage(report_failure(name, exc), 15000)
+            self.window.notify(report_failure(name, exc), 15000, level="error")
             return
-        self.window.statusBar().showMessage(f"Handout written to {name} (from {path})", 8000)
+        self.window.notify(f"Handout written to {name} (from {path})", 8000)
 
     # -- steps --------------------------------------------------------------------
     def capture_step(self) -> Step:
@@ -324,7 +329,7 @@ class LessonsFeature:
             if quote:
                 scroll[view.doc.id] = quote
         title = " · ".join(v.doc.meta.outlet or v.doc.id for v in views) or "Step"
-        framing = w.features.get("framing")
+        framing = self.needs.get("framing")
         techniques = []
         if framing is not None and getattr(framing, "hidden", None):
             try:
@@ -340,10 +345,10 @@ class LessonsFeature:
             if self.session.lesson is None:
                 return
         if self.session.read_only:
-            self.window.statusBar().showMessage("The sample lesson is read-only: Save Lesson As… first.", 6000)
+            self.window.notify("The sample lesson is read-only: Save Lesson As… first.", 6000)
             return
         if not any(v.doc is not None for v in self.window.reader_views()):
-            self.window.statusBar().showMessage("Open a document first.", 5000)
+            self.window.notify("Open a document first.", 5000)
             return
         row = self.editor.current_row()
         at = row + 1 if row >= 0 else None
@@ -357,7 +362,7 @@ class LessonsFeature:
         if self._layer_state is None:
             self._layer_state = {name: self._layer_on(name) for name in LAYERS}
         for name, on in step.visible_layers(revealed).items():
-            feature = self.window.features.get(name)
+            feature = self.needs.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
                 try:
                     feature.set_enabled(on)
@@ -368,7 +373,7 @@ class LessonsFeature:
         if self._layer_state is None:
             return
         for name, on in self._layer_state.items():
-            feature = self.window.features.get(name)
+            feature = self.needs.get(name)
             if feature is not None and hasattr(feature, "set_enabled"):
                 try:
                     feature.set_enabled(on)
@@ -382,7 +387,7 @@ class LessonsFeature:
             return
         docs = [d for d in step.documents if d in w.corpus]
         if not docs:
-            w.statusBar().showMessage("None of this step's documents is in the corpus.", 6000)
+            w.notify("None of this step's documents is in the corpus.", 6000)
             return
         compare = w.compare
         compare.close_all_but_main()
@@ -466,8 +471,8 @@ def scroll_to_top(view: Any, offset: int) -> None:
     bar.setValue(bar.value() + rect.top() - 8)
 
 
-def install(window: Any) -> LessonsFeature:
-    return LessonsFeature(window)
+def install(window: WindowAPI, needs: Needs) -> LessonsFeature:
+    return LessonsFeature(window, needs)
 
 
 __all__ = ["LessonsFeature", "install"]

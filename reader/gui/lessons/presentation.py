@@ -189,7 +189,7 @@ class Presenter(QObject):
 
     def start(self, index: int = 0, *, fullscreen: bool = True) -> None:
         if self.lesson is None or not self.lesson.steps:
-            self.window.statusBar().showMessage("Open a lesson with at least one step first.", 5000)
+            self.window.notify("Open a lesson with at least one step first.", 5000)
             return
         if self.active:  # already presenting: a second start must not save the presenting window as "before"
             self.go(index)
@@ -274,7 +274,7 @@ class Presenter(QObject):
     def framing_legend(self) -> list[tuple[str, str]]:
         """(technique name, band colour as it shows on the page) for each framing layer drawn now:
         the banner's legend is made from what the panes really paint."""
-        framing = self.window.features.get("framing")
+        framing = self.feature.needs.get("framing")
         engine = getattr(framing, "engine", None)
         if engine is None:
             return []

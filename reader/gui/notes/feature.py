@@ -33,12 +33,16 @@ from reader.core.keymap import HIGHLIGHT_KEY
 from reader.core.notes.anchoring import ORPHAN
 from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
-from reader.core.notes.service import attach, corpus_key, new_note, refresh_anchors
-from reader.core.notes.store import ANCHOR_FIELDS, NoteStore, StaleEdit
+from reader.core.notes.service import attach, new_note, refresh_anchors
+from reader.core.notes.store import ANCHOR_FIELDS, StaleEdit
 from reader.core.research.scope import Scope, select_notes
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.notes.panel import NotesPanel
 from reader.gui.notes.review import NotesReview
 from reader.gui.reader.layers import Layer, LayerSpan
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("search",)
 
 ADD_NOTE_SHORTCUT = "Ctrl+Shift+N"
 HIGHLIGHT_SHORTCUT = HIGHLIGHT_KEY
@@ -56,34 +60,41 @@ class _NoteCommand(QUndoCommand):
     """One undoable store action. The action already ran when the command is pushed, so the
     first redo is skipped; ``do``/``revert`` are the store calls that replay and reverse it."""
 
+    #: what replaying / reversing does to the note (the event announced): added, changed or removed
+    DO, REVERT = "changed", "changed"
+
     def __init__(self, feature: NotesFeature, text: str, do: Callable[[], object],
-                 revert: Callable[[], object]) -> None:
+                 revert: Callable[[], object], note: Note) -> None:
         super().__init__(text)
         self.feature = feature
         self._do, self._revert = do, revert
+        self.note = note
         self._first = True
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
-        self.feature.run_safely(self._do)
+        self.feature.run_safely(self._do, announce=(self.DO, self.note))
 
     def undo(self) -> None:
-        self.feature.run_safely(self._revert)
+        self.feature.run_safely(self._revert, announce=(self.REVERT, self.note))
 
 
 class AddNoteCommand(_NoteCommand):
+    DO, REVERT = "added", "removed"
+
     def __init__(self, feature: NotesFeature, note: Note) -> None:
-        super().__init__(feature, "Add Note", lambda: feature.store.put(note), lambda: feature.store.delete(note.id))
-        self.note = note
+        super().__init__(feature, "Add Note", lambda: feature.store.put(note), lambda: feature.store.delete(note.id),
+                         note)
 
 
 class DeleteNoteCommand(_NoteCommand):
+    DO, REVERT = "removed", "added"
+
     def __init__(self, feature: NotesFeature, note: Note) -> None:
         super().__init__(feature, "Delete Note", lambda: feature.store.delete(note.id),
-                         lambda: feature.store.put(note))
-        self.note = note
+                         lambda: feature.store.put(note), note)
 
 
 class EditNoteCommand(_NoteCommand):
@@ -97,7 +108,7 @@ class EditNoteCommand(_NoteCommand):
     def __init__(self, feature: NotesFeature, before: Note, after: Note, text: str, typing: bool,
                  fields: tuple[str, ...] = ("body", "tags", "color")) -> None:
         # read self.after at replay time: merging later keystrokes replaces it
-        super().__init__(feature, text, lambda: self._apply(self.after), lambda: self._apply(self.before))
+        super().__init__(feature, text, lambda: self._apply(self.after), lambda: self._apply(self.before), before)
         self.before = before
         self.after = after
         self.typing = typing
@@ -187,10 +198,12 @@ class MarginMarkers(QWidget):
 class NotesFeature(QObject):
     """Owns the notes store for the window's lifetime and keeps every view in step with it."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
-        self.store = NoteStore.open(window.ctx.paths.data_dir)
+        self.needs = needs or Needs.none("notes")  # the features it declared in REQUIRES
+        self.session = window.session
+        self.store = self.session.notes  # opened (and recovered) by the session, on first use
         self.notice = self.store.notice
         self.undo_stack = QUndoStack(self)
         self.markers: dict[int, list[MarginMarkers]] = {}
@@ -212,10 +225,14 @@ class NotesFeature(QObject):
         window.readerViewAdded.connect(self.add_view)
         for view in window.reader_views():
             self.add_view(view)
+        bridge = window.bridge  # a note edit repaints that note's document only, and its row
+        bridge.notesAdded.connect(self._on_notes_added_or_removed)
+        bridge.notesRemoved.connect(self._on_notes_added_or_removed)
+        bridge.notesChanged.connect(self._on_notes_changed)
         window.installEventFilter(self)
         if self.notice:
             window.notices.append(self.notice)
-            window.statusBar().showMessage(self.notice, 20000)
+            window.notify(self.notice, 20000)
             if window.persist:
                 QTimer.singleShot(0, self._show_notice_box)
 
@@ -272,7 +289,7 @@ class NotesFeature(QObject):
     def close(self) -> None:
         """Save anything typed and take a backup if the notes changed."""
         self.panel.flush()
-        self.store.close()
+        self.session.close_notes()
 
     def _show_notice_box(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Notes", self.notice or "",
@@ -284,25 +301,58 @@ class NotesFeature(QObject):
     # -- data -------------------------------------------------------------------------------------
     @property
     def key(self) -> str:
-        return corpus_key(self.window.ctx)
+        return self.session.corpus_key
 
     @property
     def corpus(self) -> Any:
         return self.window.corpus
 
-    def run_safely(self, fn: Any) -> bool:
-        """Run a store action; a refused write (full disk, read-only) is reported, never a crash."""
+    def run_safely(self, fn: Any, announce: tuple[str, Note | str] | None = None) -> bool:
+        """Run a store action; a refused write (full disk, read-only) is reported, never a crash.
+
+        ``announce`` = (``"added"`` | ``"changed"`` | ``"removed"``, the note or its id): on
+        success the session announces it, and only that note's views and row follow; without
+        it (or on failure) every view and the list are read again."""
         try:
             fn()
         except ReaderError as exc:
             self.report(str(exc))
-            return False
-        finally:
             self.refresh()
+            return False
+        if announce is None:
+            self.refresh()
+            return True
+        kind, note = announce
+        note_id = note if isinstance(note, str) else note.id
+        current = self.store.get(note_id)
+        docs = tuple(dict.fromkeys(d for d in (getattr(note, "doc", None), getattr(current, "doc", None)) if d))
+        {"added": self.session.notes_added, "changed": self.session.notes_changed,
+         "removed": self.session.notes_removed}[kind]([note_id], docs)
         return True
 
+    def _views_showing(self, doc_ids: tuple[str, ...]) -> list[Any]:
+        return [v for v in self.window.reader_views() if v.doc is not None and (not doc_ids or v.doc.id in doc_ids)]
+
+    def _on_notes_changed(self, event: Any) -> None:
+        """One note changed: its document's views repaint once, its row alone is updated."""
+        for view in self._views_showing(event.doc_ids):
+            self.apply_layers(view)
+        for note_id in event.note_ids:
+            note = self.store.get(note_id)
+            if note is not None and self.panel.note(note_id) is not None:
+                self.panel.update_note(note)
+            elif note is not None:
+                self.refresh_panel()  # it moved into (or out of) the list's scope
+                break
+        self.review.refresh()
+
+    def _on_notes_added_or_removed(self, event: Any) -> None:
+        for view in self._views_showing(event.doc_ids):
+            self.apply_layers(view)
+        self.refresh_panel()
+
     def report(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 15000)
+        self.window.notify(message, 15000)
         if self.window.persist:
             QMessageBox.warning(self.window, "Notes", message)
         self.last_error = message
@@ -350,9 +400,8 @@ class NotesFeature(QObject):
         self.review.refresh()
 
     def apply_layers(self, view: Any) -> None:
-        for color in COLORS:
-            if LAYER_PREFIX + color in view.layers:
-                view.remove_layer(LAYER_PREFIX + color)
+        """The note highlights of ``view``, replaced in one repaint."""
+        layers: list[Layer] = []
         spans: list[tuple[int, int, str]] = []
         if view.doc is not None:
             notes = [n for n in self.store.notes(corpus=self.key, doc=view.doc.id)
@@ -371,7 +420,8 @@ class NotesFeature(QObject):
                 fmt.setBackground(QColor(highlight_color(color, background, theme.is_dark)))
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
                 fmt.setUnderlineColor(QColor(COLORS[color]))
-                view.set_layer(Layer(LAYER_PREFIX + color, layer_spans, fmt, z=20))
+                layers.append(Layer(LAYER_PREFIX + color, layer_spans, fmt, z=20))
+        view.replace_layers([LAYER_PREFIX + color for color in COLORS], layers)
         for marker in self.markers.get(id(view), []):
             marker.set_spans(spans)
 
@@ -402,11 +452,11 @@ class NotesFeature(QObject):
             if chosen is not None:
                 start, end = chosen
         note = new_note(self.key, view.doc, start, end, body=body, tags=tags, color=color)
-        if not self.run_safely(lambda: self.store.add(note)):
+        if not self.run_safely(lambda: self.store.add(note), announce=("added", note)):
             return None
         self.undo_stack.push(AddNoteCommand(self, note))
         if not edit:
-            self.window.statusBar().showMessage("Passage highlighted (Ctrl+Z to undo; it is listed with the notes)",
+            self.window.notify("Passage highlighted (Ctrl+Z to undo; it is listed with the notes)",
                                                 5000)
             return note
         self.show_dock()
@@ -420,7 +470,7 @@ class NotesFeature(QObject):
         if start is None:
             chosen = view.selected_range() if view.doc is not None else None
             if chosen is None:  # a hint, not an error: no dialog
-                self.window.statusBar().showMessage(f"Select a passage to highlight it ({HIGHLIGHT_KEY}).", 8000)
+                self.window.notify(f"Select a passage to highlight it ({HIGHLIGHT_KEY}).", 8000)
                 return None
             start, end = chosen
         color = str(self.window.settings.get("notes.highlight_color") or "yellow")
@@ -443,7 +493,7 @@ class NotesFeature(QObject):
                     raise StaleEdit(f"{exc} Your text is on the clipboard.", exc.current) from None
                 raise
 
-        if not self.run_safely(save):
+        if not self.run_safely(save, announce=("changed", base)):
             return
         typing = set(changes) == {"body"}
         label = "Edit Note" if typing else "Change Note " + "/".join(sorted(changes))
@@ -456,9 +506,9 @@ class NotesFeature(QObject):
         if self.panel.current_id == note_id:
             self.panel.flush()
             note = self.store.get(note_id) or note
-        if self.run_safely(lambda: self.store.delete(note_id)):
+        if self.run_safely(lambda: self.store.delete(note_id), announce=("removed", note)):
             self.undo_stack.push(DeleteNoteCommand(self, note))
-            self.window.statusBar().showMessage("Note deleted (Ctrl+Z to undo)", 5000)
+            self.window.notify("Note deleted (Ctrl+Z to undo)", 5000)
 
     def attach_to_selection(self, note_id: str) -> None:
         note = self.store.get(note_id)
@@ -469,7 +519,7 @@ class NotesFeature(QObject):
             return
         after = attach(note, view.doc, chosen[0], chosen[1])
         moved = {f: getattr(after, f) for f in ANCHOR_FIELDS}
-        if self.run_safely(lambda: self.store.update(note_id, base=note, **moved)):
+        if self.run_safely(lambda: self.store.update(note_id, base=note, **moved), announce=("changed", note)):
             self.undo_stack.push(EditNoteCommand(self, note, after, "Re-attach Note", False, ANCHOR_FIELDS))
             self.panel.select(note_id)
 
@@ -537,7 +587,7 @@ class NotesFeature(QObject):
         view = self._active_view()
         notes = self.store.notes(corpus=self.key)
         tags = sorted({t for n in notes for t in n.tags}, key=str.casefold)
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         query = search.panel.query().strip() if search is not None else ""
         options: list[tuple[str, Scope]] = [("All notes of this corpus", Scope("all"))]
         if view.doc is not None:
@@ -570,13 +620,13 @@ class NotesFeature(QObject):
         except ReaderError as exc:
             self.report(f"Could not export: {exc}")
             return None
-        self.window.statusBar().showMessage(f"Exported {len(notes)} notes to {path}", 8000)
+        self.window.notify(f"Exported {len(notes)} notes to {path}", 8000)
         return len(notes)
 
     def _search_ids(self, query: str) -> set[str]:
         from reader.core.research.scope import documents_matching
 
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None or search.engine is None:
             raise ReaderError("the search index is not ready")
         return documents_matching(search.engine, query)
@@ -599,7 +649,7 @@ class NotesFeature(QObject):
             self.report(str(exc))
             return
         self.on_corpus_loaded()
-        self.window.statusBar().showMessage(
+        self.window.notify(
             f"Imported {path.name}: {result.added} added, {result.updated} updated, "
             f"{result.unchanged} already present", 8000)
         if incoming.missing_urls:
@@ -607,5 +657,5 @@ class NotesFeature(QObject):
                         f"then the notes again: {', '.join(incoming.missing_urls[:3])}")
 
 
-def install(window: Any) -> NotesFeature:
-    return NotesFeature(window)
+def install(window: WindowAPI, needs: Needs) -> NotesFeature:
+    return NotesFeature(window, needs)

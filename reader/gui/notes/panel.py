@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -85,9 +86,10 @@ class NotesModel(QAbstractListModel):
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self.notes)
 
-    def roleNames(self) -> dict[int, bytes]:
-        return {NoteIdRole: b"noteId", NoteRole: b"note", DocRole: b"doc", StatusRole: b"status",
-                ColorRole: b"color", TagsRole: b"tags", Qt.ItemDataRole.DisplayRole: b"display"}
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = {NoteIdRole: b"noteId", NoteRole: b"note", DocRole: b"doc", StatusRole: b"status",
+                 ColorRole: b"color", TagsRole: b"tags", int(Qt.ItemDataRole.DisplayRole): b"display"}
+        return {role: QByteArray(name) for role, name in names.items()}
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.notes):

@@ -205,13 +205,13 @@ class NotesReview(QObject):
             return
         record = record_of(feature.store, note_id)
         done: list[Note] = []
-        if feature.run_safely(lambda: done.append(action(before))):
+        if feature.run_safely(lambda: done.append(action(before)), announce=("changed", before)):
             after = done[0]
             store = feature.store
             feature.undo_stack.push(_NoteCommand(
                 feature, label,
                 lambda: redo_verdict(store, after),
-                lambda: undo_verdict(store, before, record)))
+                lambda: undo_verdict(store, before, record), before))
 
     def accept(self, note_id: str) -> None:
         self._verdict(note_id, lambda note: accept(self.feature.store, self.feature.corpus, note), "Accept Note Place")

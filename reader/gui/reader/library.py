@@ -259,6 +259,12 @@ class LibraryPanel(QWidget):
             self.saved_combo.setCurrentIndex(max(0, self.saved_combo.findData(name)))
         self._update_count()
 
+    def reset(self) -> None:
+        """Another corpus: no filter text, no saved-search restriction (they were the old corpus's)."""
+        self.filter_edit.clear()
+        self.proxy.set_filter_text("")
+        self.restrict_to(None)
+
     def visible_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(DocIdRole) for r in range(self.proxy.rowCount())]
 

@@ -1,4 +1,4 @@
-"""The reader: a document's header and its text set for reading, with find and layers.
+"""The reader: a document's header and its text set for reading, with layers (find: :mod:`.find`).
 
 The text shown is the document's canonical text; comment headers and the comments
 heading are inserted for display only and mapped out by :class:`TextMap`, so every
@@ -7,8 +7,7 @@ span the core reports can be drawn exactly.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
@@ -18,26 +17,21 @@ from PySide6.QtGui import (
     QFontDatabase,
     QFontMetricsF,
     QHelpEvent,
-    QKeySequence,
     QMouseEvent,
     QPainter,
-    QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTextBrowser,
     QTextEdit,
-    QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -46,7 +40,8 @@ from PySide6.QtWidgets import (
 from reader.core.document import COMMENTS, Document
 from reader.core.selection import snap_to_words
 from reader.core.text import paragraph_spans, word_count
-from reader.gui.reader.layers import Layer, LayerSpan, background_format
+from reader.gui.reader.find import DocumentFind, FindBar
+from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.reader.library import format_date
 from reader.gui.reader.textmap import TextMap
 from reader.gui.window.theme import Theme
@@ -118,60 +113,6 @@ class DocumentHeader(QWidget):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class FindBar(QWidget):
-    """Find in the open document: Enter / F3 next, Shift+Enter / Shift+F3 previous, Esc closes."""
-
-    searchChanged = Signal(str)
-    nextRequested = Signal()
-    previousRequested = Signal()
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("Find in document")
-        self.edit.setAccessibleName("Find in document")
-        self.edit.setClearButtonEnabled(True)
-        self.count = QLabel(self)
-        self.count.setMinimumWidth(90)
-        prev_btn = QToolButton(self, text="↑", toolTip="Previous match (Shift+F3)")
-        next_btn = QToolButton(self, text="↓", toolTip="Next match (F3)")
-        close_btn = QToolButton(self, text="✕", toolTip="Close (Esc)")
-        for btn, name in ((prev_btn, "Previous match"), (next_btn, "Next match"), (close_btn, "Close find bar")):
-            btn.setAccessibleName(name)
-            btn.setAutoRaise(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 4, 12, 6)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(prev_btn)
-        layout.addWidget(next_btn)
-        layout.addWidget(close_btn)
-        self.edit.textChanged.connect(self.searchChanged)
-        self.edit.returnPressed.connect(self.nextRequested)
-        prev_btn.clicked.connect(self.previousRequested)
-        next_btn.clicked.connect(self.nextRequested)
-        close_btn.clicked.connect(self.close_bar)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.close_bar)
-        back = QShortcut(QKeySequence("Shift+Return"), self.edit)
-        back.setContext(Qt.ShortcutContext.WidgetShortcut)
-        back.activated.connect(self.previousRequested.emit)
-        self.hide()
-
-    def open_bar(self, initial: str = "") -> None:
-        self.show()
-        if initial:
-            self.edit.setText(initial)
-        self.edit.setFocus()
-        self.edit.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.closed.emit()
 
 
 class ReaderText(QTextBrowser):
@@ -299,12 +240,12 @@ class ReaderView(QWidget):
         self.font_size = 13
         self.font_family = reading_font_family()
         self.layers: dict[str, Layer] = {}
+        #: times the highlights were repainted (see :meth:`_refresh_selections`)
+        self.layer_updates = 0
         #: while presenting, which layers may be drawn at all (None: every visible layer); the
         #: presenter sets it from the step, so no feature can paint what the step keeps private
         self.layer_mask: Callable[[str], bool] | None = None
         self.show_comments = True
-        self._find_matches: list[tuple[int, int]] = []
-        self._find_current = -1
         self.header = DocumentHeader(self)
         self.text = ReaderText(self)
         self.comments_text = ReaderText(self, min_side=14.0)
@@ -365,10 +306,9 @@ class ReaderView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self.marks = ScrollMarks(self)
-        self.findbar.searchChanged.connect(self._on_find_text)
+        self.finder = DocumentFind(self, self.findbar)
         self.findbar.nextRequested.connect(self.find_next)
         self.findbar.previousRequested.connect(self.find_previous)
-        self.findbar.closed.connect(self._on_find_closed)
         for pane in self.panes:
             pane.widget.viewport().installEventFilter(self)
             pane.widget.viewport().setMouseTracking(True)
@@ -412,8 +352,7 @@ class ReaderView(QWidget):
         self.header.set_document(doc, self.theme)
         self._build()
         self.stack.setCurrentIndex(1)
-        if self.findbar.isVisible() and self.findbar.edit.text():
-            self._on_find_text(self.findbar.edit.text())
+        self.finder.redo()
         QTimer.singleShot(0, lambda: self._restore_fraction(fraction))
         self.documentShown.emit(doc.id)
 
@@ -442,8 +381,9 @@ class ReaderView(QWidget):
         """Compare panes are narrow: a smaller document header leaves the height to the text."""
         if self.header.compact != compact:
             self.header.compact = compact
-            self.header.layout().setContentsMargins(12, 6, 12, 6) if compact else \
-                self.header.layout().setContentsMargins(16, 12, 16, 10)
+            layout = self.header.layout()
+            if layout is not None:
+                layout.setContentsMargins(*((12, 6, 12, 6) if compact else (16, 12, 16, 10)))
             if self.doc is not None:
                 self.header.set_document(self.doc, self.theme)
 
@@ -572,6 +512,17 @@ class ReaderView(QWidget):
         if self.layers.pop(name, None) is not None:
             self._refresh_selections()
 
+    def replace_layers(self, names: Iterable[str], layers: Iterable[Layer]) -> None:
+        """Drop the layers ``names`` and set ``layers``, in one repaint (a feature's whole set)."""
+        changed = False
+        for name in names:
+            changed = self.layers.pop(name, None) is not None or changed
+        for layer in layers:
+            self.layers[layer.name] = layer
+            changed = True
+        if changed:
+            self._refresh_selections()
+
     def set_layer_mask(self, mask: Callable[[str], bool] | None) -> None:
         """Limit what is drawn to the layers ``mask`` allows (None lifts the limit)."""
         self.layer_mask = mask
@@ -589,6 +540,7 @@ class ReaderView(QWidget):
                       if layer.visible and layer.spans and self.layer_allowed(name))
 
     def _refresh_selections(self) -> None:
+        self.layer_updates += 1  # how often the highlights were laid again (tests count repaints)
         for pane in self.panes:
             selections = []
             if self.doc is not None and pane.end > pane.start:
@@ -718,63 +670,17 @@ class ReaderView(QWidget):
         bar = self.text.verticalScrollBar()
         bar.setValue(round(fraction * bar.maximum()))
 
-    # -- find ---------------------------------------------------------------------
+    # -- find (the logic lives in reader.gui.reader.find) ------------------------------
     def open_find(self) -> None:
-        if self.doc is None:
-            return
-        selected = ""
-        for pane in self.panes:
-            chosen = pane.widget.textCursor().selectedText()
-            if chosen:
-                selected = chosen.replace("\u2029", " ").replace("\u2028", " ")
-        self.findbar.open_bar(selected if 0 < len(selected) < 80 else "")
-
-    def _on_find_text(self, query: str) -> None:
-        self._find_matches = []
-        self._find_current = -1
-        if self.doc is not None and query.strip():
-            pattern = re.compile(re.escape(query).replace(r"\ ", r"\s+"), re.IGNORECASE)
-            self._find_matches = [(m.start(), m.end()) for m in pattern.finditer(self.doc.text)]
-        if self._find_matches:
-            self._find_current = 0
-            self._show_find()
-        else:
-            self.layers.pop("find-current", None)
-            self.set_layer(Layer("find", [], background_format(self.theme.color("find_match")), z=100))
-        self._update_find_count(query)
-
-    def _update_find_count(self, query: str) -> None:
-        if not query.strip():
-            self.findbar.count.setText("")
-        elif not self._find_matches:
-            self.findbar.count.setText("no matches")
-        else:
-            self.findbar.count.setText(f"{self._find_current + 1} of {len(self._find_matches)}")
-
-    def _show_find(self) -> None:
-        spans = [LayerSpan(s, e) for s, e in self._find_matches]
-        self.layers["find"] = Layer("find", spans, background_format(self.theme.color("find_match")), z=100)
-        start, end = self._find_matches[self._find_current]
-        self.layers["find-current"] = Layer("find-current", [LayerSpan(start, end)],
-                                            background_format(self.theme.color("find_current")), z=101)
-        self._refresh_selections()
-        self.scroll_to_offset(start, select_to=end)  # the match is the selection: Add Note takes it
-        self._update_find_count(self.findbar.edit.text())
-        self.marks.update()
+        self.finder.open()
 
     def find_next(self) -> None:
         """F3: the next find match while the find bar is open, else the next navigation span."""
-        if self._find_matches and self.findbar.isVisible():
-            self._find_current = (self._find_current + 1) % len(self._find_matches)
-            self._show_find()
-        else:
+        if not self.finder.step(+1):
             self.step_navigation(+1)
 
     def find_previous(self) -> None:
-        if self._find_matches and self.findbar.isVisible():
-            self._find_current = (self._find_current - 1) % len(self._find_matches)
-            self._show_find()
-        else:
+        if not self.finder.step(-1):
             self.step_navigation(-1)
 
     # -- navigation layer (F3 / Shift+F3 outside the find bar) -------------------------
@@ -808,16 +714,9 @@ class ReaderView(QWidget):
         self.marks.update()
         return span
 
-    def _on_find_closed(self) -> None:
-        self.marks.update()
-        self.remove_layer("find")
-        self.remove_layer("find-current")
-        self._find_matches = []
-        self.text.setFocus()
-
     @property
     def find_matches(self) -> list[tuple[int, int]]:
-        return list(self._find_matches)
+        return self.finder.matches
 
 
 def _format_posted(posted: str | None) -> str:

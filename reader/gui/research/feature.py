@@ -19,26 +19,31 @@ from reader.core.research.saved_searches import SavedSearches
 from reader.core.research.timeline import Timeline, timeline, timeline_csv
 from reader.core.search.engine import QuerySyntaxError
 from reader.gui.exports import report_failure
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.format import count
 from reader.gui.research.panel import ResearchPanel
 from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
 
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("search",)
+
 COPY_CITATION_SHORTCUT = COPY_CITATION_KEY
 
 
 class ResearchFeature(QObject):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("research")  # the features it declared in REQUIRES
         self.panel = ResearchPanel(window)
         self.dock = window.add_dock(self.panel, "Research", "research", Qt.DockWidgetArea.BottomDockWidgetArea)
         if not window.settings.get("window.state"):
             self.dock.hide()
         self.saved = SavedSearches(window.ctx.paths.data_dir)
         if self.saved.notice:
-            window.statusBar().showMessage(self.saved.notice, 15000)
+            window.notify(self.saved.notice, 15000)
         self.last_timeline: Timeline | None = None
         self.last_batch: list[BatchRow] = []
         self._job: Job | None = None
@@ -99,11 +104,11 @@ class ResearchFeature(QObject):
         self.panel.focus_current()
 
     def _say(self, message: str, ms: int = 8000) -> None:
-        self.window.statusBar().showMessage(message, ms)
+        self.window.notify(message, ms)
 
     # -- engine ------------------------------------------------------------------------------
     def _engine(self) -> Any:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None:
             return None
         search.open_pending()
@@ -198,7 +203,7 @@ class ResearchFeature(QObject):
         self.panel.batch_status.setText(text)
         self.panel.batch_csv.setEnabled(bool(rows))
 
-    def _on_batch_failed(self, message: str) -> None:
+    def _on_batch_failed(self, message: object) -> None:
         self.panel.set_batch_running(False)
         self.panel.batch_status.setText(f"The batch failed: {message}")
 
@@ -232,7 +237,7 @@ class ResearchFeature(QObject):
     def refresh_saved(self) -> None:
         items = self.saved.list()
         counts: dict[str, int | None] = {}
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         engine = search.engine if search is not None and not search.indexing else None
         if engine is not None:
             for item in items:
@@ -249,7 +254,7 @@ class ResearchFeature(QObject):
 
     def _on_corpus(self) -> None:
         self.window.library.restrict_to(None)  # another corpus: its documents, all of them
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is not None and not self._search_connected:  # features exist once all are installed
             search.panel.timelineRequested.connect(self.show_timeline)
             self._search_connected = True
@@ -298,7 +303,7 @@ class ResearchFeature(QObject):
         return True
 
     def ask_save_search(self) -> None:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         query = (search.panel.query() if search is not None else "").strip()
         if not query:
             self._say("Type a query in the search dock first (Ctrl+Shift+F).")
@@ -317,7 +322,7 @@ class ResearchFeature(QObject):
         self._say(f"Deleted saved search “{name}”.")
 
     def search_in_dock(self, query: str) -> None:
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         if search is None:
             return
         search.show_panel()
@@ -396,5 +401,5 @@ class ResearchFeature(QObject):
         return path
 
 
-def install(window: Any) -> ResearchFeature:
-    return ResearchFeature(window)
+def install(window: WindowAPI, needs: Needs) -> ResearchFeature:
+    return ResearchFeature(window, needs)

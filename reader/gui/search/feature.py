@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QTextBrow
 
 from reader.core.errors import ReaderError
 from reader.core.paths import _source_root
-from reader.core.search import open_engine
 from reader.core.search.engine import (
     IndexCancelled,
     IndexUnusable,
@@ -31,10 +30,14 @@ from reader.core.search.engine import (
     UpdateReport,
 )
 from reader.gui.actions import make_action
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.format import count
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.search.panel import QUERY_CHEATSHEET, SearchPanel
-from reader.gui.workers import Job
+from reader.gui.workers import Job, JobError
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("notes",)
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,10 @@ SNIPPET_PAGE = 20
 class SearchFeature(QObject):
     """Wires the search panel, the engine and the reader views together."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, needs: Needs | None = None) -> None:
         super().__init__(window)
         self.window = window
+        self.needs = needs or Needs.none("search")  # the features it declared in REQUIRES
         self.panel = SearchPanel()
         self.dock = window.add_dock(self.panel, "Search", "search", Qt.DockWidgetArea.RightDockWidgetArea)
         self.engine: SearchEngine | None = None
@@ -136,8 +140,9 @@ class SearchFeature(QObject):
         self.cancel_indexing()
         if self.engine is not None:
             self.engine.close()
+            self.window.session.forget_search()
         try:
-            self.engine = open_engine(self.window.ctx, corpus)
+            self.engine = self.window.session.search  # built by the session, for its corpus
         except ReaderError as exc:
             self.engine = None
             self.panel.set_status(f"Search is unavailable: {exc}", error=True)
@@ -189,30 +194,31 @@ class SearchFeature(QObject):
             return
         self._finish_job()
         self.last_report = report
+        self.window.session.index_updated(report)
         if report.notice:
             self.panel.set_status(f"Note: {report.notice}.")
         if report.rebuilt:
             done = f"{report.documents} documents, {report.seconds:.1f} s"
             first = report.reason.startswith("no index yet")
-            self.window.statusBar().showMessage(
+            self.window.notify(
                 f"Search index built ({done})." if first else f"Search index rebuilt ({done}): {report.reason}",
                 10000)
         elif report.changed:
-            self.window.statusBar().showMessage(
+            self.window.notify(
                 f"Search index updated: {report.added} added, {report.updated} updated, "
                 f"{report.removed} removed", 6000)
             self._merge_later()
         self._run_pending()
 
-    def _on_index_failed(self, job: Job, message: str) -> None:
+    def _on_index_failed(self, job: Job, message: JobError) -> None:
         if job is not self.job:
             return
         self._finish_job()
-        if IndexCancelled.__name__ in message:
-            self.window.statusBar().showMessage("Indexing cancelled; search uses the previous index.", 8000)
+        if isinstance(message.error, IndexCancelled):
+            self.window.notify("Indexing cancelled; search uses the previous index.", 8000)
             self.panel.set_status("Indexing was cancelled. Choose Tools ▸ Rebuild Search Index to finish it.")
         else:
-            self.window.statusBar().showMessage(f"Indexing failed: {message}", 10000)
+            self.window.notify(f"Indexing failed: {message}", 10000)
             self.panel.set_status(f"Indexing failed: {message}", error=True)
         self.pending_query = None
 
@@ -226,7 +232,7 @@ class SearchFeature(QObject):
         if engine is None or (self.merge_job is not None and not self.merge_job.done):
             return
         job = Job(lambda _progress, cancelled: engine.merge(cancelled), self)
-        job.failed.connect(lambda message: self.window.statusBar().showMessage(
+        job.failed.connect(lambda message: self.window.notify(
             f"Index housekeeping failed: {message}", 6000))
         self.merge_job = job
         job.start()
@@ -287,7 +293,7 @@ class SearchFeature(QObject):
         except IndexUnusable as exc:
             self.pending_query = query
             self.panel.set_status("The search index was damaged; rebuilding it…")
-            self.window.statusBar().showMessage(f"Rebuilding the search index: {exc}", 10000)
+            self.window.notify(f"Rebuilding the search index: {exc}", 10000)
             self.start_indexing(reason=str(exc))
             return
         self.last_results = results
@@ -330,7 +336,7 @@ class SearchFeature(QObject):
 
     def search_notes(self, query: str) -> None:
         """The notes scope: ``note:`` queries search your notes' text, tags and quotes."""
-        notes = self.window.features.get("notes")
+        notes = self.needs.get("notes")
         corpus = self.window.corpus
         if notes is None or corpus is None:
             self.panel.set_status("Notes are not available.", error=True)
@@ -354,7 +360,7 @@ class SearchFeature(QObject):
 
     def open_result(self, doc_id: str, _section: str = "article") -> None:
         if _section.startswith("note:"):
-            notes = self.window.features.get("notes")
+            notes = self.needs.get("notes")
             if notes is not None:
                 notes.jump_to(_section[len("note:"):])
             return
@@ -409,5 +415,5 @@ def progress_text(done: int, total: int, seconds: float) -> str:
     return f"{text} · {rate:.0f} docs/s · {when} left"
 
 
-def install(window: Any) -> SearchFeature:
-    return SearchFeature(window)
+def install(window: WindowAPI, needs: Needs) -> SearchFeature:
+    return SearchFeature(window, needs)

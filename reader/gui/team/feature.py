@@ -21,7 +21,12 @@ from PySide6.QtWidgets import QLabel, QProgressBar
 
 from reader.core.document import Document
 from reader.core.errors import ReaderError
+from reader.gui.actions import make_action
+from reader.gui.features import Needs, WindowAPI
 from reader.gui.workers import Job
+
+#: the other features this one uses (handed over by reader.gui.features.install_features)
+REQUIRES = ("search", "notes")
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +45,25 @@ class TeamFeature(QObject):
 
     syncFinished = Signal(object)
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowAPI, needs: Needs | None = None) -> None:
+        super().__init__(window)  # type: ignore[arg-type]  # the window is a QMainWindow
         self.window = window
+        self.needs = needs or Needs.none("team")
         self.job: Job | None = None
         self.last: SyncOutcome | None = None
         bar = window.statusBar()
-        self.status = QLabel("", window)
+        self.status = QLabel("", bar)
         self.status.setObjectName("teamStatus")
         self.status.setVisible(False)
-        self.progress = QProgressBar(window)
+        self.progress = QProgressBar(bar)
         self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.status)
-        self.act_sync = window._action("Sync &Notes with Team Server", self.sync, [],
-                                       "Pull the team's note changes and push yours (parallax team sync)")
         window.menus["tools"].addSeparator()
-        window.menus["tools"].addAction(self.act_sync)
+        self.act_sync = make_action(window, "Sync &Notes with Team Server", self.sync,  # type: ignore[arg-type]
+                                    tip="Pull the team's note changes and push yours (parallax team sync)",
+                                    menu=window.menus["tools"])
         window.document_sources.append(self.fetch_document)
         if self._config() is not None:
             self._show("Team: not synced yet")
@@ -82,7 +88,7 @@ class TeamFeature(QObject):
     # -- documents from the server ------------------------------------------------------
     def fetch_document(self, doc_id: str) -> Document | None:
         """A team hit's document, fetched from the server when this laptop does not hold it."""
-        search = self.window.features.get("search")
+        search = self.needs.get("search")
         engine = getattr(search, "engine", None)
         if engine is None:
             return None
@@ -93,7 +99,7 @@ class TeamFeature(QObject):
             raise ReaderError(f"{doc_id} is not on this laptop and the team server cannot be reached "
                               f"({exc})") from None
         if doc is not None:
-            self.window.statusBar().showMessage(f"“{doc.meta.title}” opened from the team server "
+            self.window.notify(f"“{doc.meta.title}” opened from the team server "
                                                 "(not in this laptop's corpus)", 8000)
         return doc
 
@@ -101,12 +107,12 @@ class TeamFeature(QObject):
     def sync(self) -> Job | None:
         """Start a notes sync in the background (one at a time); None when nothing was started."""
         if self.job is not None and not self.job.done:
-            self.window.statusBar().showMessage("A notes sync is already running.", 4000)
+            self.window.notify("A notes sync is already running.", 4000)
             return None
         cfg = self._config()
         if cfg is None:
             self._show("Team: no server", "No team server is configured: parallax team init URL")
-            self.window.statusBar().showMessage(
+            self.window.notify(
                 "No team server configured (parallax team init URL); notes stay on this laptop.", 8000)
             return None
         paths = self.window.ctx.paths
@@ -138,7 +144,7 @@ class TeamFeature(QObject):
         self.job = Job(run, self)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
-        self.job.failed.connect(lambda text: self._on_finished(SyncOutcome(error=text)))
+        self.job.failed.connect(lambda error: self._on_finished(SyncOutcome(error=str(error))))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self._show("Team: syncing notes…")
@@ -156,22 +162,22 @@ class TeamFeature(QObject):
         self.act_sync.setEnabled(True)
         if outcome.offline:
             self._show("Team: offline", f"Notes not synced, nothing lost: {outcome.offline}")
-            self.window.statusBar().showMessage("Team server offline: notes not synced, nothing lost.", 8000)
+            self.window.notify("Team server offline: notes not synced, nothing lost.", 8000)
         elif outcome.error:
             self._show("Team: sync failed", outcome.error)
-            self.window.statusBar().showMessage(outcome.error, 8000)
+            self.window.notify(outcome.error, 8000)
         else:
             r = outcome.report
             text = f"{r.pulled} pulled, {r.pushed} pushed"
             if r.conflicts:
                 text += f", {len(r.conflicts)} conflict(s) to resolve (parallax team conflicts)"
             self._show(f"Team: synced {time.strftime('%H:%M')}", f"Notes synced: {text}")
-            self.window.statusBar().showMessage(f"Notes synced: {text}.", 8000)
-            notes = self.window.features.get("notes")
+            self.window.notify(f"Notes synced: {text}.", 8000)
+            notes = self.needs.get("notes")
             if notes is not None:
                 notes.refresh()
         self.syncFinished.emit(outcome)
 
 
-def install(window: Any) -> TeamFeature:
-    return TeamFeature(window)
+def install(window: WindowAPI, needs: Needs) -> TeamFeature:
+    return TeamFeature(window, needs)

@@ -1,4 +1,11 @@
-"""The main window: library beside the reader; the one place views are wired to the core."""
+"""The main window: library beside the reader, on one :class:`~reader.core.session.Session`.
+
+The window owns no core object: the session builds and owns the corpus and its services, the
+bridge (:mod:`reader.gui.bridge`) turns the session's events into signals and carries every
+notice. The window loads the corpus off the GUI thread, keeps the pane layout across a reload
+and resets what belongs to the old corpus on a switch; features plug in through
+:mod:`reader.gui.features` and see the window as :class:`~reader.gui.features.WindowAPI`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEventLoop, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEventLoop, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,13 +34,16 @@ from reader import APP_NAME, __version__
 from reader.core.context import AppContext
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
+from reader.core.events import CorpusReloaded
 from reader.core.frontmatter import Problem
 from reader.core.keymap import DOCK_KEYS, NEXT_AREA_KEY, PREVIOUS_AREA_KEY
 from reader.core.paths import bundled_corpus_path
+from reader.core.session import Session
 from reader.core.themes import THEMES
+from reader.gui.bridge import Notice, SessionBridge
 from reader.gui.compare.feature import install_compare
 from reader.gui.compare.view import CompareView
-from reader.gui.features import install_features
+from reader.gui.features import Needs, install_features
 from reader.gui.reader.library import LibraryPanel
 from reader.gui.reader.view import ReaderView
 from reader.gui.window.dialogs import ProblemsDialog, ShortcutsDialog
@@ -46,12 +56,6 @@ DOCK_MENU_TEXT = {"framing": "F&raming Panel", "kwic": "&Concordance", "notes": 
                   "research": "Res&earch Panel"}
 
 
-class SettingsBridge(QObject):
-    """Turns the core's settings listener into a Qt signal."""
-
-    changed = Signal(str, object)
-
-
 class MainWindow(QMainWindow):
     """Extension points for features: ``corpusLoaded``, ``documentOpened(id)``,
     ``readerViewAdded(ReaderView)`` (also call :meth:`reader_views` for the existing ones),
@@ -61,10 +65,12 @@ class MainWindow(QMainWindow):
     documentOpened = Signal(str)
     readerViewAdded = Signal(object)
 
-    def __init__(self, ctx: AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
+    def __init__(self, session: Session | AppContext, theme: Theme | None = None, *, persist: bool = True) -> None:
         super().__init__()
         self._fit_timer = QTimer(self, singleShot=True, interval=0)  # fit_to_screen once layouts settle
         self._fit_timer.timeout.connect(self.fit_to_screen)
+        self.session = session if isinstance(session, Session) else Session(session)
+        ctx = self.session.ctx
         self.ctx = ctx
         self.persist = persist  # False for --screenshot: render, never change the user's session
         self.settings = ctx.settings
@@ -75,9 +81,12 @@ class MainWindow(QMainWindow):
         self._job: Job | None = None
         self._loaded_job: Job | None = None  # the load whose result the GUI thread has applied
         self._pending_open: list[str] = []
-        self.bridge = SettingsBridge(self)
-        self.settings.on_change(self.bridge.changed.emit)
+        self._reload_layout: list[str | None] | None = None  # the panes' documents across a reload
+        self._loaded_stamps: dict[str, tuple[int, int]] | None = None  # the files as last read
+        self.bridge = SessionBridge(self.session, self)
         self.bridge.changed.connect(self._on_setting_changed)
+        self.bridge.notice.connect(self._show_notice)
+        self.bridge.corpusReloaded.connect(self._on_corpus_reloaded)
 
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
@@ -105,11 +114,14 @@ class MainWindow(QMainWindow):
         #: ``doc_id -> Document | None`` callables asked for a document not in the local corpus.
         self.document_sources: list[Any] = []
         self.features = install_features(self)
+        #: what the window's own panels (the welcome panel) use of the features
+        self.window_needs = Needs("window", ("search", "lessons"), self.features)
         from reader.gui.window.welcome import WelcomePanel
 
         for act in self.menuBar().actions():
-            if act.menu() is not None:
-                give_mnemonics(act.menu())
+            menu = act.menu()
+            if isinstance(menu, QMenu):
+                give_mnemonics(menu)
         self.welcome = WelcomePanel(self)
         self.reader.add_placeholder_widget(self.welcome)
         self.update_welcome()
@@ -128,11 +140,21 @@ class MainWindow(QMainWindow):
             try:
                 doc = source(doc_id)
             except ReaderError as exc:
-                QMessageBox.warning(self, "Cannot open document", str(exc))
+                self.notify(str(exc), 15000, level="error", dialog=True, title="Cannot open document")
                 return None
             if doc is not None:
                 return doc
         return None
+    def notify(self, text: str, timeout_ms: int = 6000, **kind: Any) -> Notice:
+        """The one notice channel (status bar; a dialog with ``dialog=True``)."""
+        return self.bridge.notify(text, timeout_ms, **kind)
+
+    def _show_notice(self, notice: Notice) -> None:
+        if notice.dialog and self.persist:
+            show = QMessageBox.warning if notice.level != "info" else QMessageBox.information
+            show(self, notice.title or APP_NAME, notice.text)
+            return
+        self.statusBar().showMessage(notice.text, notice.timeout_ms)
 
     def reader_views(self) -> list[ReaderView]:
         """Every reader view in the window (the main reader, and compare panes when present)."""
@@ -271,14 +293,14 @@ class MainWindow(QMainWindow):
             self.resizeDocks(docks, [240] * len(docks), Qt.Orientation.Horizontal)
         if too_wide() and self.library.isVisible():
             self.settings.set("library.show", False, save=False)
-            self.statusBar().showMessage("The library is hidden to make room on this screen (F9 shows it).", 8000)
+            self.notify("The library is hidden to make room on this screen (F9 shows it).", 8000)
             QApplication.processEvents()
         if too_big():
             keep = getattr(self, "_last_dock", None)
             for dock in docks:
                 if dock is not keep and dock.isVisible():
                     dock.hide()
-            self.statusBar().showMessage("Other docks are closed to make room on this screen (View menu).", 8000)
+            self.notify("Other docks are closed to make room on this screen (View menu).", 8000)
 
     def _on_dock_visibility(self, dock: QDockWidget, shown: bool) -> None:
         if shown:
@@ -345,11 +367,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.problems_button)
 
-    def _action(self, text: str, slot: Any, shortcuts: list[QKeySequence | str] | None = None,
+    def _action(self, text: str, slot: Any,
+                shortcuts: list[QKeySequence | QKeySequence.StandardKey | str] | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcuts:
-            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+            action.setShortcuts([s if isinstance(s, QKeySequence) else QKeySequence(s) for s in shortcuts])
         if tip:
             action.setStatusTip(tip)
         action.triggered.connect(slot)
@@ -460,6 +483,8 @@ class MainWindow(QMainWindow):
         s.set("window.splitter", bytes(self.splitter.saveState().toBase64().data()).decode(), save=False)
         s.set("session.open_documents", [v.doc.id for v in self.reader_views() if v.doc], save=False)
         s.set("compare.sizes", self.compare.splitter.sizes() if len(self.reader_views()) > 1 else [], save=False)
+        if self.compare.entity_id:
+            s.set("compare.entity", self.compare.entity_id, save=False)
         header = self.library.view.header()
         s.set("library.sort_column", max(0, header.sortIndicatorSection()), save=False)
         s.set("library.sort_order", 1 if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else 0,
@@ -467,13 +492,14 @@ class MainWindow(QMainWindow):
         try:
             s.save()
         except OSError as exc:
-            self.statusBar().showMessage(f"Could not save settings: {exc}", 10000)
+            self.notify(f"Could not save settings: {exc}", 10000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._job is not None and not self._job.done:
             self._job.cancel()
         if self.persist:
             self.save_state()
+        self.bridge.close()
         super().closeEvent(event)
 
     # -- corpus -------------------------------------------------------------------
@@ -484,12 +510,11 @@ class MainWindow(QMainWindow):
 
     def load_corpus(self) -> None:
         try:
-            corpus = self.ctx.corpus(scan=False)
+            corpus = self.session.new_corpus()
         except ReaderError as exc:
             self.notices.append(f"{exc}; opened the sample corpus instead.")
-            self.ctx.corpus_override = bundled_corpus_path()
-            self.ctx._corpus = None
-            corpus = self.ctx.corpus(scan=False)
+            self.session.fall_back_to_sample()
+            corpus = self.session.new_corpus()
         if self._job is not None and not self._job.done:
             self._job.cancel()
         self.corpus_label.setText(f"Reading {corpus.root} …")
@@ -497,8 +522,8 @@ class MainWindow(QMainWindow):
         self.progress.show()
         job = Job(lambda progress, cancelled: corpus.scan(progress, cancelled), self)
         job.progress.connect(self._on_scan_progress)
-        job.finished.connect(self._on_corpus_scanned)
-        job.failed.connect(self._on_scan_failed)
+        job.finished.connect(lambda corpus, j=job: self._on_corpus_scanned(corpus) if j is self._job else None)
+        job.failed.connect(lambda error, j=job: self._on_scan_failed(error) if j is self._job else None)
         self._job = job
         job.start()
 
@@ -520,17 +545,29 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress.setFormat("Reading %v of %m")
 
-    def _on_scan_failed(self, message: str) -> None:
+    def _on_scan_failed(self, error: object) -> None:
         self._loaded_job = self._job
+        self._reload_layout = None
         self.progress.hide()
         self.corpus_label.setText("The corpus could not be read.")
-        self.notices.append(message)
+        self.notices.append(str(error))
         self._update_problems_button()
         self.corpusLoaded.emit()
 
     def _on_corpus_scanned(self, corpus: Corpus) -> None:
         self._loaded_job = self._job
         self.progress.hide()
+        self.session.adopt(corpus)  # CorpusReloaded: the bridge calls _on_corpus_reloaded at once
+
+    def _on_corpus_reloaded(self, event: CorpusReloaded) -> None:
+        corpus = self.session.loaded
+        if corpus is None:
+            return
+        if event.switched:  # what belonged to the old corpus goes: its filter, its title
+            self.library.reset()
+            self.setWindowTitle(APP_NAME)
+        before = None if event.switched else self._loaded_stamps
+        self._loaded_stamps = _file_stamps(corpus)
         self.corpus = corpus
         self.problems = list(corpus.problems)
         self.library.set_documents(corpus.metas())
@@ -547,13 +584,23 @@ class MainWindow(QMainWindow):
             f"<h2>{_html(info.title)}</h2><p>{_html(info.description)}</p>"
             f"<p>{len(corpus)} documents. Choose one in the library to read it.</p>"
         )
+        layout, self._reload_layout = self._reload_layout, None
         wanted = [i for i in self._pending_open if i in corpus]
         missing = [i for i in self._pending_open if i not in corpus]
         self._pending_open = []
+        if layout is not None:  # a reload: the same panes, in the same order, with the new texts
+            missing = [i for i in layout if i is not None and i not in corpus]
+            wanted = []
         if missing:
-            self.statusBar().showMessage(f"Not in this corpus: {', '.join(missing)}", 10000)
+            self.notify(f"Not in this corpus: {', '.join(missing)}", 10000)
         self.compare.reset_corpus()
-        if wanted:
+        if layout is not None:
+            self.compare.reshow(corpus)
+            active = self.active_reader()
+            if active.doc is not None:
+                self.library.select(active.doc.id)
+                self.setWindowTitle(f"{active.doc.meta.title} — {APP_NAME}")
+        elif wanted:
             self.open_document(wanted[0])
             for doc_id in wanted[1:]:
                 self.compare.open_beside(doc_id, after=self.reader_views()[-1])
@@ -561,6 +608,11 @@ class MainWindow(QMainWindow):
             if len(wanted) > 1 and len(sizes) == len(self.reader_views()):
                 self.compare.splitter.setSizes([int(x) for x in sizes])
         self.corpusLoaded.emit()
+        if before is not None:
+            after = self._loaded_stamps or {}
+            changed = sorted(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
+            if changed:  # added, edited or removed on disk since the last reading
+                self.session.documents_changed(changed)
 
     def _update_problems_button(self) -> None:
         errors = sum(p.severity == "error" for p in self.problems)
@@ -581,9 +633,10 @@ class MainWindow(QMainWindow):
         ProblemsDialog(self.problems, self.notices, self).exec()
 
     def reload_corpus(self) -> None:
-        if self.reader.doc is not None:
-            self._pending_open = [v.doc.id for v in self.reader_views() if v.doc]
-        self.ctx._corpus = None
+        """Ctrl+R: read the corpus again; the panes stay as they are and show the new texts."""
+        if self._reload_layout is None:  # a second Ctrl+R during a reload keeps the first layout
+            self._reload_layout = [v.doc.id if v.doc else None for v in self.reader_views()]
+        self._pending_open = []
         self.load_corpus()
 
     def choose_corpus(self) -> None:
@@ -595,17 +648,14 @@ class MainWindow(QMainWindow):
         self.switch_corpus(bundled_corpus_path())
 
     def switch_corpus(self, root: Path) -> None:
-        self.ctx.corpus_override = root
-        self.ctx._corpus = None
-        bundled = root.resolve() == bundled_corpus_path().resolve()
-        self.settings.set("corpus.path", "" if bundled else str(root))
-        if not bundled:
-            recent = [str(root)] + [p for p in self.settings.get("corpus.recent") if p != str(root)]
-            self.settings.set("corpus.recent", recent[:10])
-            self._fill_recent()
+        """Open another corpus: the session's switching rule, then a fresh window state."""
+        self.session.switch(root, persist=self.persist)
+        self._reload_layout = None
+        self._pending_open = []
+        self._fill_recent()
         self.compare.close_all_but_main()
         self.reader.clear()
-        self.library.filter_edit.clear()  # a filter typed for the old corpus would hide the new one
+        self.library.reset()  # a filter typed for the old corpus would hide the new one
         self.setWindowTitle(APP_NAME)
         self.load_corpus()
 
@@ -628,9 +678,8 @@ class MainWindow(QMainWindow):
         if elsewhere:  # already beside: go there rather than show it twice
             view = self.reader_views()[elsewhere[0]]
             view.text.setFocus()
-            self.compare._active = view
-            self.compare._mark_active()
-            self.statusBar().showMessage(f"“{doc.meta.title}” is already open (pane {elsewhere[0] + 1}).", 6000)
+            self.compare.set_active(view)
+            self.notify(f"“{doc.meta.title}” is already open (pane {elsewhere[0] + 1}).", 6000)
             return True
         active.show_document(doc)
         self.library.select(doc_id)
@@ -667,7 +716,7 @@ class MainWindow(QMainWindow):
         if name in ("reader.font_size", "reader.font_family"):
             for view in self.reader_views():
                 view.set_font(self.settings.get("reader.font_size"), self.settings.get("reader.font_family"))
-            self.statusBar().showMessage(f"Text size {self.settings.get('reader.font_size')} pt", 2000)
+            self.notify(f"Text size {self.settings.get('reader.font_size')} pt", 2000)
         elif name == "reader.line_width":
             for view in self.reader_views():
                 view.set_line_width(int(str(value)))
@@ -678,7 +727,7 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_text_scale(app, float(str(value)))
-            self.statusBar().showMessage(f"Interface text {round(float(str(value)) * 100)}%", 2000)
+            self.notify(f"Interface text {round(float(str(value)) * 100)}%", 2000)
         elif name == "ui.theme":
             self.theme = load_theme(str(value))
             app = QApplication.instance()
@@ -736,6 +785,20 @@ def give_mnemonics(menu: QMenu) -> None:
     if not menu.property("parallaxMnemonics"):
         menu.setProperty("parallaxMnemonics", True)
         menu.aboutToShow.connect(lambda m=menu: give_mnemonics(m))
+
+
+def _file_stamps(corpus: Corpus | None) -> dict[str, tuple[int, int]] | None:
+    """Each document's file size and modification time (what tells a reload which ones changed)."""
+    if corpus is None:
+        return None
+    stamps = {}
+    for meta in corpus.metas():
+        try:
+            stat = Path(meta.path).stat()
+            stamps[meta.id] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stamps[meta.id] = (-1, -1)
+    return stamps
 
 
 def _html(text: str) -> str:

@@ -65,7 +65,7 @@ class WelcomePanel(QFrame):
         self.main.update_welcome()
 
     def search_name(self) -> None:
-        search = self.main.features.get("search")
+        search = self.main.window_needs.get("search")
         if search is None:
             return
         search.show_panel()
@@ -77,7 +77,7 @@ class WelcomePanel(QFrame):
             return
         ids = [d for d in COMPARE_IDS if d in w.corpus]
         if not ids:
-            w.statusBar().showMessage("This corpus has none of the sample documents.", 5000)
+            w.notify("This corpus has none of the sample documents.", 5000)
             return
         w.compare.close_all_but_main()
         w.open_document(ids[0])
@@ -86,7 +86,7 @@ class WelcomePanel(QFrame):
         w.compare.set_mode("aligned", save=False)
 
     def present_lesson(self) -> None:
-        lessons = self.main.features.get("lessons")
+        lessons = self.main.window_needs.get("lessons")
         if lessons is None:
             return
         lessons.open_sample()

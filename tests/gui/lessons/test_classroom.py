@@ -191,14 +191,14 @@ def test_handout_carries_the_comments_a_step_targets(qtbot) -> None:
     doc = window.corpus.document("moa-failed-rebellion")
     chosen = step_comments(doc, step)
     assert len(chosen) == 3
-    page = handout_html(lesson, window.corpus, handout_sources(window.ctx), step=6)
+    page = handout_html(lesson, window.corpus, handout_sources(window.session), step=6)
     for head, _text in chosen:
         assert head.split(",")[0] in page
     assert "Reader comments under" in page
     first_comment = " ".join(doc.text[doc.comments[0].start:doc.comments[0].end].split())[:50]
     assert first_comment in page.replace("&#x27;", "'").replace("&quot;", '"')
     # steps that do not ask for comments carry none
-    assert "Reader comments under" not in handout_html(lesson, window.corpus, handout_sources(window.ctx), step=1)
+    assert "Reader comments under" not in handout_html(lesson, window.corpus, handout_sources(window.session), step=1)
     # and the live step shows the comments column
     feature = window.features["lessons"]
     feature.open_file(SAMPLE)

@@ -8,9 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import APP_ID, APP_NAME
 from reader.core.context import AppContext
+from reader.core.session import Session
+
+if TYPE_CHECKING:
+    from reader.gui.window.mainwindow import MainWindow
 
 QT_SYSTEM_PACKAGES = ("libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfreetype6 libfontconfig1 "
                       "libdbus-1-3 libxcb-cursor0 libxkbcommon-x11-0")
@@ -25,7 +30,7 @@ def _no_display() -> bool:
 
 
 def run_gui(
-    ctx: AppContext,
+    session: Session | AppContext,
     open_ids: list[str] | None = None,
     screenshot: str | None = None,
     size: tuple[int, int] | None = None,
@@ -36,6 +41,9 @@ def run_gui(
 ) -> int:
     from reader.core.paths import secure_app_dirs
 
+    if not isinstance(session, Session):
+        session = Session(session)
+    ctx = session.ctx
     secure_app_dirs(ctx.paths)  # also when started without the command line (launchers, tests)
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -75,23 +83,29 @@ def run_gui(
     apply_theme(app, chosen)
     apply_text_scale(app, ctx.settings.get("ui.text_scale"))
 
-    window = MainWindow(ctx, chosen, persist=not screenshot)
+    window = MainWindow(session, chosen, persist=not screenshot)
     if size:
         window.resize(*size)
     if screenshot:
-        return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus, lesson)
+        try:
+            return _screenshot(app, window, open_ids or [], Path(screenshot), sync, focus, lesson)
+        finally:
+            session.close()
     window.show()
     if sync or focus:
         window.compare.apply_start_options(sync, focus)
     if lesson:
         window.corpusLoaded.connect(lambda: _open_lesson(window, lesson))
     QTimer.singleShot(0, lambda: window.start(open_ids))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        session.close()
 
 
-def _open_lesson(window: object, lesson: tuple[str, int, bool], *, fullscreen: bool = True) -> bool:
+def _open_lesson(window: MainWindow, lesson: tuple[str, int, bool], *, fullscreen: bool = True) -> bool:
     """Open a lesson at a step (1-based), presenting it if asked; False if it cannot be opened."""
-    feature = getattr(window, "features", {}).get("lessons")
+    feature = window.features.get("lessons")
     path, step, present = lesson
     if feature is None or not feature.open_file(Path(path)):
         return False

@@ -13,14 +13,15 @@ calling thread too: a spawned child there re-runs the whole app unless its entry
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.core.derived import DerivedStore
 from reader.core.document import Document
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ def recognise_missing(store: DerivedStore, docs: Sequence[Document], *, progress
                 break
             finish(batch, recognise_batch([by_hash[h].text for h in batch]))
         return found, done - (total - len(missing))
+    import multiprocessing  # loaded when recognition runs, not when the window starts
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures: list[tuple[list[str], Future[list[list[Any]]]]] = [

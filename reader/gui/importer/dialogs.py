@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 
 from reader.core.corpora import EDITABLE
 from reader.core.document import DocumentMeta
-from reader.core.importer import ImportReport
 from reader.gui.models import named_roles
+
+if TYPE_CHECKING:
+    from reader.core.importer.batch import ImportReport
 
 log = logging.getLogger(__name__)
 

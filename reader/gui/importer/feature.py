@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
@@ -19,12 +19,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from reader.core.corpora import copy_sample, corpora_dir, create_corpus, edit_document_meta, is_bundled
 from reader.core.corpus import Corpus
 from reader.core.errors import ReaderError
-from reader.core.importer import ImportReport, import_paths
 from reader.gui.actions import make_action
 from reader.gui.features import Needs, WindowAPI
 from reader.gui.format import count
 from reader.gui.importer.dialogs import ImportProgressDialog, ImportReviewDialog, MetadataDialog, NewCorpusDialog
 from reader.gui.workers import Job
+
+if TYPE_CHECKING:
+    from reader.core.importer.batch import ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,8 @@ class ImportFeature(QObject):
             return False
         max_mb = self.window.settings.get("import.max_size_mb")
         self.progress_dialog = ImportProgressDialog(self.window)
+        from reader.core.importer.batch import import_paths  # the readers load when an import starts
+
         job = Job(lambda progress, cancelled: import_paths(target, paths, max_mb=max_mb, progress=progress,
                                                            cancelled=cancelled), self)
         job.progress.connect(self.progress_dialog.set_progress)

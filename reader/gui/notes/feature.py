@@ -31,7 +31,6 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from reader.core.errors import ReaderError
 from reader.core.keymap import HIGHLIGHT_KEY
 from reader.core.notes.anchoring import ORPHAN
-from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
 from reader.core.notes.model import COLORS, Note, NotesError, highlight_color, now_iso
 from reader.core.notes.service import attach, new_note, refresh_anchors
 from reader.core.notes.store import ANCHOR_FIELDS, StaleEdit
@@ -640,6 +639,8 @@ class NotesFeature(QObject):
     def import_from(self, path: Path) -> None:
         try:
             metas = self.corpus.metas() if self.corpus is not None else []
+            from reader.core.notes.exchange import merge_notes, parse_import, url_lookup
+
             incoming = parse_import(path.read_text(encoding="utf-8"), self.key, url_lookup(metas))
             result = merge_notes(self.store, incoming)
         except (OSError, UnicodeDecodeError) as exc:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QActionGroup, QDrag, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox
 
+from reader.core import sync_modes
 from reader.core.align.comparisons import Comparison, delete_comparison, load_comparisons, save_comparison
 from reader.core.errors import ReaderError
 from reader.gui.compare.scrollsync import MODES
@@ -17,7 +18,7 @@ from reader.gui.compare.view import MODE_LABELS, doc_mime
 from reader.gui.reader.library import DocIdRole
 
 #: Sync submenu text, with mnemonics (the toolbar's combo box shows MODE_LABELS without them)
-MODE_MENU_TEXT = {"aligned": "&Aligned", "entity": "&Entity Lockstep", "proportional": "&Proportional", "off": "O&ff"}
+MODE_MENU_TEXT = sync_modes.MENU_TEXT
 
 
 class LibraryDrag(QObject):

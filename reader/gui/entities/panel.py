@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -49,6 +49,8 @@ EntityIdRole = Qt.ItemDataRole.UserRole + 1
 EntityTypeRole = Qt.ItemDataRole.UserRole + 2
 TotalRole = Qt.ItemDataRole.UserRole + 3
 SearchTextRole = Qt.ItemDataRole.UserRole + 4
+#: the candidate object of a row of the candidate list
+CandidateRole = int(Qt.ItemDataRole.UserRole)
 
 
 @dataclass
@@ -69,6 +71,8 @@ class EntityModel(HeaderedTableModel):
     """Entities with their mention counts: Name, Type, Mentions, Documents."""
 
     HEADERS = ("Name", "Type", "Mentions", "Docs")
+    ROLES: ClassVar[dict[int, bytes]] = {EntityIdRole: b"entityId", EntityTypeRole: b"entityType",
+                                         TotalRole: b"total", SearchTextRole: b"searchText"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -290,6 +294,7 @@ class CoverageMatrix(QWidget):
 class CandidateModel(HeaderedTableModel):
     HEADERS = ("Name", "Count", "Documents", "Closest entity")
     ENTRIES = "items"
+    ROLES: ClassVar[dict[int, bytes]] = {CandidateRole: b"candidate"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -307,7 +312,7 @@ class CandidateModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             sug = f"{c.suggestion.name} ({c.suggestion.score:.0f})" if c.suggestion else "—"
             return (c.text, c.count, ", ".join(c.docs), sug)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
+        if role == CandidateRole:
             return c
         return None
 
@@ -517,7 +522,7 @@ class EntitiesPanel(QWidget):
 
     def current_candidate(self) -> Any:
         rows = self.cand_table.selectionModel().selectedRows()
-        return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
+        return rows[0].data(CandidateRole) if rows else None
 
     def _update_cand_buttons(self, *_args: Any) -> None:
         cand = self.current_candidate()

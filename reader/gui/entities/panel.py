@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.atomic import atomic_write_text
 from reader.gui.entities.style import ENTITY_TYPES, STYLES, type_color
+from reader.gui.exports import write_png
 from reader.gui.models import HeaderedTableModel
 from reader.gui.window.theme import Theme
 
@@ -287,8 +288,9 @@ class CoverageMatrix(QWidget):
     def export_csv(self, path: Path) -> None:
         atomic_write_text(Path(path), self.to_csv())
 
-    def export_png(self, path: Path) -> bool:
-        return self.to_image().save(str(path), "PNG")  # type: ignore[call-overload]  # the stub wants bytes; PySide wants str
+    def export_png(self, path: Path) -> None:
+        """The matrix as a PNG, written atomically; raises ``OSError``."""
+        write_png(path, self.to_image())
 
 
 class CandidateModel(HeaderedTableModel):

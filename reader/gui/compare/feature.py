@@ -76,7 +76,7 @@ class CompareActions(QObject):
         self.open_beside = action("Open &Beside", self.open_selected_beside, "Ctrl+Shift+O",
                                   "Open the document selected in the library in a new pane beside this one")
         self.close_pane = action("&Close Pane", lambda: compare.close_view(window.active_reader()), "Ctrl+W")
-        self.swap = action("&Swap with Neighbour", compare.swap_active, "Alt+\\",
+        self.swap = action("Swap with &Neighbour", compare.swap_active, "Alt+\\",
                            "Swap the active pane with its right neighbour")
         self.move_left = action("Move Pane &Left", lambda: compare.move_view(window.active_reader(), -1),
                                 "Ctrl+Alt+Left")
@@ -88,9 +88,9 @@ class CompareActions(QObject):
             window.addAction(act)
             menu.addAction(act)
         compare.act_pair_next.setText("Next Aligned &Pair")
-        compare.act_pair_prev.setText("Previous Aligned Pai&r")
+        compare.act_pair_prev.setText("Pre&vious Aligned Pair")
         compare.act_entity_next.setText("Next &Mention of Followed Entity")
-        compare.act_entity_prev.setText("Previous Mention of Followed Entit&y")
+        compare.act_entity_prev.setText("Previous Men&tion of Followed Entity")
         for act, short in ((compare.act_pair_next, "↓ Pair"), (compare.act_pair_prev, "↑ Pair"),
                            (compare.act_entity_next, "Next ▶"), (compare.act_entity_prev, "◀ Previous")):
             act.setIconText(short)

@@ -227,7 +227,7 @@ class EntitiesFeature(QObject):
         view_menu = w.menus["view"]
         view_menu.addSeparator()
         view_menu.addAction(self.act_show)
-        self.types_menu = view_menu.addMenu("Entity &Types")
+        self.types_menu = view_menu.addMenu("Entity Ty&pes")
         self.type_actions: dict[str, QAction] = {}
         for etype in ENTITY_TYPES:
             act = QAction(STYLES[etype][3], w, checkable=True)

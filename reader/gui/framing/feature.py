@@ -146,7 +146,7 @@ class FramingFeature(QObject):
         self.dialog: ProfileDialog | None = None
 
         window.menus["view"].addSeparator()
-        self.action = make_action(window, "Framing &Highlights", self.set_enabled, shortcut=SHORTCUT,
+        self.action = make_action(window, "&Framing Highlights", self.set_enabled, shortcut=SHORTCUT,
                                   tip="Underline loaded language, labels, doubt and other framing techniques",
                                   checkable=True, checked=bool(window.settings.get("framing.show")),
                                   menu=window.menus["view"])

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from reader import APP_NAME, __version__
 from reader.commands import MODULES
+from reader.core import sync_modes
 from reader.core.themes import THEME_NAMES
 
 
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", metavar="PATH",
                      help="render the window offscreen to a PNG and exit (no display needed)")
     gui.add_argument("--size", metavar="WxH", default=None, help="window size, e.g. 1400x900")
-    gui.add_argument("--sync", choices=("aligned", "entity", "proportional", "off"), default=None,
+    gui.add_argument("--sync", choices=sync_modes.KEYS, default=None,
                      help="how compare panes scroll together (with --open A B [C D])")
     gui.add_argument("--focus", metavar="ENTITY_ID", default=None,
                      help="entity to follow: each compare pane opens at its first mention")

@@ -67,3 +67,33 @@ def test_tests_mirror_the_package_and_core_tests_need_no_qt() -> None:
         assert "PySide6" not in text and "reader.gui" not in text and "qtbot" not in text, test
     loose = [p.name for p in (ROOT / "reader/gui").glob("*.py")]
     assert len(loose) <= 8, f"reader/gui/ should hold feature packages, not {sorted(loose)}"
+
+
+def _literal_collections(path) -> list[tuple[int, set[str]]]:
+    """Every tuple / list / set literal's strings and every dict literal's string keys in ``path``."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            items = node.elts
+        elif isinstance(node, ast.Dict):
+            items = [k for k in node.keys if k is not None]
+        else:
+            continue
+        strings = {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+        found.append((node.lineno, strings))
+    return found
+
+
+@pytest.mark.parametrize(("declaration", "names"), [
+    ("reader/core/sync_modes.py", {"aligned", "entity", "proportional", "off"}),
+    ("reader/core/themes.py", {"system", "light", "dark", "high-contrast"}),
+])
+def test_sync_modes_and_themes_are_listed_only_in_their_declaration(declaration: str, names: set[str]) -> None:
+    """A second copy of the list drifts (a mode added to the menu but not to ``--sync``); every
+    other module reads the declaration. Two of the names together in a literal is already a list."""
+    copies = [f"{path.relative_to(ROOT)}:{line}"
+              for path in sorted((ROOT / "reader").rglob("*.py")) if path != ROOT / declaration
+              for line, strings in _literal_collections(path) if len(strings & names) >= 2]
+    assert copies == [], f"lists of {sorted(names)} outside {declaration}: {copies}"

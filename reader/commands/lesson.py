@@ -29,17 +29,10 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def known_names(session: Session) -> tuple[set[str] | None, set[str] | None]:
-    """Entity ids and framing technique ids, when those capabilities are installed."""
-    entities: set[str] | None = None
-    techniques: set[str] | None = None
-    entities = {e.id for e in session.entities.entities()}
-    try:
-        from reader.core.framing.catalogue import load_catalogue
+    """Entity ids and framing technique ids a lesson may name (``None`` would mean: not checked)."""
+    from reader.core.framing.catalogue import load_catalogue
 
-        techniques = set(load_catalogue())
-    except ImportError:
-        pass
-    return entities, techniques
+    return {e.id for e in session.entities.entities()}, set(load_catalogue())
 
 
 def run_check(args: argparse.Namespace, session: Session) -> int:

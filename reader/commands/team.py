@@ -153,21 +153,21 @@ def run_push(args: argparse.Namespace, session: Session) -> int:
 
 
 def _span_sources(session: Session) -> tuple[Any, Any]:
-    """Entity mentions and framing spans as this laptop computes them (optional: missing lists skip)."""
-    entity = framing = None
-    try:
-        from reader.core.entities.search_fields import service_for
+    """Entity mentions and framing spans as this laptop computes them (a framing engine that
+    cannot load skips its spans, with a warning)."""
+    from reader.core.entities.search_fields import service_for
 
-        def entity(doc: Any) -> list[tuple[int, int, str]]:  # as the local index computes them
-            return list(service_for(doc).spans(doc))
-    except ImportError as exc:
-        warn(f"entity mentions not uploaded ({exc})")
+    framing = None
+
+    def entity(doc: Any) -> list[tuple[int, int, str]]:  # as the local index computes them
+        return list(service_for(doc).spans(doc))
+
     try:
         service = session.framing
 
         def framing(doc: Any) -> list[Any]:
             return list(service.spans(doc))
-    except (ImportError, ReaderError) as exc:
+    except ReaderError as exc:
         warn(f"framing spans not uploaded ({exc})")
     return entity, framing
 

@@ -21,15 +21,17 @@ class SyncMode:
     #: the Sync submenu, with its mnemonic
     menu_text: str
     description: str
+    #: whether scrolling one pane scrolls the others (entity lockstep jumps by mention instead)
+    follows_scroll: bool = False
 
 
 MODES: tuple[SyncMode, ...] = (
     SyncMode("aligned", "Aligned", "&Aligned",
-             "Matching passages stay level: the panes follow the passage alignment."),
+             "Matching passages stay level: the panes follow the passage alignment.", follows_scroll=True),
     SyncMode("entity", "Entity lockstep", "&Entity Lockstep",
              "Each pane jumps to the same mention of the followed entity (F7 / Shift+F7 step)."),
     SyncMode("proportional", "Proportional", "&Proportional",
-             "The panes scroll by the same fraction of their length."),
+             "The panes scroll by the same fraction of their length.", follows_scroll=True),
     SyncMode("off", "Off", "O&ff", "Each pane scrolls on its own."),
 )
 #: the keys, in menu order (``choices=`` for argparse and the settings)
@@ -37,6 +39,8 @@ KEYS: tuple[str, ...] = tuple(m.key for m in MODES)
 DEFAULT = "aligned"
 LABELS: dict[str, str] = {m.key: m.label for m in MODES}
 MENU_TEXT: dict[str, str] = {m.key: m.menu_text for m in MODES}
+#: the modes in which a scroll of one pane moves the others
+SCROLL_FOLLOWING: frozenset[str] = frozenset(m.key for m in MODES if m.follows_scroll)
 
 _BY_KEY = {m.key: m for m in MODES}
 

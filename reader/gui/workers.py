@@ -87,6 +87,8 @@ class Job(QObject):
                     error = JobError(exc)
                     if not error.expected:
                         log.error("background job failed", exc_info=exc)
+                    else:  # a reason the owner shows the user; the traceback is for the debug log
+                        log.debug("background job stopped: %s", exc, exc_info=exc)
                     job.error = error
                     job.done = True
                     emit(relay.failed, error)

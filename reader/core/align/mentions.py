@@ -1,13 +1,14 @@
 """Entity mentions for alignment and lockstep: the entity service when present, else names.
 
-The entities capability (``reader.core.entities.api.EntityService``) is built separately;
-alignment uses it when it can be imported and degrades to words alone when not. Entity
-lockstep falls back to :class:`NameMentions`, which finds an entity by the words of its
-id ("mukhtar-ablyazov" -> "Mukhtar Ablyazov", then "Ablyazov"), and says so.
+Alignment and entity lockstep use the entities service (``reader.core.entities.api.EntityService``)
+and degrade to words alone when its gazetteer cannot be loaded. Entity lockstep falls back to
+:class:`NameMentions`, which finds an entity by the words of its id ("mukhtar-ablyazov" ->
+"Mukhtar Ablyazov", then "Ablyazov"), and says so.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import Any
 
 from reader.core.document import Document
 from reader.core.errors import ReaderError
+
+log = logging.getLogger(__name__)
 
 #: (start, end, entity_id) spans of the canonical text
 MentionSpan = tuple[int, int, str]
@@ -43,14 +46,14 @@ class EntityMentions:
 
 
 def entity_service(ctx: Any) -> EntityMentions | None:
-    """The entity service for this context, or None when the capability is missing or broken."""
-    try:
-        from reader.core.entities.api import EntityService  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+    """The entity service for this context, or None when its gazetteer cannot be loaded (the
+    compare view then finds mentions by name)."""
+    from reader.core.entities.api import EntityService
+
     try:
         return EntityMentions(EntityService.for_context(ctx))
     except (ReaderError, OSError, ValueError, TypeError, AttributeError, KeyError):
+        log.warning("no entity service for lockstep; mentions are found by name", exc_info=True)
         return None
 
 

@@ -101,7 +101,7 @@ def flush_all() -> None:
         try:
             cache.flush()
         except Exception as exc:  # a cache is only an accelerator: never fail the caller
-            log.warning("entity span cache flush failed: %s", exc)
+            log.warning("entity span cache flush failed: %s", exc, exc_info=True)
 
 
 atexit.register(flush_all)

@@ -217,7 +217,7 @@ def _article_paragraphs(paras: list[Paragraph], title: str) -> list[Paragraph]:
         found = justext.justext("\n".join(parts).encode("utf-8"), _stoplist([p.text for p in paras]),
                                 encoding="utf-8", **_JUSTEXT)
     except Exception as exc:  # third-party classifier: fall back to every paragraph
-        log.info("article classification failed (%s); keeping every paragraph", exc)
+        log.info("article classification failed (%s); keeping every paragraph", exc, exc_info=True)
         return paras
     norm = [" ".join(p.text.split()) for p in paras]
     classes: dict[int, tuple[str, str]] = {}

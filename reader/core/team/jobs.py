@@ -44,7 +44,7 @@ def run_jobs(conn: Any, corpus_id: int | None = None) -> list[tuple[str, float]]
                 with conn.transaction():
                     RUNNERS[kind](conn, cid)
             except Exception as exc:
-                log.warning("team job %s (%s) failed: %s", job_id, kind, exc)
+                log.warning("team job %s (%s) failed: %s", job_id, kind, exc, exc_info=True)
                 conn.execute("UPDATE parallax.jobs SET state = 'failed', error = %s, finished = now() WHERE id = %s",
                              (str(exc)[:500], job_id))
                 continue

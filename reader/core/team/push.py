@@ -75,7 +75,7 @@ def _extra_values(doc: Document) -> dict[str, dict[str, list[str]]]:
             try:
                 values = spec.values(doc, sec.name)
             except Exception as exc:  # an extractor failing must not stop the upload
-                log.warning("search field %s failed on %s: %s", spec.name, doc.id, exc)
+                log.warning("search field %s failed on %s: %s", spec.name, doc.id, exc, exc_info=True)
                 values = []
             if values:
                 out.setdefault(sec.name, {})[spec.name] = values
@@ -358,5 +358,5 @@ def _safe(fn: Callable[[Document], list[Any]], doc: Document) -> list[Any]:
     try:
         return list(fn(doc))
     except Exception as exc:  # derived spans are optional: the document still uploads
-        log.warning("derived spans failed on %s: %s", doc.id, exc)
+        log.warning("derived spans failed on %s: %s", doc.id, exc, exc_info=True)
         return []

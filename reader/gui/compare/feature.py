@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QActionGroup, QDrag, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox
 
+from reader.core import sync_modes
 from reader.core.align.comparisons import Comparison, delete_comparison, load_comparisons, save_comparison
 from reader.core.errors import ReaderError
 from reader.gui.compare.scrollsync import MODES
@@ -17,7 +18,7 @@ from reader.gui.compare.view import MODE_LABELS, doc_mime
 from reader.gui.reader.library import DocIdRole
 
 #: Sync submenu text, with mnemonics (the toolbar's combo box shows MODE_LABELS without them)
-MODE_MENU_TEXT = {"aligned": "&Aligned", "entity": "&Entity Lockstep", "proportional": "&Proportional", "off": "O&ff"}
+MODE_MENU_TEXT = sync_modes.MENU_TEXT
 
 
 class LibraryDrag(QObject):
@@ -75,7 +76,7 @@ class CompareActions(QObject):
         self.open_beside = action("Open &Beside", self.open_selected_beside, "Ctrl+Shift+O",
                                   "Open the document selected in the library in a new pane beside this one")
         self.close_pane = action("&Close Pane", lambda: compare.close_view(window.active_reader()), "Ctrl+W")
-        self.swap = action("&Swap with Neighbour", compare.swap_active, "Alt+\\",
+        self.swap = action("Swap with &Neighbour", compare.swap_active, "Alt+\\",
                            "Swap the active pane with its right neighbour")
         self.move_left = action("Move Pane &Left", lambda: compare.move_view(window.active_reader(), -1),
                                 "Ctrl+Alt+Left")
@@ -87,9 +88,9 @@ class CompareActions(QObject):
             window.addAction(act)
             menu.addAction(act)
         compare.act_pair_next.setText("Next Aligned &Pair")
-        compare.act_pair_prev.setText("Previous Aligned Pai&r")
+        compare.act_pair_prev.setText("Pre&vious Aligned Pair")
         compare.act_entity_next.setText("Next &Mention of Followed Entity")
-        compare.act_entity_prev.setText("Previous Mention of Followed Entit&y")
+        compare.act_entity_prev.setText("Previous Men&tion of Followed Entity")
         for act, short in ((compare.act_pair_next, "↓ Pair"), (compare.act_pair_prev, "↑ Pair"),
                            (compare.act_entity_next, "Next ▶"), (compare.act_entity_prev, "◀ Previous")):
             act.setIconText(short)

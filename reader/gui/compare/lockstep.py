@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 
 from reader.core.align.mentions import EntityMentions, NameMentions, mentions_of
 from reader.core.errors import ReaderError
+from reader.core.sync_modes import SCROLL_FOLLOWING
 from reader.gui.compare.alignment import pane_outlet
 from reader.gui.compare.scrollsync import MODES
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
@@ -62,7 +63,7 @@ class EntityLockstep:
             for view in self.views():
                 view.remove_layer("lockstep")
         self._update_chrome()
-        if mode in ("aligned", "proportional") and len(self.frames) > 1:
+        if mode in SCROLL_FOLLOWING and len(self.frames) > 1:
             self.sync.on_scrolled(self.active_view())
 
     def mention_source(self) -> EntityMentions | NameMentions | None:

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import QWidget
 
 from reader.core.align.chain import interpolate
 from reader.core.align.model import Alignment
+from reader.core.sync_modes import KEYS, SCROLL_FOLLOWING
 from reader.gui.reader.view import ReaderView
 
-MODES = ("aligned", "entity", "proportional", "off")
+#: the sync modes, in menu order (declared once, in reader.core.sync_modes)
+MODES = KEYS
 
 
 def syncpoint(value: float, page: float, maximum: float) -> float:
@@ -138,7 +140,7 @@ class ScrollSync(QObject):
 
     # -- scrolling ---------------------------------------------------------------------
     def on_scrolled(self, view: ReaderView) -> None:
-        if self._lock or self.mode not in ("aligned", "proportional") or view not in self.views:
+        if self._lock or self.mode not in SCROLL_FOLLOWING or view not in self.views:
             self.synced.emit()
             return
         self._lock = True

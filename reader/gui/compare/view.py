@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader.core import sync_modes
 from reader.core.align import Aligner, Alignment
 from reader.core.align.mentions import EntityMentions, NameMentions
 from reader.core.align.model import WEAK_SCORE
@@ -44,7 +45,7 @@ from reader.gui.reader.view import ReaderView
 
 log = logging.getLogger(__name__)
 
-MODE_LABELS = {"aligned": "Aligned", "entity": "Entity lockstep", "proportional": "Proportional", "off": "Off"}
+MODE_LABELS = sync_modes.LABELS  # declared once, in reader.core.sync_modes
 
 
 class CompareView(PaneManager, AlignmentLayers, EntityLockstep, QWidget):

@@ -42,6 +42,7 @@ from reader.core.entities.model import EntityError, GazetteerError
 from reader.core.errors import ReaderError
 from reader.gui.entities.panel import EntitiesPanel, Row
 from reader.gui.entities.style import ENTITY_TYPES, STYLES, EntityLegend, mention_format, selected_format
+from reader.gui.exports import report_failure
 from reader.gui.features import Needs, WindowAPI
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.workers import Job
@@ -226,7 +227,7 @@ class EntitiesFeature(QObject):
         view_menu = w.menus["view"]
         view_menu.addSeparator()
         view_menu.addAction(self.act_show)
-        self.types_menu = view_menu.addMenu("Entity &Types")
+        self.types_menu = view_menu.addMenu("Entity Ty&pes")
         self.type_actions: dict[str, QAction] = {}
         for etype in ENTITY_TYPES:
             act = QAction(STYLES[etype][3], w, checkable=True)
@@ -809,10 +810,10 @@ class EntitiesFeature(QObject):
         try:
             if kind == "csv":
                 self.panel.matrix.export_csv(path)
-            elif not self.panel.matrix.export_png(path):
-                raise OSError(f"could not write {path}")
+            else:
+                self.panel.matrix.export_png(path)
         except OSError as exc:
-            QMessageBox.warning(self.window, "Export coverage matrix", str(exc))
+            self.window.notify(report_failure(path, exc), 15000, level="error")
             return None
         self.window.notify(f"Coverage matrix written to {path}", 6000)
         return path

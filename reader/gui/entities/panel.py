@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.atomic import atomic_write_text
 from reader.gui.entities.style import ENTITY_TYPES, STYLES, type_color
+from reader.gui.exports import write_png
 from reader.gui.models import HeaderedTableModel
 from reader.gui.window.theme import Theme
 
@@ -49,6 +50,8 @@ EntityIdRole = Qt.ItemDataRole.UserRole + 1
 EntityTypeRole = Qt.ItemDataRole.UserRole + 2
 TotalRole = Qt.ItemDataRole.UserRole + 3
 SearchTextRole = Qt.ItemDataRole.UserRole + 4
+#: the candidate object of a row of the candidate list
+CandidateRole = int(Qt.ItemDataRole.UserRole)
 
 
 @dataclass
@@ -69,6 +72,8 @@ class EntityModel(HeaderedTableModel):
     """Entities with their mention counts: Name, Type, Mentions, Documents."""
 
     HEADERS = ("Name", "Type", "Mentions", "Docs")
+    ROLES: ClassVar[dict[int, bytes]] = {EntityIdRole: b"entityId", EntityTypeRole: b"entityType",
+                                         TotalRole: b"total", SearchTextRole: b"searchText"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -283,13 +288,15 @@ class CoverageMatrix(QWidget):
     def export_csv(self, path: Path) -> None:
         atomic_write_text(Path(path), self.to_csv())
 
-    def export_png(self, path: Path) -> bool:
-        return self.to_image().save(str(path), "PNG")  # type: ignore[call-overload]  # the stub wants bytes; PySide wants str
+    def export_png(self, path: Path) -> None:
+        """The matrix as a PNG, written atomically; raises ``OSError``."""
+        write_png(path, self.to_image())
 
 
 class CandidateModel(HeaderedTableModel):
     HEADERS = ("Name", "Count", "Documents", "Closest entity")
     ENTRIES = "items"
+    ROLES: ClassVar[dict[int, bytes]] = {CandidateRole: b"candidate"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -307,7 +314,7 @@ class CandidateModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             sug = f"{c.suggestion.name} ({c.suggestion.score:.0f})" if c.suggestion else "—"
             return (c.text, c.count, ", ".join(c.docs), sug)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
+        if role == CandidateRole:
             return c
         return None
 
@@ -517,7 +524,7 @@ class EntitiesPanel(QWidget):
 
     def current_candidate(self) -> Any:
         rows = self.cand_table.selectionModel().selectedRows()
-        return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
+        return rows[0].data(CandidateRole) if rows else None
 
     def _update_cand_buttons(self, *_args: Any) -> None:
         cand = self.current_candidate()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from reader.core.errors import ReaderError
 from reader.core.framing import FramingEngine, FramingSpan, Technique
+from reader.core.themes import PRESENTATION_THEME
 from reader.gui.actions import make_action
 from reader.gui.format import count, esc
 from reader.gui.framing.chart import ProfileDialog
@@ -145,7 +146,7 @@ class FramingFeature(QObject):
         self.dialog: ProfileDialog | None = None
 
         window.menus["view"].addSeparator()
-        self.action = make_action(window, "Framing &Highlights", self.set_enabled, shortcut=SHORTCUT,
+        self.action = make_action(window, "&Framing Highlights", self.set_enabled, shortcut=SHORTCUT,
                                   tip="Underline loaded language, labels, doubt and other framing techniques",
                                   checkable=True, checked=bool(window.settings.get("framing.show")),
                                   menu=window.menus["view"])
@@ -244,7 +245,7 @@ class FramingFeature(QObject):
             tip = span_tooltip(span, tech, rules.get(span.rule, ("", span.rule))[1])
             by_tech.setdefault(span.technique, []).append(LayerSpan(span.start, span.end, span.technique, tip))
         dark = bool(getattr(view.theme, "is_dark", False))
-        band = getattr(view.theme, "name", "") == "projector"
+        band = getattr(view.theme, "name", "") == PRESENTATION_THEME
         for name in [n for n in view.layers if n.startswith(LAYER_PREFIX) and n[len(LAYER_PREFIX):] not in by_tech]:
             view.remove_layer(name)
         for i, (tid, layer_spans) in enumerate(by_tech.items()):

@@ -229,7 +229,7 @@ class LessonsFeature:
             window.addAction(act)
         menu.addSeparator()
         self.act_present = action("&Present", lambda: self.present(max(0, self.editor.current_row())), "F5")
-        self.act_export_pdf = action("Export Handout as &PDF…", lambda: self.export("pdf"))
+        self.act_export_pdf = action("Export Handout as PD&F…", lambda: self.export("pdf"))
         self.act_export_html = action("Export Handout as &HTML…", lambda: self.export("html"))
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QToolBar, QVBox
 
 from reader.core.lessons.model import is_lesson_note
 from reader.core.notes.model import COLORS, ORPHAN, highlight_color
+from reader.core.themes import PRESENTATION_THEME
 from reader.gui.reader.layers import Layer, LayerSpan
 from reader.gui.window.theme import apply_theme, load_theme
 
@@ -213,7 +214,7 @@ class Presenter(QObject):
                 dock.hide()
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.bar)
         self.bar.show()
-        theme = load_theme("projector")
+        theme = load_theme(PRESENTATION_THEME)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, theme)

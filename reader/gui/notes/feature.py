@@ -238,7 +238,7 @@ class NotesFeature(QObject):
     # -- wiring ---------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         w = self.window
-        self.act_add = QAction("Add &Note", w)
+        self.act_add = QAction("&Add Note", w)
         self.act_add.setShortcut(QKeySequence(ADD_NOTE_SHORTCUT))
         self.act_add.setStatusTip("Add a note on the selected passage (on the whole document if none)")
         self.act_add.triggered.connect(lambda: self.add_note())
@@ -259,9 +259,9 @@ class NotesFeature(QObject):
         edit.addSeparator()
         for act in (self.act_undo, self.act_redo, self.act_add, self.act_highlight):
             edit.addAction(act)
-        self.act_export = QAction("Export &Notes…", w)
+        self.act_export = QAction("&Export Notes…", w)
         self.act_export.triggered.connect(self.export_dialog)
-        self.act_import = QAction("&Import Notes…", w)
+        self.act_import = QAction("Import No&tes…", w)
         self.act_import.triggered.connect(self.import_dialog)
         file_menu = w.menus["file"]
         file_menu.insertSeparator(w.act_quit)

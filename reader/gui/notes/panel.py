@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from reader.core.notes.anchoring import ORPHAN, STATUSES
 from reader.core.notes.model import COLORS, Note, clean_tags
 from reader.core.notes.search import match_note, parse_query
+from reader.gui.models import named_roles
 
 NoteIdRole = Qt.ItemDataRole.UserRole + 1
 NoteRole = Qt.ItemDataRole.UserRole + 2
@@ -87,9 +88,8 @@ class NotesModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self.notes)
 
     def roleNames(self) -> dict[int, QByteArray]:
-        names = {NoteIdRole: b"noteId", NoteRole: b"note", DocRole: b"doc", StatusRole: b"status",
-                 ColorRole: b"color", TagsRole: b"tags", int(Qt.ItemDataRole.DisplayRole): b"display"}
-        return {role: QByteArray(name) for role, name in names.items()}
+        return named_roles(self, {NoteIdRole: b"noteId", NoteRole: b"note", DocRole: b"doc", StatusRole: b"status",
+                                  ColorRole: b"color", TagsRole: b"tags"})
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.notes):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from reader.core.document import DocumentMeta
+from reader.gui.format import format_date
+from reader.gui.models import named_roles
 
 DocIdRole = Qt.ItemDataRole.UserRole + 1
 MetaRole = Qt.ItemDataRole.UserRole + 2
@@ -37,20 +39,13 @@ SearchTextRole = Qt.ItemDataRole.UserRole + 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def format_date(iso: str | None) -> str:
-    if not iso:
-        return "n.d."
-    try:
-        return date.fromisoformat(iso).strftime("%-d %b %Y")
-    except ValueError:
-        return iso
-
-
 class LibraryModel(QAbstractTableModel):
     """Rows are documents; named roles give the id, the metadata and sort keys."""
 
     COLUMNS = ("Outlet", "Title", "Date")
     OUTLET, TITLE, DATE = range(3)
+    ROLES: ClassVar[dict[int, bytes]] = {DocIdRole: b"docId", MetaRole: b"meta", SortRole: b"sortKey",
+                                         SearchTextRole: b"searchText"}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -66,6 +61,9 @@ class LibraryModel(QAbstractTableModel):
 
     def row_of(self, doc_id: str) -> int:
         return next((i for i, m in enumerate(self._metas) if m.id == doc_id), -1)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return named_roles(self, self.ROLES)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._metas)

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
 from reader.core.document import COMMENTS, Document
 from reader.core.selection import snap_to_words
 from reader.core.text import paragraph_spans, word_count
+from reader.gui.format import format_date
 from reader.gui.reader.find import DocumentFind, FindBar
 from reader.gui.reader.layers import Layer, LayerSpan
-from reader.gui.reader.library import format_date
 from reader.gui.reader.textmap import TextMap
 from reader.gui.window.theme import Theme
 

@@ -72,7 +72,7 @@ class ResearchFeature(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_copy_citation = w._action("Copy &Citation", self.copy_citation, [COPY_CITATION_SHORTCUT],
+        self.act_copy_citation = w._action("Co&py Citation", self.copy_citation, [COPY_CITATION_SHORTCUT],
                                            "Copy a reference to the open document (and the selected passage)")
         w.menus["edit"].addAction(self.act_copy_citation)
         tools = w.menus["tools"]

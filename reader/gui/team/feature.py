@@ -70,10 +70,8 @@ class TeamFeature(QObject):
 
     # -- configuration ------------------------------------------------------------------
     def _config(self) -> Any:
-        try:
-            from reader.core.team import config
-        except ImportError:  # the team extra is not installed: the window has no team server
-            return None
+        from reader.core.team import config  # psycopg (the team extra) is imported only on connect
+
         try:
             return config.load(self.window.ctx.paths.config_dir)
         except ReaderError as exc:

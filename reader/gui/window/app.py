@@ -124,6 +124,7 @@ def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
                 lesson: tuple[str, int, bool] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from reader.gui.exports import write_png
     from reader.gui.window.mainwindow import MainWindow
 
     assert isinstance(window, MainWindow)
@@ -144,10 +145,13 @@ def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
     missing = [i for i in open_ids if window.corpus is None or i not in window.corpus]
     if missing:
         print(f"parallax: not in this corpus: {', '.join(missing)}", file=sys.stderr)
-    image = window.grab()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), "PNG"):
-        print(f"parallax: could not write {path}", file=sys.stderr)
+    image = window.grab().toImage()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_png(path, image)
+    except OSError as exc:
+        print(f"parallax: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
+        window.close()
         return 1
     print(f"wrote {path} ({image.width()}x{image.height()})", file=sys.stderr)
     window.close()

@@ -53,7 +53,7 @@ from reader.gui.workers import Job
 #: View-menu text of each dock toggle, with a mnemonic no other View item uses
 DOCK_MENU_TEXT = {"framing": "F&raming Panel", "kwic": "&Concordance", "notes": "&Notes Panel",
                   "search": "&Search Panel", "entities": "&Entities Panel", "lesson": "Lesson E&ditor",
-                  "research": "Res&earch Panel"}
+                  "research": "Rese&arch Panel"}
 
 
 class MainWindow(QMainWindow):
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         self.act_bundled = self._action("Open &Sample Corpus", self.open_bundled_corpus,
                                         tip="The five-outlet sample corpus shipped with the app")
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.act_reload = self._action("&Reload Corpus", self.reload_corpus, ["Ctrl+R"],
+        self.act_reload = self._action("Reloa&d Corpus", self.reload_corpus, ["Ctrl+R"],
                                        "Read the corpus folder again")
         self.act_problems = self._action("Corpus &Problems…", self.show_problems, tip="What could not be loaded")
         self.act_quit = self._action("&Quit", self.close, ["Ctrl+Q"])
@@ -414,7 +414,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menus["view"] = menu.addMenu("&View")
         self.act_zoom_in = self._action("Zoom &In", lambda: self.change_font_size(+1), ["Ctrl+=", "Ctrl++"])
         self.act_zoom_out = self._action("Zoom &Out", lambda: self.change_font_size(-1), ["Ctrl+-"])
-        self.act_zoom_reset = self._action("&Actual Size", self.reset_font_size, ["Ctrl+0"])
+        self.act_zoom_reset = self._action("Actual Si&ze", self.reset_font_size, ["Ctrl+0"])
         self.act_ui_larger = self._action("Lar&ger Interface Text", lambda: self.change_text_scale(0.1),
                                           ["Ctrl+Alt+="])
         self.act_ui_smaller = self._action("S&maller Interface Text", lambda: self.change_text_scale(-0.1),
@@ -761,20 +761,26 @@ class MainWindow(QMainWindow):
         )
 
 
+def mnemonic(text: str) -> str | None:
+    """The Alt-key of a menu text, lower-cased: the letter after the first ``&`` that is not
+    ``&&`` (Qt's escape for a literal ampersand), or None."""
+    i = 0
+    while (i := text.find("&", i)) >= 0 and i < len(text) - 1:
+        if text[i + 1] != "&":
+            return text[i + 1].lower()
+        i += 2
+    return None
+
+
 def give_mnemonics(menu: QMenu) -> None:
     """Every item of ``menu`` (and its submenus) gets an Alt-key: items without one take the first
     letter of their text no sibling uses yet. Items added later by a feature get theirs when the
     menu next opens."""
     items = [a for a in menu.actions() if not a.isSeparator() and a.text()]
-    used = set()
+    used = {key for key in (mnemonic(a.text()) for a in items) if key}
     for act in items:
         text = act.text()
-        i = text.find("&")
-        if 0 <= i < len(text) - 1:
-            used.add(text[i + 1].lower())
-    for act in items:
-        text = act.text()
-        if "&" not in text:
+        if mnemonic(text) is None:
             k = next((i for i, ch in enumerate(text) if ch.isalnum() and ch.lower() not in used), -1)
             if k >= 0:
                 used.add(text[k].lower())

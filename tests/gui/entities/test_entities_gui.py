@@ -149,6 +149,21 @@ def test_coverage_matrix_cell_opens_document_and_exports(qtbot, tmp_path: Path) 
     assert png_path.stat().st_size > 2000
 
 
+def test_a_matrix_export_that_cannot_be_written_is_a_notice(qtbot, tmp_path: Path) -> None:
+    """A real fault (the target's folder is a file): an error notice, no file, no exception."""
+    window, feature = make_window(qtbot)
+    feature.act_matrix.trigger()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    notices = []
+    window.bridge.notice.connect(notices.append)
+    assert feature.export_matrix("png", blocker / "m.png") is None
+    assert [n.level for n in notices] == ["error"]
+    assert "Could not save m.png" in notices[0].text
+    assert "Could not save m.png" in window.statusBar().currentMessage()
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
 def test_candidates_accept_and_dismiss(qtbot) -> None:
     _window, feature = make_window(qtbot)
     with qtbot.waitSignal(feature.candidatesUpdated, timeout=10000):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from reader.gui.entities.panel import EntityIdRole
+from reader.gui.entities.panel import CandidateRole, EntityIdRole
 from tests.gui.modeltest import check
 
 pytestmark = pytest.mark.gui
@@ -30,4 +30,9 @@ def test_entity_and_candidate_models(qtbot) -> None:
     with qtbot.waitSignal(feature.candidatesUpdated, timeout=15000):
         feature.show_tab(2)
     assert panel.cand_model.rowCount() > 0
+    names = {bytes(v.data()) for v in panel.model.roleNames().values()}
+    assert {b"entityId", b"entityType", b"total", b"searchText", b"display", b"toolTip"} <= names
+    assert panel.model.roleNames()[EntityIdRole].data() == b"entityId"
+    assert panel.cand_model.roleNames()[CandidateRole].data() == b"candidate"
+    assert panel.cand_model.index(0, 0).data(CandidateRole) is not None
     del testers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QByteArray
 
 from reader.gui.notes.panel import NoteIdRole
 from tests.gui.modeltest import check, window
@@ -31,4 +32,9 @@ def test_notes_model_and_filters(qtbot) -> None:
     notes.delete_note(first.id)
     qtbot.waitUntil(lambda: panel.model.row_of(first.id) < 0, timeout=5000)
     assert panel.orphan_proxy.rowCount() == 0
+    names = panel.model.roleNames()
+    assert all(isinstance(name, QByteArray) for name in names.values())
+    assert bytes(names[NoteIdRole].data()) == b"noteId"
+    assert {b"note", b"doc", b"status", b"color", b"tags", b"display", b"toolTip"} <= {
+        bytes(n.data()) for n in names.values()}
     del testers

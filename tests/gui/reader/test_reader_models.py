@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
-from reader.gui.reader.library import DocIdRole
+from reader.gui.reader.library import DocIdRole, MetaRole, SearchTextRole, SortRole
 from tests.gui.modeltest import check, window
 
 pytestmark = pytest.mark.gui
@@ -28,4 +29,8 @@ def test_library_model_and_filter(qtbot) -> None:
     library.proxy.sort(2)
     library.model.set_documents(list(reversed([library.model.meta_at(r) for r in range(n)])))  # a reset
     assert library.proxy.rowCount() == n
+    names = library.model.roleNames()
+    assert {int(role): bytes(name.data()) for role, name in names.items() if role >= DocIdRole} == {
+        DocIdRole: b"docId", MetaRole: b"meta", SortRole: b"sortKey", SearchTextRole: b"searchText"}
+    assert bytes(names[int(Qt.ItemDataRole.DisplayRole)].data()) == b"display"
     del testers

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before any fixture runs (module- and session-scoped ones are built before the per-test folders
+# below), the run's folders already point into one throwaway folder: no test reads or writes the
+# real home's settings, notes or caches.
+_SESSION_HOME = tempfile.mkdtemp(prefix="parallax-tests-")
+atexit.register(shutil.rmtree, _SESSION_HOME, True)
+for _name in ("CONFIG", "DATA", "CACHE"):
+    os.environ[f"PARALLAX_{_name}_DIR"] = os.path.join(_SESSION_HOME, _name.lower())
 
 # In CI, property tests replay the same examples every run: a rare new counterexample found at
 # random must not turn a landing red; developers' runs keep exploring.

@@ -131,6 +131,10 @@ def run_pattern(ascii_only: bool) -> re.Pattern[str]:
     return pat
 
 
+#: Part of every cached span's key: bump it when a change here finds other spans in the same text,
+#: so caches written by an older version are recomputed instead of trusted.
+MATCHER_VERSION = 2
+
 Pattern = tuple[int, int, str, bool, bool, str]  # entity index, length, case, boundary before/after, exact form
 
 
@@ -148,7 +152,7 @@ class Matcher:
         anchored: dict[str, list[Pattern]] = {}
         free_exact: dict[str, list[Pattern]] = {}
         free_folded: dict[str, list[Pattern]] = {}
-        parts: list[str] = []
+        parts: list[str] = [f"matcher {MATCHER_VERSION}"]
         run = run_pattern(False)
         for index, entity in enumerate(self.entities):
             parts.append(f"{entity.id}\x00{int(entity.hidden)}")

@@ -25,8 +25,11 @@ def ent(ent_id: str, name: str, *aliases: str, etype: str = "person") -> Entity:
 
 
 @pytest.fixture(scope="module")
-def bundled() -> EntityService:
-    ctx = AppContext.create()
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> EntityService:
+    # module-scoped, so built before the per-test folders exist: its own folders, never the real home
+    base = tmp_path_factory.mktemp("bundled-entities")
+    ctx = AppContext.create(config_dir=str(base / "config"), data_dir=str(base / "data"),
+                            cache_dir=str(base / "cache"))
     return EntityService.for_context(ctx)
 
 

@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SESSION_HOME = tempfile.mkdtemp(prefix="parallax-tests-")
 atexit.register(shutil.rmtree, _SESSION_HOME, True)
 for _name in ("CONFIG", "DATA", "CACHE"):
-    os.environ[f"PARALLAX_{_name}_DIR"] = os.path.join(_SESSION_HOME, _name.lower())
+    os.environ[f"PARALLAX_{_name}_DIR"] = str(Path(_SESSION_HOME) / _name.lower())
 
 # In CI, property tests replay the same examples every run: a rare new counterexample found at
 # random must not turn a landing red; developers' runs keep exploring.

@@ -62,6 +62,7 @@ from reader.core.search.engine import (
 )
 from reader.core.search.fields import flush_fields, registered_fields
 from reader.core.search.formats import token_end, token_starts
+from reader.core.search.ranking import Ranker
 from reader.core.search.records import Extra, extras_for, section_records
 from reader.core.search.schema import build_schema, facet_fields, schema_version
 from reader.core.search.writer import LeanSegmentWriter
@@ -552,15 +553,21 @@ class WhooshEngine(SearchEngine):
         in_sections = None if allowed is None else frozenset().union(*(sections.get(a, frozenset()) for a in allowed))
         allow = _meet(narrowing, in_sections)
         matching = sets.of(text_q)
-        if matching is None and not collapse:
+        ranked = None if collapse else self._ranker(searcher).top(text_q, limit, allow)
+        if ranked is not None:
+            # Terms and booleans: BM25F from cached per-term impacts (no matcher walk).
+            top = ranked[0]
+        elif matching is None and not collapse:
             # Phrases, proximity: positions must be checked, so count from the scored walk itself
             # (recorded), plus a walk restricted to the sections the hits leave out.
             results, matching = self._recorded_search(searcher, text_q, limit, allow, narrowing, allowed)
+            top = [(r.docnum, float(r.score or 0.0)) for r in results[:limit]]
         else:
             results = searcher.search(text_q, limit=max(1, limit), filter=None if allow is None else set(allow),
                                       terms=False, collapse="id" if collapse else None)
-            if matching is None:
-                matching = frozenset(searcher.docs_for_query(text_q))
+            top = [(r.docnum, float(r.score or 0.0)) for r in results[:limit]]
+        if matching is None:
+            matching = frozenset(searcher.docs_for_query(text_q))
         facets, total = self._count(searcher, matching, narrowing, in_sections)
         if collapse:  # one document may match in both of its sections
             try:
@@ -568,11 +575,11 @@ class WhooshEngine(SearchEngine):
             except AttributeError:  # Whoosh's CollapseCollector cannot count positional matches
                 final = _meet(_meet(matching, narrowing), in_sections) or frozenset()
                 total = len({searcher.stored_fields(d)["id"] for d in final})
-        rows = list(results[:limit]) if limit > 0 else []
-        hits = [self._plain_hit(r.fields(), float(r.score or 0.0)) for r in rows]
+        rows = top[:limit] if limit > 0 else []
+        hits = [self._plain_hit(searcher.stored_fields(d), score) for d, score in rows]
         if snippet_count > 0 and hits:
             spec = self._match_spec(q, searcher)
-            texts = self._snippets_for([(r.docnum, h) for r, h in zip(rows, hits, strict=True)], spec,
+            texts = self._snippets_for([(d, h) for (d, _s), h in zip(rows, hits, strict=True)], spec,
                                        snippet_count, searcher)
             hits = [replace(h, snippets=s) for h, s in zip(hits, texts, strict=True)]
         facets = {name: facets.get(name, {}) for name in facet_fields()}
@@ -595,8 +602,17 @@ class WhooshEngine(SearchEngine):
                 seen.update(found if narrowing is None else (d for d in found if d in narrowing))
         return col.results(), frozenset(seen)
 
+    def _ranker(self, searcher: Searcher) -> Ranker:
+        return self._cached(searcher, "ranker", lambda: Ranker(searcher))
+
     def _docsets(self, searcher: Searcher) -> DocSets:
-        return self._cached(searcher, "docsets", lambda: DocSets(searcher))
+        def table(fieldname: str) -> dict[str, frozenset[int]] | None:
+            return self._facet_sets(searcher, fieldname) if fieldname in self._TABLED else None
+
+        return self._cached(searcher, "docsets", lambda: DocSets(searcher, table))
+
+    #: Whole-value fields whose value -> documents tables are cached per generation anyway.
+    _TABLED = frozenset({"facet_outlet", "day", "section"})
 
     #: Fields whose terms are whole values (no positions, no scoring that matters).
     _STRUCTURED = frozenset({"facet_outlet", "day", "section", "language", "id"})

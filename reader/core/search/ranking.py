@@ -214,18 +214,20 @@ class Ranker:
         return {d: s * boost for d, s in scores.items()}
 
     def top(self, q: query.Query, limit: int,
-            allow: frozenset[int] | set[int] | None) -> tuple[list[tuple[int, float]], int] | None:
-        """``([(docnum, score)...] best first, number of matches)`` or None when unsupported."""
-        if not self.supports(q):
-            return None
+            allow: frozenset[int] | set[int] | None) -> tuple[list[tuple[int, float]], frozenset[int]]:
+        """``([(docnum, score)...] best first, every match)`` of a supported query.
+
+        The matches are all of them (before ``allow``), for the facet counts.
+        """
         scores = self.scores(q)
+        everything = frozenset(scores)
         if allow is not None:
             if len(allow) < len(scores):
                 scores = {d: scores[d] for d in allow if d in scores}
             else:
                 scores = {d: s for d, s in scores.items() if d in allow}
         best = heapq.nlargest(max(1, limit), ((s, -d) for d, s in scores.items()))
-        return [(-nd, s) for s, nd in best], len(scores)
+        return [(-nd, s) for s, nd in best], everything
 
 
 def _text(value: Any) -> str:

@@ -552,12 +552,12 @@ class WhooshEngine(SearchEngine):
         sections = self._facet_sets(searcher, "section")
         in_sections = None if allowed is None else frozenset().union(*(sections.get(a, frozenset()) for a in allowed))
         allow = _meet(narrowing, in_sections)
-        matching = sets.of(text_q)
-        ranked = None if collapse else self._ranker(searcher).top(text_q, limit, allow)
-        if ranked is not None:
-            # Terms and booleans: BM25F from cached per-term impacts (no matcher walk).
-            top = ranked[0]
-        elif matching is None and not collapse:
+        ranker = self._ranker(searcher)
+        if not collapse and ranker.supports(text_q):
+            # Terms and booleans: BM25F from cached per-term impacts (no matcher walk), and the
+            # matches for the counts from the same impacts (no second read of the postings).
+            top, matching = ranker.top(text_q, limit, allow)
+        elif (matching := sets.of(text_q)) is None and not collapse:
             # Phrases, proximity: positions must be checked, so count from the scored walk itself
             # (recorded), plus a walk restricted to the sections the hits leave out.
             results, matching = self._recorded_search(searcher, text_q, limit, allow, narrowing, allowed)
@@ -577,6 +577,10 @@ class WhooshEngine(SearchEngine):
                 total = len({searcher.stored_fields(d)["id"] for d in final})
         rows = top[:limit] if limit > 0 else []
         hits = [self._plain_hit(searcher.stored_fields(d), score) for d, score in rows]
+        where = self._cached(searcher, "docnums", dict)  # for snippets() of these hits: no key lookup
+        if len(where) > 20000:
+            where.clear()
+        where.update(((h.id, h.section), d) for (d, _s), h in zip(rows, hits, strict=True))
         if snippet_count > 0 and hits:
             spec = self._match_spec(q, searcher)
             texts = self._snippets_for([(d, h) for (d, _s), h in zip(rows, hits, strict=True)], spec,
@@ -666,8 +670,11 @@ class WhooshEngine(SearchEngine):
         _base, q, _collapse = self._prepared(parsed, filters, searcher)
         spec = self._match_spec(q, searcher)
         located: list[tuple[int, SearchHit]] = []
+        where = self._cached(searcher, "docnums", dict)
         for hit in hits:
-            docnum = searcher.document_number(key=f"{hit.id}#{hit.section}")
+            docnum = where.get((hit.id, hit.section))
+            if docnum is None:
+                docnum = searcher.document_number(key=f"{hit.id}#{hit.section}")
             located.append((-1 if docnum is None else docnum, hit))
         texts = self._snippets_for(located, spec, count, searcher)
         return [replace(h, snippets=s) for h, s in zip(hits, texts, strict=True)]

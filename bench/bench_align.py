@@ -59,7 +59,7 @@ def _gui_rows() -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
     from reader.core.context import AppContext
-    from reader.gui.mainwindow import MainWindow
+    from reader.gui.window.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication([])
     ids = [BUNDLED[4], BUNDLED[2], BUNDLED[0]]  # the three longest articles

@@ -316,7 +316,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 from reader.core.context import AppContext
-from reader.gui.mainwindow import MainWindow
+from reader.gui.window.mainwindow import MainWindow
 app = QApplication([])
 lateness = []
 clock = QElapsedTimer()

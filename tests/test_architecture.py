@@ -35,3 +35,19 @@ def test_ruff_clean() -> None:
     result = subprocess.run([ruff, "check", "reader", "tests", "tools", "bench"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tests_mirror_the_package_and_core_tests_need_no_qt() -> None:
+    """``tests/core/<feature>/`` and ``tests/gui/<feature>/`` follow ``reader/``; a core test that
+    imported Qt would hide a core that cannot run without it."""
+    core_features = {p.name for p in (ROOT / "reader/core").iterdir() if (p / "__init__.py").is_file()}
+    gui_features = {p.name for p in (ROOT / "reader/gui").iterdir() if (p / "__init__.py").is_file()}
+    for kind, features in (("core", core_features), ("gui", gui_features)):
+        for folder in (ROOT / "tests" / kind).iterdir():
+            if folder.is_dir() and folder.name != "__pycache__":
+                assert folder.name in features, f"tests/{kind}/{folder.name} mirrors nothing in reader/{kind}"
+    for test in (ROOT / "tests/core").rglob("test_*.py"):
+        text = test.read_text(encoding="utf-8")
+        assert "PySide6" not in text and "reader.gui" not in text and "qtbot" not in text, test
+    loose = [p.name for p in (ROOT / "reader/gui").glob("*.py")]
+    assert len(loose) <= 8, f"reader/gui/ should hold feature packages, not {sorted(loose)}"

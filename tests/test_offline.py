@@ -40,7 +40,7 @@ def test_cli_makes_no_connection(no_network: list[str], capsys: pytest.CaptureFi
 @pytest.mark.gui
 def test_window_makes_no_connection(no_network: list[str], qtbot: object, tmp_path: Path) -> None:
     from reader.core.context import AppContext
-    from reader.gui.mainwindow import MainWindow
+    from reader.gui.window.mainwindow import MainWindow
 
     window = MainWindow(AppContext.create())
     qtbot.addWidget(window)  # type: ignore[attr-defined]

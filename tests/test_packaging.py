@@ -22,7 +22,7 @@ import pytest
 
 from reader import APP_ID, __version__
 from reader.core import paths
-from reader.gui import syslibs
+from reader.gui.window import syslibs
 from tests.conftest import ROOT
 
 DESKTOP = ROOT / "resources" / "desktop" / f"{APP_ID}.desktop"

@@ -88,7 +88,7 @@ def run_export(args: argparse.Namespace, ctx: AppContext) -> int:
         atomic_write_text(out, html)
         print(f"wrote {out}", file=sys.stderr)
     else:
-        from reader.gui.handout_pdf import lesson_to_pdf
+        from reader.gui.lessons.handout_pdf import lesson_to_pdf
 
         pages = lesson_to_pdf(lesson, corpus, handout_sources(ctx), out, step=args.step)
         print(f"wrote {out} ({pages} pages)", file=sys.stderr)

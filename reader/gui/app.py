@@ -44,7 +44,7 @@ def run_gui(
               "Run it in a desktop session, or render the window to a picture with\n"
               "  parallax --screenshot window.png [--open ID]", file=sys.stderr)
         return 1
-    from reader.gui.syslibs import missing_message, missing_packages
+    from reader.gui.window.syslibs import missing_message, missing_packages
 
     missing = missing_packages()  # before Qt loads: its own errors name no package
     if missing:
@@ -61,8 +61,8 @@ def run_gui(
         return 1
 
     from reader.core.paths import resource_path
-    from reader.gui.mainwindow import MainWindow
-    from reader.gui.theme import apply_text_scale, apply_theme, load_theme
+    from reader.gui.window.mainwindow import MainWindow
+    from reader.gui.window.theme import apply_text_scale, apply_theme, load_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "parallax"])
     assert isinstance(app, QApplication)
@@ -110,7 +110,7 @@ def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
                 lesson: tuple[str, int, bool] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from reader.gui.mainwindow import MainWindow
+    from reader.gui.window.mainwindow import MainWindow
 
     assert isinstance(window, MainWindow)
     window.show()

@@ -3,13 +3,3 @@
 Installed through :data:`reader.gui.features.FEATURES`. It builds no service of its own: searches
 go through the search feature's engine, citations through :mod:`reader.core.research`.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from reader.gui.research.feature import ResearchFeature
-
-
-def install(window: Any) -> ResearchFeature:
-    return ResearchFeature(window)

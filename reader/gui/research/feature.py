@@ -388,3 +388,7 @@ class ResearchFeature(QObject):
         self.window.settings.set("export.last_folder", str(path.parent))
         self._say(f"Wrote {path}")
         return path
+
+
+def install(window: Any) -> ResearchFeature:
+    return ResearchFeature(window)

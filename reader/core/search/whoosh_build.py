@@ -88,7 +88,7 @@ class Building(IndexHandle):
         if (self.procs > 1 and total >= PARALLEL_MIN_DOCS and isinstance(storage, FileStorage)
                 and extras_picklable(extras)):
             return parallel_build(ix, metas, extras, self.procs, max(self.limitmb, WORKER_LIMIT_MB), progress,
-                                  cancelled)
+                                  cancelled, nice=self.worker_nice)
         docs: dict[str, list[Any]] = {}
         writer: IndexWriter = LeanSegmentWriter(ix, limitmb=self.limitmb)
         try:

@@ -121,6 +121,9 @@ class IndexHandle:
         self._state_memo: tuple[tuple[int, int, int], dict[str, Any]] | None = None
         #: Set when the cache folder cannot be written and the index lives in memory.
         self.notice = ""
+        #: Niceness of the build's worker processes: the window sets it so indexing yields the
+        #: CPU to the GUI; the CLI and the benchmark build at full priority.
+        self.worker_nice = 0
         self.last_rebuild: UpdateReport | None = None
 
     def _state_path(self, folder: Path | None = None) -> Path:

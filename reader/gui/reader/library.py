@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -37,7 +38,10 @@ SearchTextRole = Qt.ItemDataRole.UserRole + 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
+@functools.lru_cache(maxsize=4096)
 def format_date(iso: str | None) -> str:
+    """``2022-01-08`` as ``8 Jan 2022``; memoised: sorting 20,000 rows by date formatted each
+    row's date on every comparison pass, on the GUI thread."""
     if not iso:
         return "n.d."
     try:

@@ -40,6 +40,8 @@ HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
 #: Rows whose snippets are cut before results show; the rest as they scroll into view.
 SNIPPET_PAGE = 20
+#: Niceness of the index build's worker processes started from the window.
+BACKGROUND_NICE = 10
 
 
 class SearchFeature(QObject):
@@ -142,6 +144,8 @@ class SearchFeature(QObject):
             self.engine.close()
         try:
             self.engine = open_engine(self.window.ctx, corpus)
+            if hasattr(self.engine, "worker_nice"):
+                self.engine.worker_nice = BACKGROUND_NICE  # indexing yields the CPU to the window
         except ReaderError as exc:
             self.engine = None
             self.panel.set_status(f"Search is unavailable: {exc}", error=True)

@@ -110,9 +110,16 @@ def die_with_parent(parent_pid: int) -> None:
 
 # -- the worker ------------------------------------------------------------------------------
 def worker_main(folder: str, indexname: str, jobs: Any, results: Any, cancel: Any, limitmb: int,
-                parent_pid: int, extras: list[Extra]) -> None:
+                parent_pid: int, extras: list[Extra], nice: int = 0) -> None:
     """One worker: index batches from ``jobs`` until ``None``, then report its segment."""
     die_with_parent(parent_pid)
+    if nice:
+        # Built from the window: the GUI process keeps the CPU it needs when the cores are busy
+        # (at full priority two workers made the event loop wait up to 0.5 s on a loaded machine).
+        try:
+            os.nice(nice)
+        except OSError as exc:
+            log.info("index worker keeps its priority (%s)", exc)
     try:
         from whoosh.filedb.filestore import FileStorage
 
@@ -171,7 +178,7 @@ def _context() -> Any:
 
 
 def parallel_build(ix: Any, metas: Sequence[DocumentMeta], extras: list[Extra], procs: int, limitmb: int,
-                   progress: Progress | None, cancelled: Cancelled | None) -> dict[str, StateEntry]:
+                   progress: Progress | None, cancelled: Cancelled | None, *, nice: int = 0) -> dict[str, StateEntry]:
     """Index ``metas`` into the empty index ``ix`` with ``procs`` workers; the per-document state."""
     ctx = _context()
     jobs = ctx.Queue()
@@ -183,7 +190,7 @@ def parallel_build(ix: Any, metas: Sequence[DocumentMeta], extras: list[Extra], 
     for _ in range(procs):
         jobs.put(None)
     workers = [ctx.Process(target=worker_main, name=f"parallax-index-{n}", daemon=True,
-                           args=(folder, ix.indexname, jobs, results, cancel, limitmb, os.getpid(), extras))
+                           args=(folder, ix.indexname, jobs, results, cancel, limitmb, os.getpid(), extras, nice))
                for n in range(procs)]
     for w in workers:
         w.start()

@@ -45,6 +45,8 @@ HITS_LAYER = "search-hits"
 RESULT_LIMIT = 100
 #: Rows whose snippets are cut before results show; the rest as they scroll into view.
 SNIPPET_PAGE = 20
+#: Niceness of the index build's worker processes started from the window.
+BACKGROUND_NICE = 10
 
 
 class SearchFeature(QObject):
@@ -143,6 +145,8 @@ class SearchFeature(QObject):
             self.window.session.forget_search()
         try:
             self.engine = self.window.session.search  # built by the session, for its corpus
+            if hasattr(self.engine, "worker_nice"):
+                self.engine.worker_nice = BACKGROUND_NICE  # indexing yields the CPU to the window
         except ReaderError as exc:
             self.engine = None
             self.panel.set_status(f"Search is unavailable: {exc}", error=True)

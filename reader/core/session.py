@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -48,6 +49,10 @@ if TYPE_CHECKING:
     from reader.core.search.engine import SearchEngine
 
 log = logging.getLogger(__name__)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 E = TypeVar("E")
 Progress = Callable[[int, int], None]
@@ -192,7 +197,9 @@ class Session:
             if self._entities is None:
                 from reader.core.entities.api import EntityService, register_service
 
+                started = time.perf_counter()
                 svc = EntityService.for_context(self.ctx)
+                log.debug("entity service built for %s in %.0f ms", self.corpus_root, _ms(started))
                 svc.listeners.append(self._on_entities_edited)
                 register_service(self.corpus_root, svc)
                 self._entities = svc
@@ -210,7 +217,9 @@ class Session:
             if self._framing is None:
                 from reader.core.framing.api import FramingService
 
+                started = time.perf_counter()
                 self._framing = FramingService(self.paths.data_dir, self.cache_dir, self.corpus_root)
+                log.debug("framing engine built in %.0f ms", _ms(started))
             return self._framing
 
     @property
@@ -221,6 +230,7 @@ class Session:
                 from reader.core.search.service import open_engine
 
                 self._search = open_engine(self.ctx, self.corpus())
+                log.debug("search engine opened: %s", type(self._search).__name__)
             return self._search
 
     def forget_search(self) -> None:
@@ -250,6 +260,7 @@ class Session:
                 from reader.core.notes.store import NoteStore
 
                 self._notes = NoteStore.open(self.paths.data_dir)
+                log.debug("notes store opened in %s (%d notes)", self.paths.data_dir, self._notes.count())
             return self._notes
 
     def use_notes(self, store: NoteStore) -> None:

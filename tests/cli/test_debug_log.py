@@ -47,6 +47,8 @@ def test_debug_search_writes_a_log_whose_path_it_prints(tmp_path: Path) -> None:
     path = _printed_log(proc.stderr, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert "INFO    reader.core.logsetup" in text and "parallax " in text and "'search', 'x'" in text
+    # what the run did, for a bug report: the index update and the search with its timing
+    assert "index rebuilt in" in text and "search 'x':" in text and " ms" in text
     # without --debug: no log file and nothing printed about one
     before = set(path.parent.iterdir())
     quiet = subprocess.run([sys.executable, "-m", "reader", "search", "x", *_dirs(tmp_path)],

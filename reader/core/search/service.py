@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from reader.core.context import AppContext
@@ -15,6 +17,8 @@ from reader.core.search.engine import (
     SearchResults,
     UpdateReport,
 )
+
+log = logging.getLogger(__name__)
 
 
 def index_dir(ctx: AppContext) -> Path:
@@ -37,7 +41,11 @@ def open_engine(ctx: AppContext, corpus: Corpus | None = None) -> SearchEngine:
 def ensure_index(engine: SearchEngine, corpus: Corpus, progress: Progress | None = None,
                  cancelled: Cancelled | None = None) -> UpdateReport:
     """Build or update the index before use; the report says whether it was rebuilt and why."""
-    return engine.update(corpus, progress, cancelled)
+    report = engine.update(corpus, progress, cancelled)
+    log.debug("index %s in %.2f s: %d added, %d updated, %d removed, %d unchanged%s", "rebuilt" if report.rebuilt
+              else "updated", report.seconds, report.added, report.updated, report.removed, report.unchanged,
+              f" ({report.reason})" if report.reason else "")
+    return report
 
 
 def search_with_index(engine: SearchEngine, corpus: Corpus, query: str, *, limit: int = 20,
@@ -45,8 +53,13 @@ def search_with_index(engine: SearchEngine, corpus: Corpus, query: str, *, limit
                       progress: Progress | None = None) -> tuple[SearchResults, UpdateReport]:
     """Update the index, search; if the index turns out unreadable mid-search, rebuild once and retry."""
     report = ensure_index(engine, corpus, progress)
+    started = time.perf_counter()
     try:
-        return engine.search(query, limit=limit, filters=filters), report
+        results = engine.search(query, limit=limit, filters=filters)
     except IndexUnusable as exc:
+        log.warning("index unusable mid-search, rebuilding: %s", exc)
         report = engine.build(corpus, progress, reason=str(exc))
-        return engine.search(query, limit=limit, filters=filters), report
+        results = engine.search(query, limit=limit, filters=filters)
+    log.debug("search %r: %d matches, %d shown, in %.1f ms", query, results.total, len(results.hits),
+              (time.perf_counter() - started) * 1000)
+    return results, report

@@ -26,11 +26,11 @@ def main(argv: list[str]) -> int:
         print(f"running {name} …", file=sys.stderr, flush=True)
         rows.extend(importlib.import_module(f"bench.bench_{name}").run())
     width = max(len(r.name) for r in rows) if rows else 10
-    print(f"{'measurement':<{width}}  {'value':>12}  {'unit':<6}  {'target':<14}  {'met':<4}  note")
+    print(f"{'measurement':<{width}}  {'value':>12}  {'unit':<6}  {'target':<14}  {'met':<7}  note")
     print("-" * (width + 50))
     for r in rows:
-        met = "" if r.ok is None else ("yes" if r.ok else "NO")
-        print(f"{r.name:<{width}}  {r.value:>12.4g}  {r.unit:<6}  {r.target:<14}  {met:<4}  {r.note}")
+        met = "" if r.ok is None else ("met" if r.ok else "NOT met")
+        print(f"{r.name:<{width}}  {r.value:>12.4g}  {r.unit:<6}  {r.target:<14}  {met:<7}  {r.note}")
     return 0
 
 

@@ -5,6 +5,7 @@ The window is shown before anything slow happens; the corpus loads off the GUI t
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from reader.core.session import Session
 
 if TYPE_CHECKING:
     from reader.gui.window.mainwindow import MainWindow
+
+log = logging.getLogger(__name__)
 
 QT_SYSTEM_PACKAGES = ("libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfreetype6 libfontconfig1 "
                       "libdbus-1-3 libxcb-cursor0 libxkbcommon-x11-0")
@@ -119,6 +122,29 @@ def _open_lesson(window: MainWindow, lesson: tuple[str, int, bool], *, fullscree
     return True
 
 
+def _wait_for_background_work(timeout_s: float = 20.0) -> None:
+    """Let the jobs the first frame started finish (indexing, name recognition, counts) and their
+    results reach the window, so a screenshot shows one settled state and not whichever stage a
+    loaded machine happened to reach (the bundle's smoke test compares two of them pixel by pixel)."""
+    import time
+
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    pool = QThreadPool.globalInstance()
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        QApplication.processEvents()
+        if pool.activeThreadCount() == 0:
+            quiet += 1  # idle across several passes: a finished job's slot may start the next one
+        else:
+            quiet = 0
+            pool.waitForDone(50)
+    if pool.activeThreadCount():
+        log.warning("screenshot taken with background work still running after %.0f s", timeout_s)
+
+
 def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
                 sync: str | None = None, focus: str | None = None,
                 lesson: tuple[str, int, bool] | None = None) -> int:
@@ -133,8 +159,7 @@ def _screenshot(app: object, window: object, open_ids: list[str], path: Path,
         window.compare.apply_start_options(sync, focus)
     window.start(open_ids or None)
     window.wait_for_corpus()
-    for _ in range(3):
-        QApplication.processEvents()
+    _wait_for_background_work()
     window.compare.settle()
     if lesson and not _open_lesson(window, lesson, fullscreen=False):
         print(f"parallax: could not open lesson {lesson[0]}", file=sys.stderr)

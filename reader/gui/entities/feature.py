@@ -15,6 +15,7 @@ back out of the overlay.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 from rapidfuzz import fuzz, process
 
+from reader.core.document import Document
 from reader.core.entities.api import EntityService
 from reader.core.entities.model import EntityError, GazetteerError
 from reader.core.errors import ReaderError
@@ -301,11 +303,15 @@ class EntitiesFeature(QObject):
             self._counts_job.cancel()
         ids = [m.id for m in corpus.metas()]
 
-        def work(progress: Any, cancelled: Any) -> tuple[bool, dict[str, dict[str, int]]]:
-            docs = []
+        def load() -> Iterator[Document]:
             for doc_id in ids:
                 with contextlib.suppress(ReaderError):
-                    docs.append(corpus.document(doc_id))
+                    yield corpus.document(doc_id)
+
+        def work(progress: Any, cancelled: Any) -> tuple[bool, dict[str, dict[str, int]]]:
+            if not svc.recognition:  # counting alone streams: one document in memory at a time
+                return False, svc.counts(load(), None, cancelled)
+            docs = list(load())  # recognition batches every text to its worker processes
             recognised = False
             if svc.needs_recognition(docs):
                 svc.recognise(docs, progress, cancelled)

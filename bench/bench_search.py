@@ -370,7 +370,7 @@ for _ in range(20):
 # the corpus word weights are built in a background job: wait for the alignment to be applied
 loop = QEventLoop()
 check = QTimer(interval=50)
-check.timeout.connect(lambda: loop.quit() if not window.compare.alignment_pending
+check.timeout.connect(lambda: loop.quit() if not getattr(window.compare, "alignment_pending", False)
                       or time.perf_counter() - t0 > 1200 else None)
 check.start()
 loop.exec()

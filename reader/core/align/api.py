@@ -164,8 +164,11 @@ class Aligner:
                 f"-{self.stats.fingerprint}-{ents}.json")
         return self.cache_dir / name
 
-    def align(self, doc_a: Document, doc_b: Document) -> Alignment:
-        """The alignment of A with B (from memory, the disk cache, or computed and stored)."""
+    def cached(self, doc_a: Document, doc_b: Document) -> Alignment | None:
+        """The alignment of A with B if it is in memory or the disk cache (cheap), else None.
+
+        Needs the word weights (:attr:`stats_ready`), which name the cache entry.
+        """
         key = (doc_a.content_hash, doc_b.content_hash)
         if key in self._memory:
             return self._relabel(self._memory[key], doc_a, doc_b)
@@ -173,21 +176,31 @@ class Aligner:
         if reverse in self._memory:
             return self._relabel(self._memory[reverse].swapped(), doc_a, doc_b)
         path = self._cache_path(doc_a, doc_b)
-        result: Alignment | None = None
         if path is not None and path.exists():
             try:
                 result = Alignment.from_cache(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError):
-                result = None
-        if result is None:
-            result = align_documents(doc_a, doc_b, self.stats, self.mentions(doc_a), self.mentions(doc_b),
-                                     self.prepared)
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write_text(path, json.dumps(result.to_cache()))
-                except OSError:
-                    pass
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.info("alignment cache entry %s unreadable (%s); aligning again", path.name, exc)
+                return None
+            self._memory[key] = result
+            return self._relabel(result, doc_a, doc_b)
+        return None
+
+    def align(self, doc_a: Document, doc_b: Document) -> Alignment:
+        """The alignment of A with B (from memory, the disk cache, or computed and stored)."""
+        key = (doc_a.content_hash, doc_b.content_hash)
+        hit = self.cached(doc_a, doc_b)
+        if hit is not None:
+            return hit
+        path = self._cache_path(doc_a, doc_b)
+        result = align_documents(doc_a, doc_b, self.stats, self.mentions(doc_a), self.mentions(doc_b),
+                                 self.prepared)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(path, json.dumps(result.to_cache()))
+            except OSError as exc:
+                log.warning("alignment not cached (%s); it is computed again next time", exc)
         self._memory[key] = result
         return self._relabel(result, doc_a, doc_b)
 

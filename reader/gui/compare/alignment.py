@@ -49,6 +49,9 @@ class AlignmentLayers:
     _aligner: Aligner | None
     _stats_job: Job | None
     _stats_generation: int
+    _pair_job: Job | None
+    _pair_wanted: dict[tuple[str, str], tuple[Any, Any]]
+    _pair_failed: set[tuple[str, str]]
     _alignments: dict[tuple[str, str], Alignment]
     _band_cache: dict[int, list[tuple[int, Any, float, float, float, float]]]
     _pair_index: dict[int, int]
@@ -79,7 +82,7 @@ class AlignmentLayers:
     @property
     def alignment_pending(self) -> bool:
         """Whether the corpus word weights are still being computed (the panes are unaligned)."""
-        return self._stats_job is not None
+        return self._stats_job is not None or self._pair_job is not None or bool(self._pair_wanted)
 
     def _start_stats_job(self) -> None:
         session = self.window_.session
@@ -120,9 +123,14 @@ class AlignmentLayers:
         if self._stats_job is not None:
             self._stats_job.cancel()
             self._stats_job = None
+        if self._pair_job is not None:
+            self._pair_job.cancel()
+            self._pair_job = None
         self._stats_generation += 1
         self._aligner = None
         self._alignments.clear()
+        self._pair_wanted.clear()
+        self._pair_failed.clear()
         self._mention_source = None
 
     def alignment_at(self, i: int) -> Alignment | None:
@@ -135,12 +143,61 @@ class AlignmentLayers:
             return None
         key = (a.content_hash, b.content_hash)
         if key not in self._alignments:
+            if key in self._pair_failed:
+                return None
             try:
-                self._alignments[key] = aligner.align(a, b)
+                cached = aligner.cached(a, b)
             except (ReaderError, OSError) as exc:
                 self.window_.notify(f"Could not align: {exc}", 8000)
                 return None
+            if cached is None:
+                # computing a pair takes 25-150 ms of Python: off the GUI thread, applied when done
+                self._pair_wanted[key] = (a, b)
+                if self._pair_job is None:
+                    self._start_pair_job(aligner)
+                return None
+            self._alignments[key] = cached
         return self._alignments[key]
+
+    def _start_pair_job(self, aligner: Aligner) -> None:
+        wanted = dict(self._pair_wanted)
+        self._pair_wanted.clear()
+        generation = self._stats_generation
+
+        def work(_progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> tuple[int, dict[Any, Any]]:
+            done: dict[tuple[str, str], Alignment] = {}
+            for key, (a, b) in wanted.items():
+                if cancelled():
+                    break
+                done[key] = aligner.align(a, b)
+            return generation, done
+
+        for old in [j for j in _RUNNING if j.done]:
+            _RUNNING.discard(old)
+        job = Job(work)
+        _RUNNING.add(job)
+        job.finished.connect(self._on_pairs_ready)
+        job.failed.connect(lambda error, keys=list(wanted): self._on_pairs_failed(keys, error))
+        self._pair_job = job
+        job.start()
+
+    def _on_pairs_ready(self, result: tuple[int, dict[tuple[str, str], Alignment]]) -> None:
+        generation, done = result
+        if generation != self._stats_generation:
+            return
+        self._pair_job = None
+        self._alignments.update(done)
+        aligner = self._aligner
+        if self._pair_wanted and aligner is not None:
+            self._start_pair_job(aligner)  # pairs asked for while this job ran
+        self._band_cache.clear()
+        self.sync.invalidate()
+        self._on_panes_changed()
+
+    def _on_pairs_failed(self, keys: list[tuple[str, str]], error: JobError) -> None:
+        self._pair_job = None
+        self._pair_failed.update(keys)  # not retried until the corpus or the entities change
+        self.window_.notify(f"Could not align: {error}", 8000)
 
     def _apply_alignment_layers(self) -> None:
         views = self.views()

@@ -74,6 +74,9 @@ class CompareView(PaneManager, AlignmentLayers, EntityLockstep, QWidget):
         self._aligner: Aligner | None = None
         self._stats_job: Job | None = None  # the corpus word weights, built in the background
         self._stats_generation = 0
+        self._pair_job: Job | None = None  # neighbouring pairs not cached yet, aligned in the background
+        self._pair_wanted: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._pair_failed: set[tuple[str, str]] = set()
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self._band_cache: dict[int, list[tuple[int, Any, float, float, float, float]]] = {}
         self._pair_index: dict[int, int] = {}

@@ -63,6 +63,10 @@ class AlignmentLayers:
     coverage_label: QLabel
 
     if TYPE_CHECKING:
+        from PySide6.QtCore import SignalInstance
+
+        destroyed: SignalInstance
+
         def views(self) -> list[ReaderView]: ...
         def active_view(self) -> ReaderView: ...
         def _on_panes_changed(self) -> None: ...
@@ -99,6 +103,7 @@ class AlignmentLayers:
         job.finished.connect(self._on_stats_ready)
         job.failed.connect(self._on_stats_failed)
         self._stats_job = job
+        self.destroyed.connect(job.cancel)  # a closed window stops walking the corpus
         log.debug("building the corpus word weights for alignment in the background")
         job.start()
 
@@ -179,6 +184,7 @@ class AlignmentLayers:
         job.finished.connect(self._on_pairs_ready)
         job.failed.connect(lambda error, keys=list(wanted): self._on_pairs_failed(keys, error))
         self._pair_job = job
+        self.destroyed.connect(job.cancel)
         job.start()
 
     def _on_pairs_ready(self, result: tuple[int, dict[tuple[str, str], Alignment]]) -> None:

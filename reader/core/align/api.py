@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from reader.core.document import Document
 
 #: bump when the algorithm changes so old cache entries are ignored
 ALGORITHM_VERSION = 3
+
+log = logging.getLogger(__name__)
 
 
 def align_documents(doc_a: Document, doc_b: Document, stats: CorpusStats | None = None,
@@ -53,10 +56,13 @@ class Aligner:
     """Alignments for one corpus: word weights, entities and a disk cache.
 
     ``corpus_docs`` supplies the corpus's documents for the word weights (called once,
-    lazily); ``cache_dir`` None disables the disk cache.
+    lazily; an iterator is best: the weights need one document at a time, and holding a
+    20,000-document corpus in a list costs hundreds of MB); ``cache_dir`` None disables the
+    disk cache. The window builds the weights with :meth:`prepare_stats` in a background job
+    (walking the corpus takes seconds at 20,000 documents) and aligns once they are ready.
     """
 
-    def __init__(self, cache_dir: Path | None, corpus_docs: Callable[[], list[Document]] | None = None,
+    def __init__(self, cache_dir: Path | None, corpus_docs: Callable[[], Iterable[Document]] | None = None,
                  entities: EntityMentions | None = None, corpus_key: str = "") -> None:
         self.cache_dir = Path(cache_dir) / "align" if cache_dir is not None else None
         self._corpus_docs = corpus_docs
@@ -79,7 +85,7 @@ class Aligner:
                 key.update(f"{meta.id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
             except OSError:
                 key.update(f"{meta.id}:?;".encode())
-        return cls(ctx.cache_dir, lambda: list(corpus.documents()),
+        return cls(ctx.cache_dir, corpus.documents,
                    (EntityMentions(service) if service is not None else entity_service(ctx)) if use_entities
                    else None, key.hexdigest()[:16])
 
@@ -87,8 +93,30 @@ class Aligner:
     @property
     def stats(self) -> CorpusStats:
         if self._stats is None:
-            self._stats = self._load_stats() or self._build_stats()
+            self._stats = self._load_stats() or self._build_stats() or CorpusStats()
         return self._stats
+
+    @property
+    def stats_ready(self) -> bool:
+        """Whether the corpus word weights are in memory (aligning will not walk the corpus)."""
+        return self._stats is not None
+
+    def prepare_stats(self, progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> bool:
+        """Load or build the corpus word weights (for a background job); False if cancelled.
+
+        Streams the corpus one document at a time, so memory stays at one document plus the
+        frequency table whatever the corpus size.
+        """
+        if self._stats is not None:
+            return True
+        stats = self._load_stats()
+        if stats is None:
+            stats = self._build_stats(progress, cancelled)
+            if stats is None:
+                return False
+        self._stats = stats
+        return True
 
     def _stats_path(self) -> Path | None:
         if self.cache_dir is None or not self._corpus_key:
@@ -104,17 +132,20 @@ class Aligner:
         except (OSError, ValueError):
             return None
 
-    def _build_stats(self) -> CorpusStats:
+    def _build_stats(self, progress: Callable[[int, int], None] | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> CorpusStats | None:
         if self._corpus_docs is None:
             return CorpusStats()
-        stats = CorpusStats.from_documents(self._corpus_docs())
+        stats = CorpusStats.build(self._corpus_docs(), progress, cancelled)
+        if stats is None:
+            return None
         path = self._stats_path()
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_text(path, json.dumps(stats.to_dict()))
-            except OSError:
-                pass  # a cache that cannot be written is only slower
+            except OSError as exc:
+                log.warning("alignment word weights not cached (%s); they are rebuilt next time", exc)
         return stats
 
     # -- alignment ------------------------------------------------------------------
@@ -133,8 +164,11 @@ class Aligner:
                 f"-{self.stats.fingerprint}-{ents}.json")
         return self.cache_dir / name
 
-    def align(self, doc_a: Document, doc_b: Document) -> Alignment:
-        """The alignment of A with B (from memory, the disk cache, or computed and stored)."""
+    def cached(self, doc_a: Document, doc_b: Document) -> Alignment | None:
+        """The alignment of A with B if it is in memory or the disk cache (cheap), else None.
+
+        Needs the word weights (:attr:`stats_ready`), which name the cache entry.
+        """
         key = (doc_a.content_hash, doc_b.content_hash)
         if key in self._memory:
             return self._relabel(self._memory[key], doc_a, doc_b)
@@ -142,21 +176,31 @@ class Aligner:
         if reverse in self._memory:
             return self._relabel(self._memory[reverse].swapped(), doc_a, doc_b)
         path = self._cache_path(doc_a, doc_b)
-        result: Alignment | None = None
         if path is not None and path.exists():
             try:
                 result = Alignment.from_cache(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError):
-                result = None
-        if result is None:
-            result = align_documents(doc_a, doc_b, self.stats, self.mentions(doc_a), self.mentions(doc_b),
-                                     self.prepared)
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write_text(path, json.dumps(result.to_cache()))
-                except OSError:
-                    pass
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.info("alignment cache entry %s unreadable (%s); aligning again", path.name, exc)
+                return None
+            self._memory[key] = result
+            return self._relabel(result, doc_a, doc_b)
+        return None
+
+    def align(self, doc_a: Document, doc_b: Document) -> Alignment:
+        """The alignment of A with B (from memory, the disk cache, or computed and stored)."""
+        key = (doc_a.content_hash, doc_b.content_hash)
+        hit = self.cached(doc_a, doc_b)
+        if hit is not None:
+            return hit
+        path = self._cache_path(doc_a, doc_b)
+        result = align_documents(doc_a, doc_b, self.stats, self.mentions(doc_a), self.mentions(doc_b),
+                                 self.prepared)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(path, json.dumps(result.to_cache()))
+            except OSError as exc:
+                log.warning("alignment not cached (%s); it is computed again next time", exc)
         self._memory[key] = result
         return self._relabel(result, doc_a, doc_b)
 

@@ -11,7 +11,7 @@ import hashlib
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from reader.core.align.model import SIMILAR, Pair
@@ -35,15 +35,30 @@ class CorpusStats:
 
     @classmethod
     def from_documents(cls, docs: Iterable[Document]) -> CorpusStats:
+        stats = cls.build(docs)
+        assert stats is not None  # never cancelled without a cancelled() callback
+        return stats
+
+    @classmethod
+    def build(cls, docs: Iterable[Document], progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> CorpusStats | None:
+        """Count over ``docs`` one at a time (an iterator keeps one document in memory); None if cancelled.
+
+        Only the passage stems are computed (not the whole :class:`PreparedDoc`): the tokens
+        and passages of 20,000 documents are never needed together.
+        """
         df: Counter[str] = Counter()
         n = 0
         digest = hashlib.sha256()
-        for doc in docs:
+        for k, doc in enumerate(docs):
+            if cancelled is not None and cancelled():
+                return None
             digest.update(doc.content_hash.encode())
-            prepared = PreparedDoc.build(doc)
-            for terms in prepared.passage_terms:
+            for terms in passage_terms(doc):
                 df.update(set(terms))
                 n += 1
+            if progress is not None and k % 200 == 199:
+                progress(k + 1, 0)
         return cls(n, dict(df), digest.hexdigest()[:16])
 
     def idf(self, term: str) -> float:
@@ -71,13 +86,22 @@ class PreparedDoc:
     @classmethod
     def build(cls, doc: Document) -> PreparedDoc:
         toks = tokens(doc.text)
-        starts = [t.start for t in toks]
         passages = split_passages(doc)
-        terms = []
-        for p in passages:
-            i, k = bisect_left(starts, p.start), bisect_left(starts, p.end)
-            terms.append(content_stems([t.word for t in toks[i:k]]))
-        return cls(doc, toks, passages, terms)
+        return cls(doc, toks, passages, _passage_terms(toks, passages))
+
+
+def _passage_terms(toks: list[Token], passages: list[Passage]) -> list[list[str]]:
+    starts = [t.start for t in toks]
+    terms = []
+    for p in passages:
+        i, k = bisect_left(starts, p.start), bisect_left(starts, p.end)
+        terms.append(content_stems([t.word for t in toks[i:k]]))
+    return terms
+
+
+def passage_terms(doc: Document) -> list[list[str]]:
+    """The content stems of each passage of ``doc`` (what the corpus frequencies count)."""
+    return _passage_terms(tokens(doc.text), split_passages(doc))
 
 
 def _vectors(prepared: PreparedDoc, stats: CorpusStats) -> list[dict[str, float]]:

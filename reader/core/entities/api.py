@@ -20,7 +20,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -255,8 +255,8 @@ class EntityService:
         """True when some document is not recognised yet or the table predates the corpus."""
         if not self.recognition:
             return False
-        docs = list(docs) if docs is not None else self.documents()
-        return self._docs_stamp(docs) != self._table_docs
+        # the stamp needs each document's id and hash once: an iterator is walked, never kept
+        return self._docs_stamp(docs if docs is not None else self.documents()) != self._table_docs
 
     def recognise(self, docs: Iterable[Document] | None = None, progress: Progress | None = None,
                   cancelled: Cancelled | None = None, workers: int = 2) -> RecognitionReport:
@@ -427,17 +427,22 @@ class EntityService:
 
     def counts(self, docs: Iterable[Document] | None = None, progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> dict[str, dict[str, int]]:
-        """Mentions per entity per document: ``{entity id: {doc id: n}}`` (only non-zero cells)."""
-        docs = list(docs) if docs is not None else self.documents()
+        """Mentions per entity per document: ``{entity id: {doc id: n}}`` (only non-zero cells).
+
+        ``docs`` may be an iterator: each document is counted and dropped, so a 20,000-document
+        corpus is never held in memory at once (``progress`` then reports a total of 0: unknown).
+        """
+        source: Iterable[Document] = docs if docs is not None else self.documents()
+        total = len(source) if isinstance(source, Sized) else 0
         out: dict[str, dict[str, int]] = {}
-        for n, doc in enumerate(docs, 1):
+        for n, doc in enumerate(source, 1):
             if cancelled is not None and cancelled():
                 break
             for _s, _e, ent_id in self.spans(doc):
                 row = out.setdefault(ent_id, {})
                 row[doc.id] = row.get(doc.id, 0) + 1
             if progress is not None:
-                progress(n, len(docs))
+                progress(n, total)
         return out
 
     def candidates(self, docs: Iterable[Document] | None = None, progress: Progress | None = None,

@@ -7,6 +7,8 @@ and step from pair to pair.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint
@@ -20,6 +22,13 @@ from reader.gui.compare.connectors import KIND_COLORS, KIND_LABELS, ConnectorHan
 from reader.gui.compare.scrollsync import offset_y
 from reader.gui.reader.layers import Layer, LayerSpan, background_format
 from reader.gui.reader.view import ReaderView
+from reader.gui.workers import Job, JobError
+
+log = logging.getLogger(__name__)
+
+#: word-weight jobs still running: they have no Qt parent (closing the window mid-job must not
+#: delete the object a pool thread signals from) and are kept alive here until they end
+_RUNNING: set[Job] = set()
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -38,6 +47,11 @@ class AlignmentLayers:
     splitter: CompareSplitter
     sync: ScrollSync
     _aligner: Aligner | None
+    _stats_job: Job | None
+    _stats_generation: int
+    _pair_job: Job | None
+    _pair_wanted: dict[tuple[str, str], tuple[Any, Any]]
+    _pair_failed: set[tuple[str, str]]
     _alignments: dict[tuple[str, str], Alignment]
     _band_cache: dict[int, list[tuple[int, Any, float, float, float, float]]]
     _pair_index: dict[int, int]
@@ -49,23 +63,79 @@ class AlignmentLayers:
     coverage_label: QLabel
 
     if TYPE_CHECKING:
+        from PySide6.QtCore import SignalInstance
+
+        destroyed: SignalInstance
+
         def views(self) -> list[ReaderView]: ...
         def active_view(self) -> ReaderView: ...
         def _on_panes_changed(self) -> None: ...
 
     def aligner(self) -> Aligner | None:
-        """The session's aligner (it follows the session's entity service, edits included)."""
-        if self._aligner is None and self.window_.corpus is not None:
-            try:
-                self._aligner = self.window_.session.aligner()
-            except (ReaderError, OSError) as exc:
-                self.window_.notify(f"Could not align: {exc}", 8000)
-                return None
+        """The session's aligner once its corpus word weights are ready, else None (for now).
+
+        The weights are document frequencies over every passage of the corpus: at 20,000
+        documents that walk takes many seconds, so the first call starts it in a background job
+        and the panes show unaligned (proportional scrolling) until it ends; then the
+        alignment is applied. The weights are cached on disk, so later sessions load them.
+        """
+        if self._aligner is None and self.window_.corpus is not None and self._stats_job is None:
+            self._start_stats_job()
         return self._aligner
 
+    @property
+    def alignment_pending(self) -> bool:
+        """Whether the corpus word weights are still being computed (the panes are unaligned)."""
+        return self._stats_job is not None or self._pair_job is not None or bool(self._pair_wanted)
+
+    def _start_stats_job(self) -> None:
+        session = self.window_.session
+        generation = self._stats_generation
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> tuple[int, Any]:
+            aligner = session.aligner()  # builds the entity service and the corpus key off the GUI thread
+            return generation, (aligner if aligner.prepare_stats(progress, cancelled) else None)
+
+        for done in [j for j in _RUNNING if j.done]:
+            _RUNNING.discard(done)
+        job = Job(work)
+        _RUNNING.add(job)
+        job.finished.connect(self._on_stats_ready)
+        job.failed.connect(self._on_stats_failed)
+        self._stats_job = job
+        self.destroyed.connect(job.cancel)  # a closed window stops walking the corpus
+        log.debug("building the corpus word weights for alignment in the background")
+        job.start()
+
+    def _on_stats_ready(self, result: tuple[int, Aligner | None]) -> None:
+        generation, aligner = result
+        if generation != self._stats_generation:
+            return  # the corpus was reloaded meanwhile: a newer job is on its way
+        self._stats_job = None
+        if aligner is None:
+            return
+        self._aligner = aligner
+        self._alignments.clear()
+        self._band_cache.clear()
+        self.sync.invalidate()
+        self._on_panes_changed()
+
+    def _on_stats_failed(self, error: JobError) -> None:
+        self._stats_job = None
+        self.window_.notify(f"Could not align: {error}", 8000)
+
     def reset_corpus(self) -> None:
+        if self._stats_job is not None:
+            self._stats_job.cancel()
+            self._stats_job = None
+        if self._pair_job is not None:
+            self._pair_job.cancel()
+            self._pair_job = None
+        self._stats_generation += 1
         self._aligner = None
         self._alignments.clear()
+        self._pair_wanted.clear()
+        self._pair_failed.clear()
         self._mention_source = None
 
     def alignment_at(self, i: int) -> Alignment | None:
@@ -78,12 +148,62 @@ class AlignmentLayers:
             return None
         key = (a.content_hash, b.content_hash)
         if key not in self._alignments:
+            if key in self._pair_failed:
+                return None
             try:
-                self._alignments[key] = aligner.align(a, b)
+                cached = aligner.cached(a, b)
             except (ReaderError, OSError) as exc:
                 self.window_.notify(f"Could not align: {exc}", 8000)
                 return None
+            if cached is None:
+                # computing a pair takes 25-150 ms of Python: off the GUI thread, applied when done
+                self._pair_wanted[key] = (a, b)
+                if self._pair_job is None:
+                    self._start_pair_job(aligner)
+                return None
+            self._alignments[key] = cached
         return self._alignments[key]
+
+    def _start_pair_job(self, aligner: Aligner) -> None:
+        wanted = dict(self._pair_wanted)
+        self._pair_wanted.clear()
+        generation = self._stats_generation
+
+        def work(_progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> tuple[int, dict[Any, Any]]:
+            done: dict[tuple[str, str], Alignment] = {}
+            for key, (a, b) in wanted.items():
+                if cancelled():
+                    break
+                done[key] = aligner.align(a, b)
+            return generation, done
+
+        for old in [j for j in _RUNNING if j.done]:
+            _RUNNING.discard(old)
+        job = Job(work)
+        _RUNNING.add(job)
+        job.finished.connect(self._on_pairs_ready)
+        job.failed.connect(lambda error, keys=list(wanted): self._on_pairs_failed(keys, error))
+        self._pair_job = job
+        self.destroyed.connect(job.cancel)
+        job.start()
+
+    def _on_pairs_ready(self, result: tuple[int, dict[tuple[str, str], Alignment]]) -> None:
+        generation, done = result
+        if generation != self._stats_generation:
+            return
+        self._pair_job = None
+        self._alignments.update(done)
+        aligner = self._aligner
+        if self._pair_wanted and aligner is not None:
+            self._start_pair_job(aligner)  # pairs asked for while this job ran
+        self._band_cache.clear()
+        self.sync.invalidate()
+        self._on_panes_changed()
+
+    def _on_pairs_failed(self, keys: list[tuple[str, str]], error: JobError) -> None:
+        self._pair_job = None
+        self._pair_failed.update(keys)  # not retried until the corpus or the entities change
+        self.window_.notify(f"Could not align: {error}", 8000)
 
     def _apply_alignment_layers(self) -> None:
         views = self.views()

@@ -42,6 +42,7 @@ from reader.gui.compare.lockstep import EntityLockstep
 from reader.gui.compare.panes import DOC_MIME, PaneFrame, PaneManager, PaneStrip, doc_mime  # noqa: F401
 from reader.gui.compare.scrollsync import MODES, ScrollSync
 from reader.gui.reader.view import ReaderView
+from reader.gui.workers import Job
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ class CompareView(PaneManager, AlignmentLayers, EntityLockstep, QWidget):
         self.frames: list[PaneFrame] = []
         self._active: ReaderView = main_view
         self._aligner: Aligner | None = None
+        self._stats_job: Job | None = None  # the corpus word weights, built in the background
+        self._stats_generation = 0
+        self._pair_job: Job | None = None  # neighbouring pairs not cached yet, aligned in the background
+        self._pair_wanted: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._pair_failed: set[tuple[str, str]] = set()
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self._band_cache: dict[int, list[tuple[int, Any, float, float, float, float]]] = {}
         self._pair_index: dict[int, int] = {}

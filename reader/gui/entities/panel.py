@@ -81,10 +81,28 @@ class EntityModel(HeaderedTableModel):
         self.n_docs = 0
 
     def set_rows(self, rows: list[Row], n_docs: int) -> None:
-        self.beginResetModel()
+        """New rows; the same entities in the same order (a recount) change cells, not the model.
+
+        A reset makes the sorted proxy map, filter and sort every row again through Python
+        ``data()`` (0.55 s at 3,000 documents) and loses the selection and scroll position; a
+        recount only changes the Mentions and Docs columns, so only those are announced.
+        """
+        same = len(rows) == len(self.rows) and all(a.id == b.id for a, b in zip(rows, self.rows, strict=True))
+        if not same or not rows:
+            self.beginResetModel()
+            self.rows = rows
+            self.n_docs = n_docs
+            self.endResetModel()
+            return
+        labels_changed = any((a.name, a.type, a.aliases, a.description) != (b.name, b.type, b.aliases, b.description)
+                             for a, b in zip(rows, self.rows, strict=True))
+        counts_changed = n_docs != self.n_docs or any(a.counts != b.counts for a, b in zip(rows, self.rows,
+                                                                                          strict=True))
         self.rows = rows
         self.n_docs = n_docs
-        self.endResetModel()
+        if labels_changed or counts_changed:
+            first = 0 if labels_changed else 2
+            self.dataChanged.emit(self.index(0, first), self.index(len(rows) - 1, len(self.HEADERS) - 1))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -124,6 +142,8 @@ class EntityFilter(QSortFilterProxyModel):
         self.setSortRole(Qt.ItemDataRole.EditRole)
 
     def set_filter(self, etype: str, text: str) -> None:
+        if (etype, text.casefold().strip()) == (self.etype, self.text):
+            return  # unchanged: re-filtering would ask every row's data() again for nothing
         modern = hasattr(self, "beginFilterChange")  # Qt 6.9 deprecates invalidateFilter()
         if modern:
             self.beginFilterChange()

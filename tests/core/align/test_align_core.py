@@ -202,3 +202,22 @@ def test_saved_comparisons_roundtrip(tmp_path: Path) -> None:
         assert "2 to 4" in str(exc)
     else:
         raise AssertionError("a one-document comparison was accepted")
+
+
+def test_corpus_weights_stream_cancel_and_match_the_list_build(tmp_path: Path) -> None:
+    """The weights are counted from an iterator one document at a time; a cancelled build stores nothing."""
+    from reader.core.align.similarity import CorpusStats
+
+    ctx = AppContext.create()
+    corpus = ctx.corpus()
+    whole = CorpusStats.from_documents(list(corpus.documents()))
+    seen: list[int] = []
+    streamed = CorpusStats.build(corpus.documents(), cancelled=lambda: bool(seen.append(1)) and False)
+    assert streamed == whole and len(seen) == len(corpus.metas())
+    aligner = Aligner(tmp_path, corpus.documents, corpus_key="k1")
+    assert not aligner.stats_ready
+    assert aligner.prepare_stats(cancelled=lambda: True) is False
+    assert not aligner.stats_ready and not list((tmp_path / "align").glob("stats-*.json"))
+    assert aligner.prepare_stats() is True and aligner.stats_ready and aligner.stats == whole
+    again = Aligner(tmp_path, lambda: iter(()), corpus_key="k1")  # a later session loads them from disk
+    assert again.prepare_stats() is True and again.stats == whole

@@ -264,3 +264,16 @@ def test_overlay_lives_in_data_dir_per_corpus(isolated_dirs: dict[str, Path]) ->
     path = overlay_path_for(ctx)
     assert path.is_relative_to(isolated_dirs["data"]) and path.name == "entities.yaml"
     assert (BUNDLED / "entities.yaml").exists()
+
+
+def test_counts_stream_an_iterator_of_documents(bundled: EntityService, counts: dict[str, dict[str, int]]) -> None:
+    """An iterator is counted one document at a time, with the same result as the whole list."""
+    docs = bundled.documents()
+    seen: list[tuple[int, int]] = []
+    streamed = bundled.counts(iter(docs), lambda done, total: seen.append((done, total)))
+    assert streamed == counts
+    assert seen[-1] == (len(docs), 0)  # an iterator's length is unknown: total 0
+    listed: list[tuple[int, int]] = []
+    bundled.counts(docs, lambda done, total: listed.append((done, total)))
+    assert listed[-1] == (len(docs), len(docs))
+    assert bundled.needs_recognition(iter(docs)) == bundled.needs_recognition(docs)

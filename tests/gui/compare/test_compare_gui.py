@@ -25,6 +25,7 @@ def make_window(qtbot, open_ids: list[str]) -> tuple[MainWindow, list]:
     window.show()
     window.start(open_ids)
     window.wait_for_corpus()
+    qtbot.waitUntil(lambda: not window.compare.alignment_pending, timeout=60000)  # word weights built
     for _ in range(3):
         QApplication.processEvents()
     window.compare.sync.invalidate()
@@ -183,3 +184,26 @@ def test_word_diff_marks_only_the_changed_words() -> None:
     d, e = "the Russian “invasion” of Ukraine", "the Russian invasion of Ukraine"
     diff = word_diff(d, 0, len(d), e, 0, len(e))
     assert [d[s:t] for s, t in diff.a_spans] == ["invasion"] and [e[s:t] for s, t in diff.b_spans] == ["invasion"]
+
+
+def test_panes_open_unaligned_and_align_when_the_word_weights_are_ready(qtbot) -> None:
+    """The corpus word weights are built in a background job; the panes get their alignment after it."""
+    window = MainWindow(AppContext.create())
+    qtbot.addWidget(window)
+    window.resize(1600, 1000)
+    window.show()
+    window.start([FP, NEO])
+    window.wait_for_corpus()
+    compare = window.compare
+    if compare.alignment_pending:  # shown, unaligned, while the job runs
+        assert compare.alignment_at(0) is None and not window.reader.layers["align"].spans
+    qtbot.waitUntil(lambda: not compare.alignment_pending, timeout=60000)
+    qtbot.waitUntil(lambda: bool(window.reader.layers["align"].spans), timeout=10000)
+    assert compare.alignment_at(0) is not None and "↔" in compare.coverage_label.text()
+    # a reload drops the old aligner; a job started for the old corpus never applies
+    compare.reset_corpus()
+    assert compare._aligner is None
+    compare.alignment_at(0)
+    assert compare.alignment_pending
+    qtbot.waitUntil(lambda: not compare.alignment_pending, timeout=60000)
+    assert compare.alignment_at(0) is not None

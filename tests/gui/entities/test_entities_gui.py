@@ -21,6 +21,7 @@ def make_window(qtbot, open_ids: list[str] | None = None) -> tuple[MainWindow, E
     qtbot.addWidget(window)
     window.show()
     feature: EntitiesFeature = window.features["entities"]
+    feature.dock.show()  # a hidden dock's list is filled only when it is shown (see the stale test)
     with qtbot.waitSignal(feature.countsUpdated, timeout=10000):
         window.start(open_ids)
         window.wait_for_corpus()
@@ -188,3 +189,24 @@ def test_clean_selection() -> None:
     assert clean_selection(" “Tokayev’s”, ") == "Tokayev"
     assert clean_selection("Nur-\nSultan") == "Nur- Sultan"
     assert clean_selection("...") == ""
+
+
+def test_counts_reach_a_hidden_dock_only_when_it_is_shown(qtbot) -> None:
+    """Counts arriving while the dock is hidden mark the list stale; showing the dock fills it."""
+    window = MainWindow(AppContext.create())
+    qtbot.addWidget(window)
+    window.show()
+    feature: EntitiesFeature = window.features["entities"]
+    feature.dock.hide()
+    with qtbot.waitSignal(feature.countsUpdated, timeout=10000):
+        window.start(["neo-outside-forces"])
+        window.wait_for_corpus()
+    search = window.features.get("search")
+    if search is not None:
+        qtbot.waitUntil(lambda: not getattr(search, "indexing", False), timeout=30000)
+    assert feature.counts and feature._panel_stale and feature.panel.model.rowCount() == 0
+    feature.dock.show()
+    qtbot.waitUntil(lambda: feature.panel.model.rowCount() > 5, timeout=5000)
+    assert not feature._panel_stale
+    assert {r.id for r in feature.panel.model.rows} >= set(feature.counts)
+    assert any(r.total for r in feature.panel.matrix.rows)

@@ -36,3 +36,29 @@ def test_entity_and_candidate_models(qtbot) -> None:
     assert panel.cand_model.roleNames()[CandidateRole].data() == b"candidate"
     assert panel.cand_model.index(0, 0).data(CandidateRole) is not None
     del testers
+
+
+def test_a_recount_changes_count_cells_without_a_reset(qtbot) -> None:
+    """Same entities, new counts: dataChanged on Mentions/Docs only; the selection survives; new entities reset."""
+    from reader.gui.entities.panel import Row
+    from tests.gui.entities.test_entities_gui import make_window
+
+    _win, feature = make_window(qtbot)
+    panel = feature.panel
+    tester = check(panel.model)
+    resets: list[int] = []
+    changed: list[tuple[int, int]] = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    panel.model.dataChanged.connect(lambda a, b, *_: changed.append((a.column(), b.column())))
+    panel.select_entity(panel.model.rows[0].id)
+    chosen = panel.model.rows[0].id
+    rows = [Row(r.id, r.name, r.type, r.aliases, r.description, {**r.counts, "extra-doc": 2})
+            for r in panel.model.rows]
+    panel.set_data(rows, [*panel._docs, ("extra-doc", "Extra")])
+    assert not resets and changed == [(2, 3)]
+    assert panel.model.rows[0].total == sum(rows[0].counts.values())
+    selected = panel.table.selectionModel().selectedRows()
+    assert selected and selected[0].data(EntityIdRole) == chosen
+    panel.set_data(rows[1:], panel._docs)  # an entity fewer: the model is reset
+    assert resets == [1] and panel.model.rowCount() == len(rows) - 1
+    del tester

@@ -50,6 +50,7 @@ def make_window(qtbot, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[M
     qtbot.addWidget(window)
     window.show()
     feature: EntitiesFeature = window.features["entities"]
+    feature.dock.show()  # a hidden dock's list is filled only when it is shown (see the stale test)
     with qtbot.waitSignal(feature.countsUpdated, timeout=30000):
         window.start(["blair-revolt"])
         window.wait_for_corpus()

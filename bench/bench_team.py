@@ -93,7 +93,7 @@ def _p95(fn: Any, queries: list[str]) -> float:
 
 def run(docs: int | None = None) -> list[Row]:
     try:
-        from reader.core.team.localcluster import ClusterUnavailable, LocalCluster
+        from tests.pgcluster import ClusterUnavailable, LocalCluster
     except ImportError as exc:
         return [Row("team: skipped", 0, "", note=f"psycopg missing ({exc})")]
     docs = docs or int(os.environ.get("PARALLAX_BENCH_TEAM_DOCS", DEFAULT_DOCS))

@@ -26,7 +26,7 @@ def cluster() -> Any:
         try:
             import psycopg  # noqa: F401
 
-            from reader.core.team.localcluster import ClusterUnavailable, LocalCluster
+            from tests.pgcluster import ClusterUnavailable, LocalCluster
         except ImportError as exc:
             _state["error"] = f"psycopg is not installed ({exc})"
             pytest.skip(f"{SKIP_PREFIX}: {_state['error']}")

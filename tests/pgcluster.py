@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL 15 cluster for tests and benchmarks, never for real data.
+"""A throwaway PostgreSQL 15 cluster for tests and benchmarks, never for real data (kept out of the
+app package: it is the only code here that opens a socket, to find a free loopback port).
 
 PostgreSQL refuses to run as root, and CI runs as root: the cluster lives in a temporary
 folder owned by ``postgres`` and its programs run through ``runuser -u postgres``. It

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import operator
 import os
 import re
 import sqlite3
@@ -113,6 +114,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _COLUMNS = ("id", "corpus", "doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "original",
             "status", "kind", "body", "color", "created", "updated", "version")
 _INT_COLUMNS = frozenset({"start", "end", "version"})
+#: the row insert, written once (a sync of 10,000 notes built it 10,000 times)
+_QUOTED_COLUMNS = ", ".join(f'"{c}"' for c in _COLUMNS)
+_MARKS = ", ".join("?" for _ in _COLUMNS)
+_INSERT = {False: f"INSERT INTO notes ({_QUOTED_COLUMNS}) VALUES ({_MARKS})",
+           True: f"INSERT OR REPLACE INTO notes ({_QUOTED_COLUMNS}) VALUES ({_MARKS})"}
+_ROW = operator.attrgetter(*_COLUMNS)
 #: the fields an edit may name
 EDITABLE = ("doc", "doc_hash", "start", "end", "exact", "prefix", "suffix", "original", "status", "kind",
             "body", "tags", "color", "updated")
@@ -393,16 +400,12 @@ class NoteStore:
 
     # -- rows ------------------------------------------------------------------------------
     def _insert(self, conn: sqlite3.Connection, note: Note, *, replace: bool = False) -> None:
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
         if replace:
             prev = conn.execute("SELECT version FROM notes WHERE id = ?", (note.id,)).fetchone()
             if prev is not None:
                 note = note.with_changes(version=max(int(prev[0] or 0) + 1, note.version))
             conn.execute("DELETE FROM note_tags WHERE note_id = ?", (note.id,))
-        cols = ", ".join(f'"{c}"' for c in _COLUMNS)
-        marks = ", ".join("?" for _ in _COLUMNS)
-        conn.execute(f"{verb} INTO notes ({cols}) VALUES ({marks})",
-                     tuple(getattr(note, c) for c in _COLUMNS))
+        conn.execute(_INSERT[replace], _ROW(note))
         self._write_tags(conn, note.id, note.tags)
 
     @staticmethod

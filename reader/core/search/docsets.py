@@ -16,6 +16,7 @@ from typing import Any
 
 from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 #: Term sets kept (a common word's set on 20,000 records is ~1 MB).
 TERM_CACHE = 48
@@ -76,7 +77,7 @@ class DocSets:
             reader = sub.reader()
             try:
                 matcher = reader.postings(fieldname, text)
-            except Exception:  # TermNotFound in this segment
+            except TermNotFound:  # not in this segment
                 continue
             ids = leaf_ids(matcher)
             found.update(ids if not offset else (offset + d for d in ids))

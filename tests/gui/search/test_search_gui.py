@@ -158,7 +158,7 @@ def test_note_queries_list_notes_marked_by_the_core_rule(qtbot) -> None:
     note = notes.add_note(window.reader, start, start + 7, body="Ask why <Tokayev> & co. said so", edit=False)
     assert note is not None
     feature.panel.set_query("note: tokayev")
-    qtbot.waitUntil(lambda: feature.panel.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: feature.panel.model.rowCount() == 1, timeout=15000)
     hit = feature.panel.model.hits[0]
     assert hit.section == f"note:{note.id}" and hit.snippets == note_snippets(note, "tokayev")
     assert hit.snippets[0] == "Ask why &lt;<mark>Tokayev</mark>&gt; &amp; co. said so"

@@ -4,22 +4,33 @@ Core functions take ``progress(done, total)`` and ``cancelled()`` callbacks (lon
 job); this adapts them to Qt. A failure comes back as a :class:`JobError` carrying the
 exception the job raised (``error``), so a receiver can tell a ReaderError (say it) from a bug
 (log it); ``str(job_error)`` is the one-line message to show.
+
+Why the worker threads never touch Qt: emitting a signal from a pool thread deadlocked the
+window (rarely, once in a CI run). The pool thread held a Qt connection lock while PySide
+waited for the GIL to look up a Python override, and the GUI thread held the GIL while it waited
+for that lock to connect a combo box. So a worker only puts what it has to say into a plain
+Python queue, and a timer on the GUI thread (:class:`_Pump`, running only while jobs are out)
+emits the signals there. A burst of progress is coalesced.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import queue
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from reader.core.errors import ReaderError
 
 log = logging.getLogger(__name__)
+
+#: How often the GUI thread collects what jobs said, while any is out (ms).
+PUMP_INTERVAL_MS = 15
 
 
 class JobError(Exception):
@@ -48,11 +59,15 @@ class Job(QObject):
         self.done = False
         self.error: JobError | None = None
         self._gone = threading.Event()  # the C++ object is being deleted: emit nothing more
-        self.destroyed.connect(self._on_destroyed)  # a deleted owner wants no more work done
+        # A deleted owner wants no more work done. Not a method of ``self``: by the time Qt emits
+        # ``destroyed`` PySide has let go of this object's Python side and would drop the call.
+        gone, cancel = self._gone, self._cancel
 
-    def _on_destroyed(self, *_args: object) -> None:
-        self._gone.set()
-        self._cancel.set()
+        def owner_gone(*_args: object) -> None:
+            gone.set()
+            cancel.set()
+
+        self.destroyed.connect(owner_gone)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -63,26 +78,17 @@ class Job(QObject):
         return self._cancel.is_set()
 
     def start(self, pool: QThreadPool | None = None) -> None:
-        # The pool thread never emits on the Job itself: its owner may delete it (a window closed)
-        # while the work runs, and a sender destroyed mid-emit crashes. It emits on a relay that
-        # lives as long as the Job's Python side; Qt drops the relay's connections to a deleted Job.
-        relay = _Relay()
-        relay.progress.connect(self.progress)
-        relay.finished.connect(self.finished)
-        relay.failed.connect(self.failed)
-        self._relay = relay
-        fn, cancel, gone = self._fn, self._cancel, self._gone
+        """Run the job in ``pool`` (the global pool by default); call on the GUI thread."""
+        pump = _Pump.instance()
+        pump.adopt(self)
+        fn, cancel, outbox = self._fn, self._cancel, pump.outbox
         job = self
 
-        def emit(signal: Any, *args: Any) -> None:
-            if not gone.is_set():
-                with contextlib.suppress(RuntimeError):
-                    signal.emit(*args)
-
         class _Runner(QRunnable):
-            def run(self) -> None:  # runs in a pool thread
+            def run(self) -> None:  # runs in a pool thread: plain Python only, no Qt
                 try:
-                    result = fn(lambda done, total: emit(relay.progress, done, total), cancel.is_set)
+                    result = fn(lambda done, total: outbox.put((job, "progress", (done, total))),
+                                cancel.is_set)
                 except Exception as exc:  # every failure goes back to the GUI thread, typed
                     error = JobError(exc)
                     if not error.expected:
@@ -90,21 +96,106 @@ class Job(QObject):
                     else:  # a reason the owner shows the user; the traceback is for the debug log
                         log.debug("background job stopped: %s", exc, exc_info=exc)
                     job.error = error
-                    job.done = True
-                    emit(relay.failed, error)
+                    outbox.put((job, "failed", error))
                     return
-                job.done = True
-                emit(relay.finished, result)
+                outbox.put((job, "finished", result))
 
         (pool or QThreadPool.globalInstance()).start(_Runner())
 
 
-class _Relay(QObject):
-    """The signals a pool thread emits for a :class:`Job` (see :meth:`Job.start`)."""
+class _Pump(QObject):
+    """The GUI thread's end of the jobs' queue: emits what the workers said, in order."""
 
-    progress = Signal(int, int)
-    finished = Signal(object)
-    failed = Signal(object)
+    _instance: _Pump | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outbox: queue.SimpleQueue[tuple[Job, str, Any]] = queue.SimpleQueue()
+        #: started jobs not yet ended; also keeps a parentless job alive while it runs
+        self.out: set[Job] = set()
+        self.timer = QTimer(self)
+        self.timer.setInterval(PUMP_INTERVAL_MS)
+        self.timer.timeout.connect(self.drain)
+
+    @classmethod
+    def instance(cls) -> _Pump:
+        if cls._instance is None:
+            cls._instance = cls()
+            app = QCoreApplication.instance()
+            if app is not None:  # the pump lives as long as the application
+                app.aboutToQuit.connect(cls._instance.cancel_all)
+        return cls._instance
+
+    def adopt(self, job: Job) -> None:
+        self.out.add(job)
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def cancel_all(self) -> None:
+        """Quitting: ask every job to stop (their work checks ``cancelled`` often)."""
+        for job in list(self.out):
+            job._cancel.set()
+
+    def drain(self) -> None:
+        """Emit everything the workers have said since the last tick."""
+        items: list[tuple[Job, str, Any]] = []
+        while True:
+            try:
+                items.append(self.outbox.get_nowait())
+            except queue.Empty:
+                break
+        # Of a job's progress in this batch only the newest figure short of the total and the
+        # newest complete one are emitted: a burst costs two signals, and a bar still shows up.
+        keep: dict[tuple[Job, bool], int] = {}
+        for n, (job, kind, payload) in enumerate(items):
+            if kind == "progress":
+                keep[(job, payload[0] >= payload[1])] = n
+        for n, (job, kind, payload) in enumerate(items):
+            if kind == "progress" and keep[(job, payload[0] >= payload[1])] != n:
+                continue
+            if kind != "progress":
+                job.done = True
+                self.out.discard(job)
+            if job._gone.is_set():
+                continue
+            try:
+                if kind == "progress":
+                    job.progress.emit(*payload)
+                elif kind == "finished":
+                    job.finished.emit(payload)
+                else:
+                    job.failed.emit(payload)
+            except RuntimeError:  # its C++ side was deleted without the destroyed signal reaching us
+                log.debug("a background job's owner is gone; its %s is dropped", kind)
+        if not self.out and self.outbox.empty():
+            self.timer.stop()
+
+    def busy(self) -> bool:
+        """Whether a job is still out whose owner still wants its result."""
+        return any(not job._gone.is_set() for job in self.out) or not self.outbox.empty()
 
 
-__all__ = ["Job", "JobError"]
+def wait_for_jobs(timeout_s: float = 20.0, settle_passes: int = 3) -> bool:
+    """Run the event loop until no job is out (a delivered result may start the next job:
+    idle for ``settle_passes`` passes in a row); False if ``timeout_s`` passed first.
+
+    For the screenshot mode and tests: a window must not be judged (or closed) half-way through
+    the work its first frame started.
+    """
+    pump = _Pump.instance()
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while quiet < settle_passes:
+        pump.drain()
+        QCoreApplication.processEvents()
+        if pump.busy():
+            quiet = 0
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        else:
+            quiet += 1
+    return True
+
+
+__all__ = ["Job", "JobError", "wait_for_jobs"]

@@ -41,3 +41,89 @@ def test_a_bug_is_logged_as_an_error(qtbot, caplog: pytest.LogCaptureFixture) ->
     assert not error.expected
     [record] = [r for r in caplog.records if r.name == "reader.gui.workers"]
     assert record.levelno == logging.ERROR and isinstance(record.exc_info[1], KeyError)
+
+
+def test_signals_arrive_on_the_gui_thread_with_progress_coalesced(qtbot) -> None:
+    """A worker thread never emits (that deadlocked PySide once): the GUI thread does, and a
+    burst of progress reaches the receiver as its newest figure, never out of order."""
+    from PySide6.QtCore import QThread
+
+    gui = QThread.currentThread()
+    seen: list[tuple[int, int]] = []
+    threads: list[bool] = []
+
+    def work(progress, cancelled):
+        for n in range(1, 5001):
+            progress(n, 5000)
+        return "ok"
+
+    job = Job(work)
+    job.progress.connect(lambda done, total: (seen.append((done, total)),
+                                              threads.append(QThread.currentThread() is gui)))
+    with qtbot.waitSignal(job.finished, timeout=10000) as blocker:
+        job.start()
+    assert blocker.args == ["ok"] and job.done
+    assert seen and seen[-1] == (5000, 5000) and len(seen) < 1000
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert all(threads)
+
+
+def test_jobs_finish_while_the_gui_thread_keeps_connecting_signals(qtbot) -> None:
+    """The deadlock's shape: workers report as fast as they can while the GUI thread builds
+    widgets and connects their signals. Every job must end, and quickly."""
+    from PySide6.QtWidgets import QComboBox
+
+    from reader.gui.workers import wait_for_jobs
+
+    def work(progress, cancelled):
+        for n in range(20000):
+            progress(n, 20000)
+        return n
+
+    jobs = [Job(work) for _ in range(4)]
+    ended: list[object] = []
+    for job in jobs:
+        job.finished.connect(ended.append)
+        job.start()
+    combos = []
+    for _ in range(300):
+        box = QComboBox()
+        box.currentIndexChanged.connect(lambda _i: None)
+        box.addItems(["a", "b"])
+        combos.append(box)
+    assert wait_for_jobs(30)
+    assert ended == [19999] * 4
+
+
+def test_a_deleted_owner_gets_nothing_and_does_not_hold_up_waiting(qtbot) -> None:
+    from PySide6.QtCore import QObject
+
+    from reader.gui.workers import wait_for_jobs
+
+    release = __import__("threading").Event()
+    owner = QObject()
+    job = Job(lambda progress, cancelled: release.wait(10) and "late", owner)
+    got: list[object] = []
+    job.finished.connect(got.append)
+    job.start()
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: job.cancelled, timeout=5000)  # the owner's deletion cancels it
+    assert wait_for_jobs(5)  # nobody wants the result: no wait for the worker
+    release.set()
+    qtbot.wait(100)
+    assert got == []
+
+
+def test_waiting_reports_a_job_that_outlasts_the_timeout(qtbot) -> None:
+    import threading
+
+    from reader.gui.workers import wait_for_jobs
+
+    release = threading.Event()
+    job = Job(lambda progress, cancelled: release.wait(10))
+    job.start()
+    try:
+        assert wait_for_jobs(0.3) is False
+    finally:
+        release.set()
+    assert wait_for_jobs(10) and job.done

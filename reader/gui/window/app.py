@@ -126,22 +126,9 @@ def _wait_for_background_work(timeout_s: float = 20.0) -> None:
     """Let the jobs the first frame started finish (indexing, name recognition, counts) and their
     results reach the window, so a screenshot shows one settled state and not whichever stage a
     loaded machine happened to reach (the bundle's smoke test compares two of them pixel by pixel)."""
-    import time
+    from reader.gui.workers import wait_for_jobs
 
-    from PySide6.QtCore import QThreadPool
-    from PySide6.QtWidgets import QApplication
-
-    pool = QThreadPool.globalInstance()
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:
-        QApplication.processEvents()
-        if pool.activeThreadCount() == 0:
-            quiet += 1  # idle across several passes: a finished job's slot may start the next one
-        else:
-            quiet = 0
-            pool.waitForDone(50)
-    if pool.activeThreadCount():
+    if not wait_for_jobs(timeout_s):
         log.warning("screenshot taken with background work still running after %.0f s", timeout_s)
 
 

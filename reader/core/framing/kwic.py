@@ -214,7 +214,7 @@ class KwicIndex:
                     break
                 pos = blob.find(alt.literal, pos + 1)
         lines: list[KwicLine] = []
-        for mstart, mend in sorted(spans):
+        for mstart, mend in _leftmost_longest(spans):
             i = bisect.bisect_right(self.starts, mstart) - 1
             rec = self.records[i]
             if docs is not None and rec.doc not in docs:
@@ -230,6 +230,17 @@ class KwicIndex:
 
     def lengths(self) -> dict[str, int]:
         return {r.doc: len(r.text) for r in self.records}
+
+
+def _leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One line per place in the text: where alternatives overlap ("Kassym-Jomart Tokayev",
+    "Kassym-Jomart" and "Tokayev" all spell one entity) the earliest, then longest, wins, as in
+    the entity matcher; three lines for one mention would inflate every count built on them."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 def entity_query(service: Any, name: str) -> str:

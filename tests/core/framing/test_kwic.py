@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -62,6 +63,14 @@ def test_random_text_and_queries_slice(text: str, query: str) -> None:
         return
     for ln in lines:
         assert texts[ln.doc][ln.start:ln.end] == ln.match and ln.end > ln.start
+    for a, b in itertools.pairwise(lines):  # one line per place: lines never overlap
+        assert a.doc != b.doc or a.end <= b.start
+
+
+def test_overlapping_alternatives_give_one_line_per_mention() -> None:
+    index = KwicIndex.from_records([KwicRecord("k", "O", None, "President Kassym-Jomart Tokayev spoke; Tokayev left.")])
+    lines = index.search("Kassym-Jomart|Kassym-Jomart Tokayev|Tokayev")
+    assert [ln.match for ln in lines] == ["Kassym-Jomart Tokayev", "Tokayev"]
 
 
 def test_corpus_cache_reused(tmp_path: Path) -> None:
@@ -94,3 +103,6 @@ def test_cli_kwic_entity_every_spelling(capsys: pytest.CaptureFixture[str]) -> N
     out = json.loads(capsys.readouterr().out)
     assert len(out["spellings"]) >= 2 and out["count"] > 10
     assert {ln["match"] for ln in out["lines"]} <= set(out["spellings"])
+    places = [(ln["doc"], ln["start"], ln["end"]) for ln in out["lines"]]
+    for (doc_a, _s, end_a), (doc_b, start_b, _e) in itertools.pairwise(places):
+        assert doc_a != doc_b or end_a <= start_b  # "Kassym-Jomart Tokayev" is one line, not three

@@ -53,6 +53,39 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+PREFIX = "parallax-pg-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans(bindir: Path, as_postgres: bool) -> list[Path]:
+    """Stop and remove the clusters of test processes that died without stopping theirs (a
+    crashed xdist worker, a kill -9): each would keep a postmaster and its memory for good."""
+    swept = []
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            owner = int((folder / "owner").read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being made
+        if _alive(owner):
+            continue
+        orphan = LocalCluster(folder, 0, "", bindir, as_postgres)
+        if (folder / "data" / "postmaster.pid").exists():
+            orphan._run("pg_ctl", "-D", str(folder / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+        log.info("removed the throwaway cluster of a dead test process (pid %s): %s", owner, folder)
+        swept.append(folder)
+    return swept
+
+
 @dataclass
 class LocalCluster:
     """One running cluster: ``url`` connects as its superuser over TCP with SCRAM."""
@@ -86,7 +119,9 @@ class LocalCluster:
         as_postgres = os.geteuid() == 0
         if as_postgres and shutil.which("runuser") is None:
             raise ClusterUnavailable("running as root without runuser: cannot start PostgreSQL")
-        folder = Path(tempfile.mkdtemp(prefix="parallax-pg-"))
+        sweep_orphans(bindir, as_postgres)
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (folder / "owner").write_text(f"{os.getpid()}\n", encoding="utf-8")
         password = secrets.token_hex(16)
         pwfile = folder / "pw"
         pwfile.write_text(password + "\n", encoding="utf-8")

@@ -36,6 +36,7 @@ from reader.core.frontmatter import (
     read_corpus_file,
     too_large,
 )
+from reader.core.scan_cache import ScanCache, stamp_of
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 CORPUS_FILE = "corpus.yaml"
@@ -81,7 +82,7 @@ class Corpus:
 
     _CACHE_SIZE = 32
 
-    def __init__(self, root: Path, *, read_only: bool = False) -> None:
+    def __init__(self, root: Path, *, read_only: bool = False, scan_cache: Path | None = None) -> None:
         root = Path(root).expanduser()
         if not root.exists():
             raise CorpusError(f"corpus folder not found: {root}")
@@ -89,6 +90,8 @@ class Corpus:
             raise CorpusError(f"not a folder: {root}")
         self.root = root.resolve()
         self.read_only = read_only
+        #: where the last scan's per-file results are kept (None: every scan reads every file)
+        self.scan_cache = scan_cache
         self.info = CorpusInfo(title=self.root.name)
         self.problems: list[Problem] = []
         self._metas: dict[str, DocumentMeta] = {}
@@ -103,29 +106,48 @@ class Corpus:
 
     def _entries(self) -> tuple[list[Path], list[Problem]]:
         """Readable document files, and a problem for each ``*.md`` entry that is refused."""
+        files, problems, _stats = self._listing()
+        return files, problems
+
+    def _listing(self) -> tuple[list[Path], list[Problem], dict[str, os.stat_result]]:
+        """:meth:`_entries`, plus each regular file's ``lstat`` (one ``scandir`` gives them:
+        sorting 20,000 ``Path`` objects and stat-ing each file three times cost 0.8 s)."""
         files: list[Path] = []
         problems: list[Problem] = []
-        for path in sorted(self.root.glob("*.md")):
-            if path.name.startswith("."):
-                continue
-            refused = self.refusal(path)
+        stats: dict[str, os.stat_result] = {}
+        try:
+            with os.scandir(self.root) as listing:
+                entries = [e for e in listing if e.name.endswith(".md") and not e.name.startswith(".")]
+        except OSError as exc:
+            log.warning("cannot list %s: %s", self.root, exc)
+            entries = []
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = self.root / entry.name
+            try:
+                info: os.stat_result | None = entry.stat(follow_symlinks=False)
+            except OSError:
+                info = None
+            refused = self.refusal(path, info)
             if refused:
                 problems.append(Problem(self._shown(path), None, ERROR, refused))
             else:
                 files.append(path)
-        return files, problems
+                if info is not None and stat.S_ISREG(info.st_mode):
+                    stats[entry.name] = info
+        return files, problems, stats
 
-    def refusal(self, path: Path) -> str | None:
+    def refusal(self, path: Path, info: os.stat_result | None = None) -> str | None:
         """Why ``path`` is not read as a document, or None.
 
         Only ``stat`` is used (nothing is opened, so a named pipe cannot block the scan).
         A symbolic link is followed only when its target stays inside the corpus folder:
         a link to ``/etc/passwd`` must never become a document (nor reach an export).
         """
-        try:
-            info = path.lstat()
-        except OSError as exc:
-            return f"cannot read file: {exc.strerror or exc}"
+        if info is None:
+            try:
+                info = path.lstat()
+            except OSError as exc:
+                return f"cannot read file: {exc.strerror or exc}"
         if stat.S_ISLNK(info.st_mode):
             try:
                 target = path.resolve(strict=True)
@@ -155,14 +177,17 @@ class Corpus:
         metas: dict[str, DocumentMeta] = {}
         body_lines: dict[str, int] = {}
         scanned: list[tuple[Path, DocumentMeta | None, int, list[Problem]]] = []
-        paths, refused = self._entries()
+        paths, refused, stats = self._listing()
         problems.extend(refused)
+        cache = ScanCache(self.scan_cache)
         for n, path in enumerate(paths, 1):
             if cancelled is not None and cancelled():
                 raise ScanCancelled("scan cancelled")
-            scanned.append((path, *self._scan_file(path)))
+            scanned.append((path, *self._scan_cached(path, cache, stats.get(path.name))))
             if progress is not None:
                 progress(n, len(paths))
+        cache.save()
+        log.debug("scanned %d files of %s (%d unchanged since the last scan)", len(paths), self.root, cache.hits)
         # On a duplicate id the file named after the id wins, else the first in name order.
         owner: dict[str, Path] = {}
         for path, meta, _line, _problems in scanned:
@@ -219,6 +244,18 @@ class Corpus:
             extra={k: v for k, v in data.items() if k not in known},
             id=_id_of(data) or "",
         )
+
+    def _scan_cached(self, path: Path, cache: ScanCache,
+                     info: os.stat_result | None) -> tuple[DocumentMeta | None, int, list[Problem]]:
+        """A regular file unchanged since the last scan is not read again (see scan_cache)."""
+        if info is None:  # a symbolic link (its target can change under the same link), or unknown
+            return self._scan_file(path)
+        stamp = stamp_of(info)
+        entry = cache.lookup(path, stamp)
+        if entry is None:
+            entry = self._scan_file(path)
+            cache.record(path, stamp, entry)
+        return entry
 
     def _scan_file(self, path: Path) -> tuple[DocumentMeta | None, int, list[Problem]]:
         shown = self._shown(path)

@@ -40,6 +40,7 @@ from reader.core.events import (
     SettingsChanged,
 )
 from reader.core.paths import bundled_corpus_path
+from reader.core.scan_cache import FILE_NAME as SCAN_CACHE_FILE
 
 if TYPE_CHECKING:
     from reader.core.align.api import Aligner
@@ -128,7 +129,8 @@ class Session:
     def new_corpus(self) -> Corpus:
         """A fresh, not yet scanned corpus at the current root: scan it (off the GUI thread), then
         :meth:`adopt` it. Raises CorpusError when the folder is not a corpus."""
-        return Corpus(self.corpus_root, read_only=self.ctx.is_bundled)
+        return Corpus(self.corpus_root, read_only=self.ctx.is_bundled,
+                      scan_cache=self.cache_dir / SCAN_CACHE_FILE)
 
     def adopt(self, corpus: Corpus) -> Corpus:
         """Make a scanned corpus the session's: services rebuild on next use; CorpusReloaded."""

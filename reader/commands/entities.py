@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
+from reader.commands.progress import StderrProgress
 from reader.core.session import Session
 
 TYPES = ("person", "organisation", "place", "group", "event", "media")
@@ -113,29 +114,16 @@ def _service(session: Session) -> Any:
     return svc
 
 
-def _progress(label: str) -> Any:
-    """Progress on stderr (one line, rewritten), only when there is something to wait for."""
-    shown = [False]
-
-    def report(done: int, total: int) -> None:
-        if (total and done < total) or shown[0]:
-            shown[0] = True
-            end = "\n" if done >= total else ""
-            print(f"\r{label}: {done}/{total} documents", end=end, file=sys.stderr, flush=True)
-
-    return report
-
-
 def _ensure_recognised(svc: Any, docs: list[Any]) -> None:
     if svc.needs_recognition(docs):
-        svc.recognise(docs, progress=_progress("recognising entities"))
+        svc.recognise(docs, progress=StderrProgress("recognising entities"))
 
 
 def run_recognise(args: argparse.Namespace, session: Session) -> int:
     svc = _service(session)
     corpus = session.corpus()
     docs = [corpus.document(m.id) for m in corpus.metas()]
-    report = svc.recognise(docs, progress=_progress("recognising entities"), workers=max(1, args.workers))
+    report = svc.recognise(docs, progress=StderrProgress("recognising entities"), workers=max(1, args.workers))
     if args.json:
         emit_json(report.to_json())
     else:

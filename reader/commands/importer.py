@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json
+from reader.commands.progress import StderrProgress
 from reader.core.session import Session
 
 
@@ -33,16 +34,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace, session: Session) -> int:
     from reader.core.importer import import_paths
 
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if args.quiet or total == 0:
-            return
-        if tty:
-            end = "\n" if done == total else ""
-            print(f"\rimporting {done}/{total}", end=end, file=sys.stderr, flush=True)
-        elif done == total or (done and done % 25 == 0):
-            print(f"importing {done}/{total}", file=sys.stderr, flush=True)
+    progress = StderrProgress("importing", quiet=args.quiet, every=25)
 
     report = import_paths(session.corpus_root, [Path(p) for p in args.paths],
                           max_mb=session.settings.get("import.max_size_mb"), progress=progress,

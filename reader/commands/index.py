@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
+from reader.commands.progress import StderrProgress
 from reader.core.session import Session
 
 
@@ -17,24 +17,6 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     cmd.add_argument("--json", action="store_true",
                      help="print {added, updated, removed, unchanged, seconds, rebuilt} as JSON")
     cmd.set_defaults(func=run)
-
-
-class StderrProgress:
-    """``Indexing 120 of 2225`` on one stderr line, only when stderr is a terminal."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.tty = sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.tty and total:
-            print(f"\r{self.label} {done} of {total}", end="", file=sys.stderr, flush=True)
-            self.shown = True
-
-    def finish(self) -> None:
-        if self.shown:
-            print(file=sys.stderr)
 
 
 def run(args: argparse.Namespace, session: Session) -> int:

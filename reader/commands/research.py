@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.commands.output import emit_json, warn
+from reader.commands.progress import StderrProgress
 from reader.core.errors import ReaderError
 from reader.core.session import Session
 
@@ -65,20 +66,10 @@ def _engine(session: Session) -> Any:
 
     corpus = session.corpus()
     engine = session.search
-    report = ensure_index(engine, corpus, progress=_stderr_progress("indexing"))
+    report = ensure_index(engine, corpus, progress=StderrProgress("indexing"))
     if report.rebuilt:
         warn(f"index rebuilt: {report.reason}")
     return engine
-
-
-def _stderr_progress(what: str) -> Any:
-    interactive = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if interactive and total:
-            print(f"\r{what}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
-
-    return progress
 
 
 def run_cite(args: argparse.Namespace, session: Session) -> int:
@@ -205,7 +196,7 @@ def run_batch(args: argparse.Namespace, session: Session) -> int:
         raise ReaderError(f"no queries in {args.file}")
     engine = _engine(session)
     try:
-        rows = batch(engine, queries, progress=_stderr_progress("queries"))
+        rows = batch(engine, queries, progress=StderrProgress("queries"))
     finally:
         engine.close()
     if args.json:

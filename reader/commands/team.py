@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from reader.commands.output import emit_json, warn
+from reader.commands.progress import StderrProgress
 from reader.core.errors import ReaderError
 from reader.core.session import Session
 
@@ -99,21 +100,6 @@ def _done(args: argparse.Namespace, data: dict[str, Any], text: str) -> int:
     return 0
 
 
-class _Progress:
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, *args: Any) -> None:
-        done, total = args[-2], args[-1]
-        if self.tty and total:
-            print(f"\r{self.label} {done} of {total}", end="", file=sys.stderr, flush=True)
-
-    def finish(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
-
-
 # -- actions -------------------------------------------------------------------------
 def run_init(args: argparse.Namespace, session: Session) -> int:
     from reader.core.team import config, db
@@ -138,7 +124,7 @@ def run_push(args: argparse.Namespace, session: Session) -> int:
 
     corpus = session.corpus()
     name = (args.name or session.corpus_root.name).lower()
-    progress = _Progress("Pushing")
+    progress = StderrProgress("pushing")
     entity_spans, framing_spans = _span_sources(session)
     with _connect(session) as conn:
         report = push(conn, corpus, name, progress=progress, entity_spans=entity_spans, framing_spans=framing_spans)
@@ -271,7 +257,7 @@ def run_sync(args: argparse.Namespace, session: Session) -> int:
 
     cfg = _config(session)
     store, state = _notes(session)
-    progress = _Progress("Syncing notes")
+    progress = StderrProgress("syncing notes")
     try:
         try:
             conn = _connect(session)

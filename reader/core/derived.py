@@ -6,7 +6,7 @@ batches inside one transaction. A crash may lose the last batch; it never corrup
 shows, because every row is keyed by the content hash of the text it was computed from plus a
 fingerprint of the rules that computed it (entity list, model version), and a miss only means
 "compute again". A store that cannot be opened or written (read-only or full cache folder)
-degrades to memory: slower, never an error.
+degrades to memory: slower, never an error. Rows the file holds are not also kept in memory.
 
 Values are JSON. Kinds are short names owned by the feature that writes them
 (``entity-spans``, ``ner-mentions``, ``framing-spans``, ...).
@@ -122,20 +122,25 @@ class DerivedStore:
         rows = [(kind, key, fingerprint, json.dumps(value, separators=(",", ":"), ensure_ascii=False))
                 for key, value in values.items()]
         with self._lock:
+            conn = self._connection()
+            if conn is not None:
+                try:
+                    conn.execute("BEGIN")
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO derived (kind, key, fingerprint, value) VALUES (?, ?, ?, ?)", rows)
+                    conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    log.warning("derived store write failed (%s); keeping this batch in memory", exc)
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                else:
+                    # Stored: the file answers from now on. A copy of every row in memory as well
+                    # grew with the corpus (the spans of 20,000 documents in the window process).
+                    for key in values:
+                        self._memory.pop((kind, key), None)
+                    return
             for key, value in values.items():
                 self._memory[(kind, key)] = (fingerprint, value)
-            conn = self._connection()
-            if conn is None:
-                return
-            try:
-                conn.execute("BEGIN")
-                conn.executemany(
-                    "INSERT OR REPLACE INTO derived (kind, key, fingerprint, value) VALUES (?, ?, ?, ?)", rows)
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                log.warning("derived store write failed (%s); keeping this batch in memory", exc)
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
 
     def delete_kind(self, kind: str) -> None:
         """Forget every row of one kind (its rules changed wholesale)."""

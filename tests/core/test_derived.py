@@ -45,3 +45,23 @@ def test_delete_kind(tmp_path: Path) -> None:
     store.delete_kind("a")
     store.clear_memory()
     assert store.get("a", "x", "fp") is None and store.get("b", "x", "fp") == 2
+
+
+def test_stored_rows_are_not_also_kept_in_memory(tmp_path: Path) -> None:
+    store = DerivedStore(tmp_path / "c")
+    store.put_many("entity-spans", {f"h{n}": [[n, n + 1, "x"]] for n in range(1000)}, "fp")
+    assert store._memory == {}  # the file answers: memory does not grow with the corpus
+    assert store.get("entity-spans", "h999", "fp") == [[999, 1000, "x"]]
+
+
+def test_a_failed_write_keeps_the_batch_in_memory(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = DerivedStore(tmp_path / "c")
+    store.put("k", "first", "fp", 1)
+    assert store.path is not None
+    store._conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, isolation_level=None,
+                                  check_same_thread=False)  # a real refusal: a read-only database
+    store.put("k", "second", "fp", 2)
+    assert store.get_many("k", ["first", "second"], "fp") == {"first": 1, "second": 2}
+    assert ("k", "second") in store._memory and ("k", "first") not in store._memory

@@ -315,8 +315,9 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         room = self.screen_room()
-        if room is not None and self.frameGeometry().width() > room.width():
-            self._fit_timer.start()
+        frame = self.frameGeometry()
+        if room is not None and (frame.width() > room.width() or frame.height() > room.height()):
+            self._fit_timer.start()  # grown past the screen (a dock filled later, say): fit again
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

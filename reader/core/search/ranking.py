@@ -132,7 +132,16 @@ class Ranker:
         if hit is not None:
             self._impacts.move_to_end(key)
             return hit
-        return self._read(fieldname, text, values=False)
+        return self._read(fieldname, text, values=self._positional(fieldname))
+
+    def _positional(self, fieldname: str) -> bool:
+        """Whether a field's raw values are positions worth keeping (they come with the same read)."""
+        fmt = self.searcher.schema[fieldname].format
+        return fmt is not None and fmt.supports("positions") and hasattr(fmt, "decode_positions")
+
+    def cached_values(self, fieldname: str, text: str) -> dict[int, Any] | None:
+        """The term's raw values if a phrase or an impacts read already holds them, else None."""
+        return self._values.get((fieldname, text))
 
     def values(self, fieldname: str, text: str) -> dict[int, Any]:
         """``docnum -> raw posting value`` (the encoded positions) of a term, cached."""

@@ -16,10 +16,12 @@ import re
 import shutil
 import threading
 import time
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.searching import Searcher
 
 from reader.core.atomic import atomic_write_text
@@ -96,6 +98,64 @@ def _describe(exc: BaseException) -> str:
 def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
+
+class _ViewFile(BufferFile):
+    """Whoosh's :class:`BufferFile` without the ``BytesIO`` copy of the whole buffer.
+
+    Opening a column through Whoosh copies its file out of the mmap (a text column of 20,000
+    documents: ~45 MB and ~50 ms per index generation); the column readers only call ``get``,
+    which slices the memoryview.
+    """
+
+    def __init__(self, buf: Any, name: str | None = None) -> None:
+        self._buf = buf
+        self._name = name
+        self.file = None
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+    def close(self) -> None:
+        self.is_closed = True
+
+
+class _ColumnViews:
+    """A variable-bytes column of every segment, read in place from the mmap, by global docnum."""
+
+    def __init__(self, readers: list[Any], offsets: list[int]) -> None:
+        self._readers = readers
+        self._offsets = offsets
+
+    @classmethod
+    def of(cls, searcher: Searcher, fieldname: str, column: Any) -> _ColumnViews | None:
+        """The views, or None where a segment is not an mmapped compound file (Whoosh then reads it)."""
+        from whoosh.codec.whoosh3 import W3Codec
+
+        readers: list[Any] = []
+        offsets: list[int] = []
+        for sub, offset in searcher.leaf_searchers():
+            perdoc = getattr(sub.reader(), "_perdoc", None)
+            if perdoc is None:
+                return None
+            name = W3Codec.column_filename(perdoc._segment, fieldname)
+            storage = getattr(perdoc, "_storage", None)
+            # A segment's files: its compound file, under an overlay of loose files.
+            for part in (getattr(storage, "a", None), getattr(storage, "b", None), storage):
+                if part is not None and hasattr(part, "range") and part.file_exists(name):
+                    storage = part
+                    break
+            source = getattr(storage, "_source", None)
+            if source is None or not hasattr(storage, "range") or not storage.file_exists(name):
+                return None
+            start, length = storage.range(name)
+            view = _ViewFile(memoryview(source)[start:start + length], name=name)
+            readers.append(column.reader(view, 0, length, perdoc._doccount))
+            offsets.append(offset)
+        return cls(readers, offsets) if readers else None
+
+    def __getitem__(self, docnum: int) -> bytes:
+        i = bisect_right(self._offsets, docnum) - 1
+        return self._readers[i][docnum - self._offsets[i]]
 
 class IndexHandle:
     """The index of one corpus and its current generation (see the module docstring)."""
@@ -236,7 +296,8 @@ class IndexHandle:
             reader = searcher.reader()
             if fieldname not in self._schema.names() or not reader.has_column(fieldname):
                 return (None,)
-            return (reader.column_reader(fieldname, translate=False),)
+            views = _ColumnViews.of(searcher, fieldname, self._schema[fieldname].column_type)
+            return (views or reader.column_reader(fieldname, translate=False),)
 
         return self._cached(searcher, f"column:{fieldname}", make)[0]
 

@@ -151,5 +151,7 @@ class Searching(Suggestions):
             self._vocabulary(searcher)
             self._days(searcher)
             self._outlet_names(searcher)
+            self._column(searcher, "tokens")
+            self._column(searcher, "text")
 
         self._guard(work)

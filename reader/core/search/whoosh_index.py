@@ -138,14 +138,15 @@ class _ColumnViews:
             if perdoc is None:
                 return None
             name = W3Codec.column_filename(perdoc._segment, fieldname)
-            storage = getattr(perdoc, "_storage", None)
+            outer: Any = getattr(perdoc, "_storage", None)
             # A segment's files: its compound file, under an overlay of loose files.
-            for part in (getattr(storage, "a", None), getattr(storage, "b", None), storage):
+            storage: Any = None
+            for part in (getattr(outer, "a", None), getattr(outer, "b", None), outer):
                 if part is not None and hasattr(part, "range") and part.file_exists(name):
                     storage = part
                     break
             source = getattr(storage, "_source", None)
-            if source is None or not hasattr(storage, "range") or not storage.file_exists(name):
+            if storage is None or source is None:
                 return None
             start, length = storage.range(name)
             view = _ViewFile(memoryview(source)[start:start + length], name=name)

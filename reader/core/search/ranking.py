@@ -43,6 +43,9 @@ IMPACT_CACHE = 64
 #: Terms whose raw position values are kept for phrases (~60 bytes a posting: ~1.2 MB for a
 #: word in every one of 20,000 records).
 POSITION_CACHE = 16
+#: Postings of the most frequent body terms :meth:`Ranker.pin` keeps for a generation (~70 bytes
+#: each with their positions: ~17 MB), so common words cost no cold read in the first queries.
+PIN_POSTINGS = 250_000
 
 Impacts = tuple[array, array]  # docnums ('l'), scores ('d'), docnums ascending
 
@@ -105,6 +108,8 @@ class Ranker:
         self._lengths: dict[str, list[float]] = {}
         self._impacts: OrderedDict[tuple[str, str], Impacts] = OrderedDict()
         self._values: OrderedDict[tuple[str, str], dict[int, Any]] = OrderedDict()
+        self._pinned_impacts: dict[tuple[str, str], Impacts] = {}
+        self._pinned_values: dict[tuple[str, str], dict[int, Any]] = {}
 
     # -- pieces ---------------------------------------------------------------------------
     def _length_terms(self, fieldname: str) -> list[float]:
@@ -128,9 +133,10 @@ class Ranker:
     def impacts(self, fieldname: str, text: str) -> Impacts:
         """The term's documents and their BM25F scores (before query boosts), cached."""
         key = (fieldname, text)
-        hit = self._impacts.get(key)
+        hit = self._pinned_impacts.get(key) or self._impacts.get(key)
         if hit is not None:
-            self._impacts.move_to_end(key)
+            if key in self._impacts:
+                self._impacts.move_to_end(key)
             return hit
         return self._read(fieldname, text, values=self._positional(fieldname))
 
@@ -141,14 +147,37 @@ class Ranker:
 
     def cached_values(self, fieldname: str, text: str) -> dict[int, Any] | None:
         """The term's raw values if a phrase or an impacts read already holds them, else None."""
-        return self._values.get((fieldname, text))
+        key = (fieldname, text)
+        return self._pinned_values.get(key) or self._values.get(key)
+
+    def pin_frequent(self, fieldname: str, freqs: dict[str, int], budget: int = PIN_POSTINGS) -> int:
+        """Read and keep (outside the LRUs) the impacts and positions of the field's most frequent
+        terms (``freqs``: term -> document frequency), up to ``budget`` postings; how many terms.
+        Reading a word in most records costs ~25 ms (Whoosh unpickles every block), which a
+        query meeting it cold would pay.
+        """
+        terms = sorted(((df, text) for text, df in freqs.items()), reverse=True)
+        pinned = 0
+        used = 0
+        for df, text in terms:
+            if used + df > budget:
+                break
+            used += df
+            key = (fieldname, text)
+            self._read(fieldname, text, values=self._positional(fieldname))
+            self._pinned_impacts[key] = self._impacts[key]
+            if key in self._values:
+                self._pinned_values[key] = self._values[key]
+            pinned += 1
+        return pinned
 
     def values(self, fieldname: str, text: str) -> dict[int, Any]:
         """``docnum -> raw posting value`` (the encoded positions) of a term, cached."""
         key = (fieldname, text)
-        hit = self._values.get(key)
+        hit = self._pinned_values.get(key) or self._values.get(key)
         if hit is not None:
-            self._values.move_to_end(key)
+            if key in self._values:
+                self._values.move_to_end(key)
             return hit
         self._read(fieldname, text, values=True)
         return self._values[key]
@@ -307,9 +336,9 @@ class Ranker:
             for column in columns[1:]:
                 positions = decode(column[d])
                 if slop == 1:
-                    ends = {p for p in positions if p - 1 in ends}
-                else:
-                    ends = {p for p in positions if any(p - k in ends for k in steps)}
+                    ends = {e + 1 for e in ends}.intersection(positions)
+                else:  # the positions 1..slop after a chain's end, met with this word's
+                    ends = {e + k for e in ends for k in steps}.intersection(positions)
                 if not ends:
                     break
             else:

@@ -153,5 +153,6 @@ class Searching(Suggestions):
             self._outlet_names(searcher)
             self._column(searcher, "tokens")
             self._column(searcher, "text")
+            self._ranker(searcher).pin_frequent("body", self._body_lexicon(searcher)[1])
 
         self._guard(work)

@@ -105,3 +105,17 @@ def test_window_search_uses_ranked_order(engine: WhooshEngine, tmp_path: Path) -
     scores = [h.score for h in res.hits]
     assert scores == sorted(scores, reverse=True)
     assert all(h.snippets and "<mark>" in h.snippets[0] for h in res.hits)
+
+
+def test_pinned_frequent_terms_give_the_same_results(engine: WhooshEngine) -> None:
+    """warm() pins the most frequent body terms' postings: scores and matches stay Whoosh's."""
+    searcher = engine._search_handle()
+    ranker = Ranker(searcher)
+    pinned = ranker.pin_frequent("body", engine._body_lexicon(searcher)[1], budget=200)
+    assert pinned > 0
+    for text in ("said minister", '"colour revolution"', '"alpha beta"~3', "protest -rally"):
+        q = engine._expand_fuzzy(parse(text, engine._schema, engine._parser).query, searcher)
+        expected = whoosh_top(engine, q, None)
+        got, everything = ranker.top(q, 1000, None)
+        assert [d for d, _s in got] == [d for d, _s in expected]
+        assert everything == frozenset(searcher.docs_for_query(q))

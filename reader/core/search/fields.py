@@ -35,7 +35,7 @@ Extractor = Callable[..., list[str]]
 #: Names the core schema uses; registered fields may not take them.
 RESERVED: frozenset[str] = frozenset({
     "key", "id", "title", "outlet", "author", "published", "language", "section", "body",
-    "facet_outlet", "day", "hash", "date", "tokens",
+    "facet_outlet", "day", "hash", "date", "tokens", "text",
 })
 
 

@@ -7,6 +7,8 @@ which pickle by reference when the extractor is a module-level function.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -37,9 +39,28 @@ def extras_for(specs: Sequence[FieldSpec], schema: Any) -> list[Extra]:
             for s in specs if s.name in schema.names()]
 
 
+_SPAN = struct.Struct("<II")
+
+
+def pack_text(text_z: bytes, start: int, end: int) -> bytes:
+    """A record's ``text`` column: its section's ``[start, end)`` and the document's text (zlib)."""
+    return _SPAN.pack(start, end) + text_z
+
+
+def unpack_text(blob: bytes) -> tuple[str, int, int] | None:
+    """``(document text, section start, section end)`` from a ``text`` column value; None if empty."""
+    if len(blob) < _SPAN.size:
+        return None
+    start, end = _SPAN.unpack_from(blob)
+    return zlib.decompress(blob[_SPAN.size:]).decode("utf-8"), start, end
+
+
 def section_records(doc: Document, extras: Sequence[Extra]) -> Iterator[dict[str, Any]]:
     meta = doc.meta
     published = to_datetime(meta.published)
+    # The whole canonical text, compressed once per document: snippets are cut from it exactly as
+    # from the file's document (the same text, the same section offsets), without reading the file.
+    text_z = zlib.compress(doc.text.encode("utf-8"), 1)
     for section in doc.sections:
         body, tokens = analyse_for_index(doc.text[section.start:section.end])
         record: dict[str, Any] = {
@@ -55,6 +76,7 @@ def section_records(doc: Document, extras: Sequence[Extra]) -> Iterator[dict[str
             "day": meta.published or "undated",
             "body": body,
             "tokens": tokens,
+            "text": pack_text(text_z, section.start, section.end),
         }
         if section.name == ARTICLE:
             record["title"] = meta.title

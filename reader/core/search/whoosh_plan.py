@@ -118,5 +118,23 @@ class Planning(Facets):
 
     def _vocabulary(self, searcher: Searcher) -> list[str]:
         """Body words a suggestion or a fuzzy term may become, read once per index generation."""
-        return self._cached(searcher, "vocabulary", lambda: [
-            w for w in (_text(t) for t in searcher.reader().lexicon("body")) if w.isalpha() and len(w) > 2])
+        return self._body_lexicon(searcher)[0]
+
+    def _body_lexicon(self, searcher: Searcher) -> tuple[list[str], dict[str, int]]:
+        """(the vocabulary, every body term's document frequency), from one pass per segment.
+
+        The same words, in the same (sorted) order as walking the merged lexicon; the frequencies
+        come with that walk and rank the terms :meth:`Ranker.pin_frequent` keeps.
+        """
+        def make() -> tuple[list[str], dict[str, int]]:
+            freqs: dict[str, int] = {}
+            for sub, _offset in searcher.leaf_searchers():
+                reader = sub.reader()
+                if "body" not in reader.indexed_field_names():
+                    continue
+                for term, info in reader.iter_field("body"):
+                    word = _text(term)
+                    freqs[word] = freqs.get(word, 0) + info.doc_frequency()
+            return [w for w in sorted(freqs) if w.isalpha() and len(w) > 2], freqs
+
+        return self._cached(searcher, "lexicon", make)

@@ -151,5 +151,8 @@ class Searching(Suggestions):
             self._vocabulary(searcher)
             self._days(searcher)
             self._outlet_names(searcher)
+            self._column(searcher, "tokens")
+            self._column(searcher, "text")
+            self._ranker(searcher).pin_frequent("body", self._body_lexicon(searcher)[1])
 
         self._guard(work)

@@ -1,5 +1,6 @@
 """Marked snippets for the hits asked for only, located from the body postings' positions and
-each record's stored token map instead of re-analysing documents (a stale record is analysed).
+each record's token map column instead of re-analysing documents (a stale record is analysed),
+cut from the record's indexed text while its file is unchanged (else from the document read).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from reader.core.search.engine import (
     SearchHit,
 )
 from reader.core.search.formats import token_end, token_starts
+from reader.core.search.ranking import Ranker
+from reader.core.search.records import unpack_text
 from reader.core.search.whoosh_index import MAX_POSTING_TERMS
 from reader.core.search.whoosh_plan import Planning
 
@@ -54,24 +57,35 @@ class Snippets(Planning):
                       searcher: Searcher) -> list[list[str]]:
         """Snippets for each ``(docnum, hit)``; hits located from postings and the token map."""
         positions = self._posting_positions(sorted({d for d, _h in located if d >= 0}), spec, searcher)
+        tokens = self._column(searcher, "tokens")
+        texts = self._column(searcher, "text")
         out: list[list[str]] = []
         for docnum, hit in located:
-            try:
-                doc = self.corpus.document(hit.id)
-            except ReaderError:
-                out.append([])
-                continue
-            section = doc.section(hit.section)
-            if section is None:
-                out.append([])
-                continue
             found = positions.get(docnum) if docnum >= 0 else None
-            stored = searcher.stored_fields(docnum) if found is not None else {}
-            if found is None or doc.content_hash != stored.get("hash") or "tokens" not in stored:
-                spans = highlight.find_hits(doc.text, section.start, section.end, spec)  # stale: analyse
+            stored = searcher.stored_fields(docnum) if docnum >= 0 else {}
+            source = None
+            if texts is not None and docnum >= 0 and self._unchanged_since_indexed(hit.id, stored.get("hash")):
+                source = unpack_text(texts[docnum])
+            if source is not None:
+                text, start, end = source
+                content_hash = stored.get("hash")
             else:
-                spans = self._spans_from_map(doc.text, section.start, stored["tokens"], found, spec)
-            out.append(highlight.snippets(doc.text, section.start, section.end, spans, count))
+                try:
+                    doc = self.corpus.document(hit.id)
+                except ReaderError:
+                    out.append([])
+                    continue
+                section = doc.section(hit.section)
+                if section is None:
+                    out.append([])
+                    continue
+                text, start, end, content_hash = doc.text, section.start, section.end, doc.content_hash
+            blob = tokens[docnum] if tokens is not None and found is not None else b""
+            if found is None or content_hash != stored.get("hash") or not blob:
+                spans = highlight.find_hits(text, start, end, spec)  # stale: analyse
+            else:
+                spans = self._spans_from_map(text, start, blob, found, spec)
+            out.append(highlight.snippets(text, start, end, spans, count))
         return out
 
     @staticmethod
@@ -110,7 +124,16 @@ class Snippets(Planning):
             return {}
         reader = searcher.reader()
         found: dict[int, dict[str, list[int]]] = {d: {} for d in docnums}
+        ranker = self._cached(searcher, "ranker", lambda: Ranker(searcher))
+        decode = searcher.schema["body"].format.decode_positions
         for word in words:
+            table = ranker.cached_values("body", word)
+            if table is not None:  # read with the word's impacts: no walk of its postings
+                for docnum in docnums:
+                    value = table.get(docnum)
+                    if value is not None:
+                        found[docnum][word] = decode(value)
+                continue
             try:
                 matcher = reader.postings("body", word)
             except Exception:  # TermNotFound: the word is not in any body

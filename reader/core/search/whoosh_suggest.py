@@ -111,7 +111,8 @@ class Suggestions(Snippets):
                     continue
                 section = doc.section(fields.get("section", ARTICLE))
                 posl = matcher.value_as("positions")
-                starts = token_starts(fields.get("tokens") or b"")
+                column = self._column(searcher, "tokens")
+                starts = token_starts(column[docnum] if column is not None else b"")
                 if section is None or not posl or posl[0] >= len(starts) or doc.content_hash != fields.get("hash"):
                     return self._surface_by_analysis(term, doc)
                 start = section.start + starts[posl[0]]

@@ -325,3 +325,37 @@ def test_counts_and_facets_equal_a_walk_of_every_match(engine: WhooshEngine, q: 
         outlets[stored[d]["outlet"]] = outlets.get(stored[d]["outlet"], 0) + 1
     assert res.facets["outlet"] == dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])))
     assert isinstance(base, wq.Query)
+
+
+@pytest.mark.parametrize("q", ["Ablyazov", '"peaceful protesters"~2', "Kazakh* -Ablyazov",
+                               'section:comments "the west"', "colour revolution"])
+def test_snippets_from_indexed_text_equal_snippets_from_the_file(engine: WhooshEngine, q: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snippets cut from the record's text column are those cut from the document read from its file."""
+    plain = engine.search(q, limit=20, snippets=0)
+    assert plain.hits
+    read: list[str] = []
+    document = engine.corpus.document
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.corpus, "document", lambda doc_id: read.append(doc_id) or document(doc_id))
+        indexed = engine.snippets(q, plain.hits)
+    assert read == []  # every snippet cut from the index's text, no file read
+    monkeypatch.setattr(WhooshEngine, "_unchanged_since_indexed", lambda self, doc_id, content_hash: False)
+    from_files = engine.snippets(q, plain.hits)
+    assert [h.snippets for h in indexed] == [h.snippets for h in from_files]
+    assert [h.snippets for h in indexed] == [h.snippets for h in engine.search(q, limit=20, snippets=3).hits]
+    assert any(h.snippets for h in indexed)
+
+
+def test_changed_file_before_the_update_snippets_from_the_file(tmp_path: Path, corpus_copy: Path) -> None:
+    """A file changed after indexing (index not updated yet): its snippets come from the file, not the index."""
+    eng, corpus = _fresh(tmp_path, corpus_copy)
+    eng.update()
+    hit = next(h for h in eng.search("Simferopol").hits if h.id == "kavkazplus-gutted")
+    assert eng._unchanged_since_indexed(hit.id, eng._search_handle().stored_fields(
+        eng._search_handle().document_number(key=f"{hit.id}#article"))["hash"])
+    path = corpus_copy / "kavkazplus-gutted.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Simferopol", "Simferopol-Zanzibar"), encoding="utf-8")
+    corpus.scan()
+    again = eng.snippets("Simferopol", [hit])[0]
+    assert again.snippets and any("Zanzibar" in s for s in again.snippets)

@@ -25,6 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from reader.core.atomic import atomic_write_text
 from reader.core.document import DocumentMeta
 from reader.core.frontmatter import Problem
 
@@ -110,11 +111,6 @@ class ScanCache:
                           ensure_ascii=False, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            try:  # replaced whole, never fsync-ed: a crash leaves the old file or no file
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(self.path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            atomic_write_text(self.path, text, durable=False)
         except OSError as exc:  # a full or read-only cache folder only costs the next scan time
             log.info("scan cache not written (%s)", exc)

@@ -143,7 +143,7 @@ class Aligner:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(path, json.dumps(stats.to_dict()))
+                atomic_write_text(path, json.dumps(stats.to_dict()), durable=False)
             except OSError as exc:
                 log.warning("alignment word weights not cached (%s); they are rebuilt next time", exc)
         return stats
@@ -198,7 +198,7 @@ class Aligner:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(path, json.dumps(result.to_cache()))
+                atomic_write_text(path, json.dumps(result.to_cache()), durable=False)
             except OSError as exc:
                 log.warning("alignment not cached (%s); it is computed again next time", exc)
         self._memory[key] = result

@@ -178,7 +178,8 @@ class FramingEngine:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(path, json.dumps([[s.technique, s.start, s.end, s.rule, s.term] for s in spans]))
+            atomic_write_text(path, json.dumps([[s.technique, s.start, s.end, s.rule, s.term] for s in spans]),
+                              durable=False)
         except OSError as exc:  # a cache that cannot be written is only slower
             log.debug("framing span cache not written to %s: %s", path, exc)
 

@@ -188,7 +188,7 @@ class KwicIndex:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_text(cache, json.dumps({"version": CACHE_VERSION, "stamp": stamp,
                                                      "records": [[r.doc, r.outlet, r.date, r.text] for r in records]},
-                                                    ensure_ascii=False))
+                                                    ensure_ascii=False), durable=False)
             except OSError:
                 pass  # an unwritable cache only costs time
         return cls(records)

@@ -212,7 +212,7 @@ class IndexHandle:
         if self._ram is not None and folder is None:
             self._ram_state = data
             return
-        atomic_write_text(self._state_path(folder), json.dumps(data, separators=(",", ":")))
+        atomic_write_text(self._state_path(folder), json.dumps(data, separators=(",", ":")), durable=False)
 
     def needs_rebuild(self) -> str | None:
         with self._lock:

@@ -11,7 +11,7 @@ window: a fork would inherit locks other threads of the window held at that mome
 service's, the engine's) and Qt's state. It rebuilds what it needs from the folders of the run
 (:func:`context_spec`), so it reads the same settings, overlays, caches and index.
 
-Protocol: the parent writes one pickled ``(target, kwargs)`` to the child's stdin, then a single
+Protocol: the parent writes one pickled ``(target, kwargs)`` (length first) to the child's stdin, then a single
 byte ``c`` to ask it to stop; the child writes pickled messages to its stdout, which it keeps for
 itself (stray prints go to stderr): ``("progress", done, total)`` (at most every 0.1 s), then
 one ``("result", value)`` or ``("error", exception)``. The child leaves with ``os._exit`` right
@@ -102,7 +102,8 @@ def run(target: str, kwargs: dict[str, Any], progress: Progress | None = None,
                             stdout=subprocess.PIPE, env=env, close_fds=True)
     assert proc.stdin is not None and proc.stdout is not None
     try:
-        pickle.dump((target, kwargs), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((target, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        proc.stdin.write(len(payload).to_bytes(8, "little") + payload)
         proc.stdin.flush()
         return _read_messages(proc, progress, cancelled)
     finally:
@@ -169,11 +170,29 @@ def _finish(proc: subprocess.Popen[bytes]) -> None:
 
 
 # -- the child ----------------------------------------------------------------------------------
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            raise EOFError("the parent went away")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
 def _child_main() -> None:
+    # The pipes are used through raw descriptors only, and fds 0 and 1 point elsewhere: worker
+    # processes the target forks close sys.stdin on start, which blocked for good on the lock of
+    # a buffered stdin another thread was reading from (inherited locked by the fork).
     out = os.fdopen(os.dup(1), "wb")  # the messages' own channel; fd 1 now points at stderr
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    stdin = sys.stdin.buffer
+    inbox = os.dup(0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115, PTH123 - the process's stdin, for good
     lock = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
@@ -182,14 +201,15 @@ def _child_main() -> None:
             out.flush()
 
     stop = threading.Event()
-    try:
-        target, kwargs = pickle.load(stdin)
+    try:  # exactly the job's bytes: a Cancel byte right behind them stays for the watcher
+        size = int.from_bytes(_read_exactly(inbox, 8), "little")
+        target, kwargs = pickle.loads(_read_exactly(inbox, size))
     except Exception:
         os._exit(2)
 
     def watch_stdin() -> None:  # a byte (or the parent going away) means: stop
-        with contextlib.suppress(Exception):
-            stdin.read(1)
+        with contextlib.suppress(OSError):
+            os.read(inbox, 1)
         stop.set()
 
     threading.Thread(target=watch_stdin, daemon=True).start()

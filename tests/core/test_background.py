@@ -30,6 +30,19 @@ def waiting(*, progress: Any = None, cancelled: Any = None) -> str:
     raise ReaderError("stopped as asked")
 
 
+def forking(*, progress: Any = None, cancelled: Any = None) -> int:
+    import multiprocessing
+
+    proc = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0,))
+    proc.start()  # its bootstrap closes sys.stdin: that once hung on a lock the watcher held
+    proc.join(20)
+    return proc.exitcode if proc.exitcode is not None else -1
+
+
+def test_a_child_can_fork_workers() -> None:
+    assert background.run(f"{__name__}:forking", {}) == 0
+
+
 def test_the_result_and_progress_come_from_another_process() -> None:
     seen: list[tuple[int, int]] = []
     result = background.run(f"{__name__}:counting", {"n": 3}, lambda d, t: seen.append((d, t)))

@@ -73,3 +73,15 @@ def entity_counts(*, spec: ContextSpec, progress: Progress | None = None,
     finally:
         with contextlib.suppress(Exception):
             session.close()
+
+
+def alignment_stats(*, spec: ContextSpec, progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> bool:
+    """Build and store the corpus word weights alignment needs (False if cancelled)."""
+    session = _session(spec)
+    try:
+        session.corpus()
+        return bool(session.aligner().prepare_stats(progress, cancelled))
+    finally:
+        with contextlib.suppress(Exception):
+            session.close()

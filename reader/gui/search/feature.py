@@ -54,6 +54,9 @@ BACKGROUND_NICE = 10
 #: seconds at 20,000 documents (GUI stalls up to 2.9 s). Smaller ones index in a thread, where
 #: starting a child (about a second) would cost more than it saves.
 CHILD_MIN_DOCS = 1000
+#: Corpora from this size search in a pool thread (:meth:`SearchFeature._search_in_job`);
+#: smaller ones answer in a few milliseconds on the GUI thread.
+THREAD_SEARCH_MIN_DOCS = 5000
 
 
 def in_child(engine: SearchEngine, documents: int) -> bool:
@@ -74,6 +77,8 @@ class SearchFeature(QObject):
         self.dock = window.add_dock(self.panel, "Search", "search", Qt.DockWidgetArea.RightDockWidgetArea)
         self.engine: SearchEngine | None = None
         self.job: Job | None = None
+        self.search_job: Job | None = None
+        self._search_seq = 0
         self.merge_job: Job | None = None
         self.indexing = False
         self.pending_query: str | None = None
@@ -311,21 +316,58 @@ class SearchFeature(QObject):
             self.panel.set_status(f"The search index is being built{where}; your search will run when it is ready.")
             return
         filters = self.panel.filters()
+        engine = self.engine
+        corpus = self.window.corpus
+        if corpus is not None and len(corpus) >= THREAD_SEARCH_MIN_DOCS:
+            self._search_in_job(engine, query, filters)
+            return
         try:
-            # Snippets for the first page only; the rest are cut as rows scroll into view.
-            results = self.engine.search(query, limit=RESULT_LIMIT, filters=filters, snippets=0)
-            first = self.engine.snippets(query, results.hits[:SNIPPET_PAGE], filters=filters)
-            results = replace(results, hits=first + results.hits[SNIPPET_PAGE:])
-        except QuerySyntaxError as exc:
+            results = first_page(engine, query, filters)
+        except (QuerySyntaxError, IndexUnusable) as exc:
+            self._search_failed(query, exc)
+            return
+        self._show(results, filters)
+
+    def _search_in_job(self, engine: SearchEngine, query: str, filters: dict[str, list[str]]) -> None:
+        """Search in a pool thread; only the newest search's results are shown. At 20,000
+        documents a search with its first page of snippets took up to 0.2 s of the GUI thread;
+        in a thread, Python's switch interval hands the GUI thread the interpreter every 5 ms."""
+        self._search_seq += 1
+        seq = self._search_seq
+        job = Job(lambda _progress, _cancelled: first_page(engine, query, filters), self)
+        job.finished.connect(lambda results: self._on_searched(seq, query, filters, results))
+        job.failed.connect(lambda error: self._on_search_failed(seq, query, error))
+        self.search_job = job
+        job.start()
+
+    def _on_searched(self, seq: int, query: str, filters: dict[str, list[str]], results: SearchResults) -> None:
+        if seq == self._search_seq and query == self.last_query and self.engine is not None:
+            self._show(results, filters)
+
+    def _on_search_failed(self, seq: int, query: str, error: JobError) -> None:
+        if seq != self._search_seq or query != self.last_query:
+            return
+        if isinstance(error.error, (QuerySyntaxError, IndexUnusable)):
+            self._search_failed(query, error.error)
+        else:
+            self.panel.set_status(f"Search failed: {error}", error=True)
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search runs in a job (big corpora; see :meth:`_search_in_job`)."""
+        return self.search_job is not None and not self.search_job.done
+
+    def _search_failed(self, query: str, exc: Exception) -> None:
+        if isinstance(exc, QuerySyntaxError):
             self.panel.clear_results()
             self.panel.set_status(f"Cannot read the query: {exc}", error=True)
             return
-        except IndexUnusable as exc:
-            self.pending_query = query
-            self.panel.set_status("The search index was damaged; rebuilding it…")
-            self.window.notify(f"Rebuilding the search index: {exc}", 10000)
-            self.start_indexing(reason=str(exc))
-            return
+        self.pending_query = query
+        self.panel.set_status("The search index was damaged; rebuilding it…")
+        self.window.notify(f"Rebuilding the search index: {exc}", 10000)
+        self.start_indexing(reason=str(exc))
+
+    def _show(self, results: SearchResults, filters: dict[str, list[str]]) -> None:
         self.last_results = results
         self.last_filters = filters
         self.panel.show_results(results, filled=min(SNIPPET_PAGE, len(results.hits)))
@@ -432,6 +474,14 @@ class SearchFeature(QObject):
         layout.addWidget(buttons)
         self.help_dialog = dialog
         dialog.open()
+
+
+def first_page(engine: SearchEngine, query: str, filters: dict[str, list[str]]) -> SearchResults:
+    """The window's search: the best hits, snippets for the first page only (the rest are cut
+    as rows scroll into view)."""
+    results = engine.search(query, limit=RESULT_LIMIT, filters=filters, snippets=0)
+    first = engine.snippets(query, results.hits[:SNIPPET_PAGE], filters=filters)
+    return replace(results, hits=first + results.hits[SNIPPET_PAGE:])
 
 
 def progress_text(done: int, total: int, seconds: float) -> str:

@@ -42,3 +42,16 @@ def test_entity_counts_from_a_child_match_the_threads(qtbot, monkeypatch) -> Non
     with qtbot.waitSignal(feature.countsUpdated, timeout=60000):
         feature.recount()
     assert feature.counts == here
+
+
+def test_a_big_corpus_searches_in_a_thread_and_shows_only_the_newest(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(search_feature, "THREAD_SEARCH_MIN_DOCS", 0)
+    _window, feature = make_window(qtbot)
+    panel = feature.panel
+    panel.set_query("Ablyazov")
+    panel.set_query("Masimov")  # typed on before the first answer came
+    qtbot.waitUntil(lambda: not feature.searching and [h.id for h in panel.model.hits] == ["moa-failed-rebellion"],
+                    timeout=15000)
+    assert feature.last_query == "Masimov"
+    panel.set_query('"peaceful protesters')
+    qtbot.waitUntil(lambda: "Cannot read the query" in panel.status.text(), timeout=15000)

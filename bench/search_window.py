@@ -94,7 +94,15 @@ probe.start()
 window.start([])
 window.wait_for_corpus(timeout_ms=600000)
 feature = window.features["search"]
+rss_at = {}
+def rss_now():
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 def begin(name):
+    rss_at[phase[0]] = rss_now()
     phase[0] = name
     lateness.clear()
     last[0] = clock.elapsed()
@@ -148,7 +156,7 @@ check.stop()
 aligning = time.perf_counter() - t0
 aligned = window.compare.alignment_at(0) is not None
 during_compare = max(lateness or [0])
-phase[0] = "done"
+begin("done")
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for name, (late, stack, others, _inner) in worst.items():
         out.write(f"== {name}: worst stall {late * 1000:.0f} ms; GUI thread:\n{stack}")
@@ -159,7 +167,7 @@ print(json.dumps({"indexing": indexing, "stall_index": during_index, "stall_sear
                   "stall_compare": during_compare, "aligning": aligning, "aligned": aligned,
                   "search_max": max(searches), "panes": len(window.compare.views()),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "where": {name: w[3] for name, w in worst.items()},
+                  "where": {name: w[3] for name, w in worst.items()}, "rss_at": rss_at,
                   "progress": progress_text}), flush=True)
 # Measured: leave now. A normal exit can hang in multiprocessing's exit handler (a Queue feeder
 # thread blocked writing to worker processes that are gone), which is not what this measures.
@@ -202,7 +210,9 @@ def measure_window(label: str, corpus_dir: Path, work: Path, *, big: bool) -> li
                    f"alignment {'applied' if data['aligned'] else 'NOT applied'} after {data['aligning']:.1f} s "
                    "(corpus word weights built in the background)", where.get("compare", "")),
         Row(f"{label}: window peak memory (search, {data['panes']}-pane compare)", data["rss"], "MB",
-            "<= 400" if big else "", (data["rss"] <= 400) if big else None, "the GUI process (workers excluded)"),
+            "<= 400" if big else "", (data["rss"] <= 400) if big else None,
+            "the GUI process (children excluded); RSS at the end of each phase: "
+            + ", ".join(f"{k} {v:.0f} MB" for k, v in data.get("rss_at", {}).items())),
     ]
 
 

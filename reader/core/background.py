@@ -11,7 +11,7 @@ window: a fork would inherit locks other threads of the window held at that mome
 service's, the engine's) and Qt's state. It rebuilds what it needs from the folders of the run
 (:func:`context_spec`), so it reads the same settings, overlays, caches and index.
 
-Protocol: the parent writes one pickled ``(target, kwargs)`` (length first) to the child's stdin, then a single
+Protocol: the parent writes one pickled ``(target, kwargs, nice)`` (length first) to the child's stdin, then a single
 byte ``c`` to ask it to stop; the child writes pickled messages to its stdout, which it keeps for
 itself (stray prints go to stderr): ``("progress", done, total)`` (at most every 0.1 s), then
 one ``("result", value)`` or ``("error", exception)``. The child leaves with ``os._exit`` right
@@ -48,6 +48,9 @@ Cancelled = Callable[[], bool]
 CANCEL_GRACE = 10.0
 #: Seconds between two progress messages from the child.
 PROGRESS_EVERY = 0.1
+#: Niceness of a child (and the processes it starts): on two cores shared with the window, a
+#: child at the window's priority took the CPU the GUI thread needed to answer within 50 ms.
+CHILD_NICE = 10
 
 
 class ChildFailed(ReaderError):
@@ -89,7 +92,7 @@ def _resolve(target: str) -> Callable[..., Any]:
 
 
 def run(target: str, kwargs: dict[str, Any], progress: Progress | None = None,
-        cancelled: Cancelled | None = None, *, in_child: bool = True) -> Any:
+        cancelled: Cancelled | None = None, *, in_child: bool = True, nice: int = CHILD_NICE) -> Any:
     """``target(progress=, cancelled=, **kwargs)`` ("module:function") in a child process; its result.
 
     The exception the target raised is raised here (a :class:`ChildFailed` when the child died or
@@ -102,7 +105,7 @@ def run(target: str, kwargs: dict[str, Any], progress: Progress | None = None,
                             stdout=subprocess.PIPE, env=env, close_fds=True)
     assert proc.stdin is not None and proc.stdout is not None
     try:
-        payload = pickle.dumps((target, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((target, kwargs, nice), protocol=pickle.HIGHEST_PROTOCOL)
         proc.stdin.write(len(payload).to_bytes(8, "little") + payload)
         proc.stdin.flush()
         return _read_messages(proc, progress, cancelled)
@@ -203,9 +206,12 @@ def _child_main() -> None:
     stop = threading.Event()
     try:  # exactly the job's bytes: a Cancel byte right behind them stays for the watcher
         size = int.from_bytes(_read_exactly(inbox, 8), "little")
-        target, kwargs = pickle.loads(_read_exactly(inbox, size))
+        target, kwargs, nice = pickle.loads(_read_exactly(inbox, size))
     except Exception:
         os._exit(2)
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(nice)
 
     def watch_stdin() -> None:  # a byte (or the parent going away) means: stop
         with contextlib.suppress(OSError):

@@ -135,6 +135,7 @@ class AlignmentLayers:
 
     def _on_stats_failed(self, error: JobError) -> None:
         self._stats_job = None
+        log.warning("the corpus word weights for alignment could not be built: %s", error)
         self.window_.notify(f"Could not align: {error}", 8000)
 
     def reset_corpus(self) -> None:

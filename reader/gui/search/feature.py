@@ -51,9 +51,11 @@ SNIPPET_PAGE = 20
 BACKGROUND_NICE = 10
 #: Corpora from this size index in a child process (:mod:`reader.core.background`): in a thread
 #: of the window, the writer's Python work and its workers' feeder threads held the GIL for
-#: seconds at 20,000 documents (GUI stalls up to 2.9 s). Smaller ones index in a thread, where
-#: starting a child (about a second) would cost more than it saves.
-CHILD_MIN_DOCS = 1000
+#: seconds at 20,000 documents (GUI stalls up to 2.9 s). None: from the size at which a build
+#: uses worker processes (``PARALLEL_MIN_DOCS``), so the window's process never holds their
+#: queues, whose feeder threads could hang its exit (a feeder blocked writing to workers gone).
+#: Smaller ones index in a thread, where starting a child would cost more than it saves.
+CHILD_MIN_DOCS: int | None = None
 #: Corpora from this size search in a pool thread (:meth:`SearchFeature._search_in_job`);
 #: smaller ones answer in a few milliseconds on the GUI thread.
 THREAD_SEARCH_MIN_DOCS = 5000
@@ -62,8 +64,13 @@ THREAD_SEARCH_MIN_DOCS = 5000
 def in_child(engine: SearchEngine, documents: int) -> bool:
     """Whether to index in a child: a local Whoosh index on disk (``worker_nice`` marks it; a
     team corpus's engine talks to its server), big enough, where children can be started."""
+    least = CHILD_MIN_DOCS
+    if least is None:
+        from reader.core.search.whoosh_index import PARALLEL_MIN_DOCS  # Whoosh: loaded off the GUI thread
+
+        least = PARALLEL_MIN_DOCS
     return (hasattr(engine, "worker_nice") and not getattr(engine, "notice", "")
-            and documents >= CHILD_MIN_DOCS and background.can_run_children())
+            and documents >= least and background.can_run_children())
 
 
 class SearchFeature(QObject):
@@ -193,8 +200,8 @@ class SearchFeature(QObject):
                 report = here(progress, cancelled)
             else:
                 report = background.run("reader.core.background_tasks:index_corpus",
-                                        {"spec": spec, "rebuild": rebuild, "reason": reason,
-                                         "nice": BACKGROUND_NICE}, progress, cancelled)
+                                        {"spec": spec, "rebuild": rebuild, "reason": reason, "nice": 0},
+                                        progress, cancelled, nice=BACKGROUND_NICE)  # workers inherit it
                 engine.close()  # the child wrote a new generation (or swapped a new folder in): reopen
                 if report.notice:  # it could only index into its own memory: do it in this process
                     report = here(progress, cancelled)

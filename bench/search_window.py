@@ -46,11 +46,29 @@ clock = QElapsedTimer()
 clock.start()
 last = [clock.elapsed()]
 beat = [time.monotonic()]
+# The GUI thread's own scheduler figures: nanoseconds on a CPU and waiting in the run queue
+# (Linux schedstat). A late tick whose time went to the run queue was the machine's other
+# processes holding both cores, not this process's work.
+SCHED = f"/proc/self/task/{threading.get_native_id()}/schedstat"
+def sched():
+    try:
+        with open(SCHED, encoding="ascii") as f:
+            run, wait, _n = f.read().split()
+        return int(run) / 1e6, int(wait) / 1e6
+    except (OSError, ValueError):
+        return 0.0, 0.0
+prev_sched = [sched()]
+late_sched = {}  # phase -> (lateness, ms running, ms waiting for a CPU) of its latest tick
 def tick():
     now = clock.elapsed()
-    lateness.append(now - last[0] - 10)
+    late = now - last[0] - 10
+    lateness.append(late)
     last[0] = now
     beat[0] = time.monotonic()
+    run, wait = sched()
+    if late > late_sched.get(phase[0], (0,))[0]:
+        late_sched[phase[0]] = (late, run - prev_sched[0][0], wait - prev_sched[0][1])
+    prev_sched[0] = (run, wait)
 probe = QTimer(interval=10)
 probe.timeout.connect(tick)
 
@@ -168,6 +186,7 @@ print(json.dumps({"indexing": indexing, "stall_index": during_index, "stall_sear
                   "search_max": max(searches), "panes": len(window.compare.views()),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "where": {name: w[3] for name, w in worst.items()}, "rss_at": rss_at,
+                  "sched": late_sched,
                   "progress": progress_text}), flush=True)
 # Measured: leave now. A normal exit can hang in multiprocessing's exit handler (a Queue feeder
 # thread blocked writing to worker processes that are gone), which is not what this measures.
@@ -176,9 +195,13 @@ os._exit(0)
 """
 
 
-def _stall_row(name: str, value: float, big: bool, note: str, where: str) -> Row:
+def _stall_row(name: str, value: float, big: bool, note: str, where: str,
+               sched: list[float] | None = None) -> Row:
     if value > STALL_MS and where:
         note = f"{note}; worst at {where}"
+    if value > STALL_MS and sched:
+        note = (f"{note}; in the worst tick the GUI thread ran {sched[1]:.0f} ms and waited "
+                f"{sched[2]:.0f} ms for a CPU")
     return Row(name, value, "ms", f"<= {STALL_MS} ms" if big else "", (value <= STALL_MS) if big else None, note)
 
 
@@ -198,17 +221,20 @@ def measure_window(label: str, corpus_dir: Path, work: Path, *, big: bool) -> li
         log.info("where the window's stalls were:\n%s", stalls.read_text(encoding="utf-8"))
         print(stalls.read_text(encoding="utf-8"), file=sys.stderr)
     where = data.get("where", {})
+    sched = data.get("sched", {})
     return [
         _stall_row(f"{label}: window, longest GUI stall while indexing", data["stall_index"], big,
                    f"indexing took {data['indexing']:.0f} s in the window (10 ms QTimer lateness); "
-                   f"progress read “{data['progress']}”", where.get("index", "")),
+                   f"progress read “{data['progress']}”", where.get("index", ""),
+                   sched.get("index")),
         _stall_row(f"{label}: window, longest GUI stall while searching", data["stall_search"], big,
                    f"slowest typed search incl. first page of snippets {data['search_max'] * 1000:.0f} ms",
-                   where.get("search", "")),
+                   where.get("search", ""), sched.get("search")),
         _stall_row(f"{label}: window, longest GUI stall while a {data['panes']}-pane compare opens and aligns",
                    data["stall_compare"], big,
                    f"alignment {'applied' if data['aligned'] else 'NOT applied'} after {data['aligning']:.1f} s "
-                   "(corpus word weights built in the background)", where.get("compare", "")),
+                   "(corpus word weights built in the background)", where.get("compare", ""),
+                   sched.get("compare")),
         Row(f"{label}: window peak memory (search, {data['panes']}-pane compare)", data["rss"], "MB",
             "<= 400" if big else "", (data["rss"] <= 400) if big else None,
             "the GUI process (children excluded); RSS at the end of each phase: "

@@ -232,13 +232,18 @@ def _child_main() -> None:
     try:
         result = _resolve(target)(progress=progress, cancelled=stop.is_set, **kwargs)
         send(("result", result))
+    except BrokenPipeError:  # the parent is gone (it quit, or was killed): nobody to tell
+        code = 1
     except BaseException as exc:
         code = 1
-        try:
-            pickle.loads(pickle.dumps(exc))  # it must come back in one piece on the other side
-            send(("error", exc))
-        except Exception:
-            send(("error", ChildFailed(f"{type(exc).__name__}: {exc}")))
+        with contextlib.suppress(BrokenPipeError):
+            try:
+                pickle.loads(pickle.dumps(exc))  # it must come back in one piece on the other side
+                send(("error", exc))
+            except BrokenPipeError:
+                raise
+            except Exception:
+                send(("error", ChildFailed(f"{type(exc).__name__}: {exc}")))
     with contextlib.suppress(Exception):
         out.close()
         sys.stderr.flush()

@@ -161,8 +161,12 @@ during_search = max(lateness or [0])
 begin("compare")
 t0 = time.perf_counter()
 ids = [m.id for m in window.corpus.metas()[:3]]
+# one action at a time, as a person opens them: the event loop runs between the three
+settle(lambda: False, 0.2)
 window.open_document(ids[0])
+settle(lambda: False, 0.2)
 window.compare.open_beside(ids[1])
+settle(lambda: False, 0.2)
 window.compare.open_beside(ids[2], after=window.compare.views()[-1])
 for _ in range(20):
     app.processEvents()

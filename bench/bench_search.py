@@ -31,6 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import ROOT, SHARED, Row, median, percentile
+from bench.search_window import measure_window
 
 log = logging.getLogger(__name__)
 
@@ -315,109 +316,6 @@ def cli_row(label: str, corpus_dir: Path, work: Path) -> Row:
     subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)
     return Row(f"{label}: CLI process, search --limit 20 --json", time.perf_counter() - t0, "s", "", None,
                "whole process: Python start-up, corpus scan, index freshness check, search")
-
-
-# -- the window -----------------------------------------------------------------------------------
-_WINDOW = r"""
-import json, os, resource, sys, time
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
-from reader.core.context import AppContext
-from reader.gui.window.mainwindow import MainWindow
-app = QApplication([])
-lateness = []
-clock = QElapsedTimer()
-clock.start()
-last = [clock.elapsed()]
-def tick():
-    now = clock.elapsed()
-    lateness.append(now - last[0] - 10)
-    last[0] = now
-probe = QTimer(interval=10)
-probe.timeout.connect(tick)
-window = MainWindow(AppContext.create(corpus=sys.argv[1]), persist=False)
-window.resize(1400, 900)
-window.show()
-probe.start()
-window.start([])
-window.wait_for_corpus(timeout_ms=600000)
-feature = window.features["search"]
-lateness.clear()  # from here on: the window indexing (corpus loading is measured elsewhere)
-last[0] = clock.elapsed()
-t0 = time.perf_counter()
-feature.wait_until_indexed(timeout_ms=3600000)
-indexing = time.perf_counter() - t0
-during_index = max(lateness or [0])
-lateness.clear()
-last[0] = clock.elapsed()
-feature.show_panel()
-searches = []
-for q in ("government", "minister said", '"prime minister"', "econom*", "tony blair", "goverment~"):
-    t0 = time.perf_counter()
-    feature.panel.set_query(q)
-    searches.append(time.perf_counter() - t0)
-    for _ in range(5):
-        app.processEvents()
-feature.panel.results.scrollToBottom()
-for _ in range(20):
-    app.processEvents()
-during_search = max(lateness or [0])
-lateness.clear()
-last[0] = clock.elapsed()
-t0 = time.perf_counter()
-ids = [m.id for m in window.corpus.metas()[:3]]
-window.open_document(ids[0])
-window.compare.open_beside(ids[1])
-window.compare.open_beside(ids[2], after=window.compare.views()[-1])
-for _ in range(20):
-    app.processEvents()
-# the corpus word weights are built in a background job: wait for the alignment to be applied
-loop = QEventLoop()
-check = QTimer(interval=50)
-check.timeout.connect(lambda: loop.quit() if not getattr(window.compare, "alignment_pending", False)
-                      or time.perf_counter() - t0 > 1200 else None)
-check.start()
-loop.exec()
-check.stop()
-aligning = time.perf_counter() - t0
-aligned = window.compare.alignment_at(0) is not None
-during_compare = max(lateness or [0])
-print(json.dumps({"indexing": indexing, "stall_index": during_index, "stall_search": during_search,
-                  "stall_compare": during_compare, "aligning": aligning, "aligned": aligned,
-                  "search_max": max(searches), "panes": len(window.compare.views()),
-                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "progress": feature.progress.format()}), flush=True)
-# Measured: leave now. A normal exit can hang in multiprocessing's exit handler (a Queue feeder
-# thread blocked writing to worker processes that are gone), which is not what this measures.
-sys.stderr.flush()
-os._exit(0)
-"""
-
-
-def measure_window(label: str, corpus_dir: Path, work: Path, *, big: bool) -> list[Row]:
-    env = dict(os.environ, PARALLAX_CACHE_DIR=str(work / "cache"), PARALLAX_DATA_DIR=str(work / "data"),
-               PARALLAX_CONFIG_DIR=str(work / "cfg"), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", _WINDOW, str(corpus_dir)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return [Row(f"{label}: window benchmark failed", 0, "", note=tail[:160])]
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
-    return [
-        Row(f"{label}: window, longest GUI stall while indexing", data["stall_index"], "ms",
-            "<= 50 ms" if big else "", (data["stall_index"] <= 50) if big else None,
-            f"indexing took {data['indexing']:.0f} s in the window (10 ms QTimer lateness)"),
-        Row(f"{label}: window, longest GUI stall while searching", data["stall_search"], "ms",
-            "<= 50 ms" if big else "", (data["stall_search"] <= 50) if big else None,
-            f"slowest typed search incl. first page of snippets {data['search_max'] * 1000:.0f} ms"),
-        Row(f"{label}: window, longest GUI stall while a {data['panes']}-pane compare opens and aligns",
-            data["stall_compare"], "ms", "<= 50 ms" if big else "", (data["stall_compare"] <= 50) if big else None,
-            f"alignment {'applied' if data['aligned'] else 'NOT applied'} after {data['aligning']:.1f} s "
-            "(corpus word weights built in the background)"),
-        Row(f"{label}: window peak memory (search, {data['panes']}-pane compare)", data["rss"], "MB",
-            "<= 400" if big else "", (data["rss"] <= 400) if big else None, "the GUI process (workers excluded)"),
-    ]
 
 
 def run() -> list[Row]:

@@ -279,6 +279,14 @@ class EntityService:
                     ids.add(ent_id)
         return RecognitionReport(len(docs), fresh, mentions, len(ids), time.perf_counter() - t0)
 
+    def reload_recognised(self) -> None:
+        """Read the stored resolution table again: another process (the window's background
+        child, :mod:`reader.core.background_tasks`) recognised the corpus and stored it."""
+        if not self.recognition:
+            return
+        with self._lock:
+            self._rebuild()
+
     def _recognised_spans(self, doc: Document) -> list[tuple[int, int, str]]:
         if not self.recognition or not self._table.ids:
             return []

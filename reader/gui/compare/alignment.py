@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 
+from reader.core import background
 from reader.core.align import Aligner, Alignment
 from reader.core.align.model import KINDS, is_weak
 from reader.core.align.worddiff import pair_word_diff
+from reader.core.background import context_spec
 from reader.core.errors import ReaderError
 from reader.gui.compare.connectors import KIND_COLORS, KIND_LABELS, ConnectorHandle, kind_color
 from reader.gui.compare.scrollsync import offset_y
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 #: word-weight jobs still running: they have no Qt parent (closing the window mid-job must not
 #: delete the object a pool thread signals from) and are kept alive here until they end
 _RUNNING: set[Job] = set()
+#: Corpora from this size build their word weights in a child process (:mod:`reader.core.background`).
+CHILD_MIN_DOCS = 1000
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -92,8 +96,17 @@ class AlignmentLayers:
         session = self.window_.session
         generation = self._stats_generation
 
+        corpus = self.window_.corpus
+        far = corpus is not None and len(corpus) >= CHILD_MIN_DOCS and background.can_run_children()
+        spec = context_spec(session.ctx, corpus.root) if far and corpus is not None else None
+
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> tuple[int, Any]:
             aligner = session.aligner()  # builds the entity service and the corpus key off the GUI thread
+            # Weights on disk load here; building them walks every passage of the corpus (seconds
+            # of Python at 20,000 documents that took the GUI thread's GIL): a child builds and
+            # stores them, then they load here.
+            if spec is not None and not aligner.prepare_stats(None, lambda: True):
+                background.run("reader.core.background_tasks:alignment_stats", {"spec": spec}, progress, cancelled)
             return generation, (aligner if aligner.prepare_stats(progress, cancelled) else None)
 
         for done in [j for j in _RUNNING if j.done]:
@@ -122,6 +135,7 @@ class AlignmentLayers:
 
     def _on_stats_failed(self, error: JobError) -> None:
         self._stats_job = None
+        log.warning("the corpus word weights for alignment could not be built: %s", error)
         self.window_.notify(f"Could not align: {error}", 8000)
 
     def reset_corpus(self) -> None:

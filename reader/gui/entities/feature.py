@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 )
 from rapidfuzz import fuzz, process
 
+from reader.core import background
+from reader.core.background import context_spec
 from reader.core.document import Document
 from reader.core.entities.api import EntityService
 from reader.core.entities.model import EntityError, GazetteerError
@@ -57,6 +59,9 @@ SELECTED_LAYER = "entity-selected"
 TOGGLE_SHORTCUT = "Ctrl+Shift+E"
 _RUNNING: set[Job] = set()
 DOCK_SHORTCUT = "Ctrl+Alt+E"
+#: Corpora from this size recount (and recognise) in a child process: in a thread of the
+#: window, reading and matching 20,000 documents held the GIL the GUI thread needs.
+CHILD_MIN_DOCS = 1000
 
 
 class EntityEditCommand(QUndoCommand):
@@ -320,9 +325,18 @@ class EntitiesFeature(QObject):
             return recognised, svc.counts(docs, None, cancelled)
 
         generation = self._generation
+        spec = context_spec(self.window.session.ctx, corpus.root)
+        far = len(ids) >= CHILD_MIN_DOCS and background.can_run_children()
+
+        def elsewhere(progress: Any, cancelled: Any) -> tuple[bool, dict[str, dict[str, int]]]:
+            recognised, counts = background.run("reader.core.background_tasks:entity_counts", {"spec": spec},
+                                                progress, cancelled)
+            if recognised:
+                svc.reload_recognised()  # the child stored the table: this service reads it
+            return recognised, counts
 
         def tagged(progress: Any, cancelled: Any) -> tuple[int, bool, dict[str, dict[str, int]]]:
-            return (generation, *work(progress, cancelled))
+            return (generation, *(elsewhere if far else work)(progress, cancelled))
 
         self._counts_job = self._start(tagged, self._on_counts, self._on_progress)
 

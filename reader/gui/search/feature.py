@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressBar, QTextBrowser, QToolButton, QVBoxLayout
 
+from reader.core import background
+from reader.core.background import context_spec
 from reader.core.errors import ReaderError
 from reader.core.paths import _source_root
 from reader.core.search.engine import (
@@ -47,6 +49,28 @@ RESULT_LIMIT = 100
 SNIPPET_PAGE = 20
 #: Niceness of the index build's worker processes started from the window.
 BACKGROUND_NICE = 10
+#: Corpora from this size index in a child process (:mod:`reader.core.background`): in a thread
+#: of the window, the writer's Python work and its workers' feeder threads held the GIL for
+#: seconds at 20,000 documents (GUI stalls up to 2.9 s). None: from the size at which a build
+#: uses worker processes (``PARALLEL_MIN_DOCS``), so the window's process never holds their
+#: queues, whose feeder threads could hang its exit (a feeder blocked writing to workers gone).
+#: Smaller ones index in a thread, where starting a child would cost more than it saves.
+CHILD_MIN_DOCS: int | None = None
+#: Corpora from this size search in a pool thread (:meth:`SearchFeature._search_in_job`);
+#: smaller ones answer in a few milliseconds on the GUI thread.
+THREAD_SEARCH_MIN_DOCS = 5000
+
+
+def in_child(engine: SearchEngine, documents: int) -> bool:
+    """Whether to index in a child: a local Whoosh index on disk (``worker_nice`` marks it; a
+    team corpus's engine talks to its server), big enough, where children can be started."""
+    least = CHILD_MIN_DOCS
+    if least is None:
+        from reader.core.search.whoosh_index import PARALLEL_MIN_DOCS  # Whoosh: loaded off the GUI thread
+
+        least = PARALLEL_MIN_DOCS
+    return (hasattr(engine, "worker_nice") and not getattr(engine, "notice", "")
+            and documents >= least and background.can_run_children())
 
 
 class SearchFeature(QObject):
@@ -60,6 +84,8 @@ class SearchFeature(QObject):
         self.dock = window.add_dock(self.panel, "Search", "search", Qt.DockWidgetArea.RightDockWidgetArea)
         self.engine: SearchEngine | None = None
         self.job: Job | None = None
+        self.search_job: Job | None = None
+        self._search_seq = 0
         self.merge_job: Job | None = None
         self.indexing = False
         self.pending_query: str | None = None
@@ -126,7 +152,13 @@ class SearchFeature(QObject):
         """Open the index a moment after the corpus loads: the window paints first (Whoosh's
         import and the index opening took a quarter second on the GUI thread)."""
         self._pending_open = True
-        QTimer.singleShot(self.OPEN_DELAY_MS, self.open_pending)
+        # Whoosh and the engine's modules are imported in a pool thread first (their import was
+        # most of that quarter second; at 20,000 documents it stalled the GUI thread ~0.1 s).
+        job = Job(lambda _progress, _cancelled: _import_engine_modules(), self)
+        job.finished.connect(lambda _result: QTimer.singleShot(self.OPEN_DELAY_MS, self.open_pending))
+        job.failed.connect(lambda _error: QTimer.singleShot(self.OPEN_DELAY_MS, self.open_pending))
+        self._import_job = job
+        job.start()
 
     def open_pending(self) -> None:
         """Open the index now if a corpus load is still waiting for it (idempotent)."""
@@ -162,11 +194,23 @@ class SearchFeature(QObject):
         if self.job is not None and not self.job.done:
             self.job.cancel()
 
-        def work(progress: Any, cancelled: Any) -> UpdateReport:
+        spec = context_spec(self.window.session.ctx, corpus.root)
+
+        def here(progress: Any, cancelled: Any) -> UpdateReport:
             if rebuild or reason:
-                report = engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
+                return engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
+            return engine.update(corpus, progress, cancelled)
+
+        def work(progress: Any, cancelled: Any) -> UpdateReport:
+            if not in_child(engine, len(corpus)):
+                report = here(progress, cancelled)
             else:
-                report = engine.update(corpus, progress, cancelled)
+                report = background.run("reader.core.background_tasks:index_corpus",
+                                        {"spec": spec, "rebuild": rebuild, "reason": reason, "nice": 0},
+                                        progress, cancelled, nice=BACKGROUND_NICE)  # workers inherit it
+                engine.close()  # the child wrote a new generation (or swapped a new folder in): reopen
+                if report.notice:  # it could only index into its own memory: do it in this process
+                    report = here(progress, cancelled)
             engine.warm()  # the first search's caches, read here rather than on the GUI thread
             return report
 
@@ -285,21 +329,58 @@ class SearchFeature(QObject):
             self.panel.set_status(f"The search index is being built{where}; your search will run when it is ready.")
             return
         filters = self.panel.filters()
+        engine = self.engine
+        corpus = self.window.corpus
+        if corpus is not None and len(corpus) >= THREAD_SEARCH_MIN_DOCS:
+            self._search_in_job(engine, query, filters)
+            return
         try:
-            # Snippets for the first page only; the rest are cut as rows scroll into view.
-            results = self.engine.search(query, limit=RESULT_LIMIT, filters=filters, snippets=0)
-            first = self.engine.snippets(query, results.hits[:SNIPPET_PAGE], filters=filters)
-            results = replace(results, hits=first + results.hits[SNIPPET_PAGE:])
-        except QuerySyntaxError as exc:
+            results = first_page(engine, query, filters)
+        except (QuerySyntaxError, IndexUnusable) as exc:
+            self._search_failed(query, exc)
+            return
+        self._show(results, filters)
+
+    def _search_in_job(self, engine: SearchEngine, query: str, filters: dict[str, list[str]]) -> None:
+        """Search in a pool thread; only the newest search's results are shown. At 20,000
+        documents a search with its first page of snippets took up to 0.2 s of the GUI thread;
+        in a thread, Python's switch interval hands the GUI thread the interpreter every 5 ms."""
+        self._search_seq += 1
+        seq = self._search_seq
+        job = Job(lambda _progress, _cancelled: first_page(engine, query, filters), self)
+        job.finished.connect(lambda results: self._on_searched(seq, query, filters, results))
+        job.failed.connect(lambda error: self._on_search_failed(seq, query, error))
+        self.search_job = job
+        job.start()
+
+    def _on_searched(self, seq: int, query: str, filters: dict[str, list[str]], results: SearchResults) -> None:
+        if seq == self._search_seq and query == self.last_query and self.engine is not None:
+            self._show(results, filters)
+
+    def _on_search_failed(self, seq: int, query: str, error: JobError) -> None:
+        if seq != self._search_seq or query != self.last_query:
+            return
+        if isinstance(error.error, (QuerySyntaxError, IndexUnusable)):
+            self._search_failed(query, error.error)
+        else:
+            self.panel.set_status(f"Search failed: {error}", error=True)
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search runs in a job (big corpora; see :meth:`_search_in_job`)."""
+        return self.search_job is not None and not self.search_job.done
+
+    def _search_failed(self, query: str, exc: Exception) -> None:
+        if isinstance(exc, QuerySyntaxError):
             self.panel.clear_results()
             self.panel.set_status(f"Cannot read the query: {exc}", error=True)
             return
-        except IndexUnusable as exc:
-            self.pending_query = query
-            self.panel.set_status("The search index was damaged; rebuilding it…")
-            self.window.notify(f"Rebuilding the search index: {exc}", 10000)
-            self.start_indexing(reason=str(exc))
-            return
+        self.pending_query = query
+        self.panel.set_status("The search index was damaged; rebuilding it…")
+        self.window.notify(f"Rebuilding the search index: {exc}", 10000)
+        self.start_indexing(reason=str(exc))
+
+    def _show(self, results: SearchResults, filters: dict[str, list[str]]) -> None:
         self.last_results = results
         self.last_filters = filters
         self.panel.show_results(results, filled=min(SNIPPET_PAGE, len(results.hits)))
@@ -406,6 +487,21 @@ class SearchFeature(QObject):
         layout.addWidget(buttons)
         self.help_dialog = dialog
         dialog.open()
+
+
+def _import_engine_modules() -> None:
+    import importlib
+
+    for name in ("reader.core.search.service", "reader.core.search.whoosh_engine"):
+        importlib.import_module(name)
+
+
+def first_page(engine: SearchEngine, query: str, filters: dict[str, list[str]]) -> SearchResults:
+    """The window's search: the best hits, snippets for the first page only (the rest are cut
+    as rows scroll into view)."""
+    results = engine.search(query, limit=RESULT_LIMIT, filters=filters, snippets=0)
+    first = engine.snippets(query, results.hits[:SNIPPET_PAGE], filters=filters)
+    return replace(results, hits=first + results.hits[SNIPPET_PAGE:])
 
 
 def progress_text(done: int, total: int, seconds: float) -> str:

@@ -212,6 +212,11 @@ class SearchPanel(QWidget):
         self._filling = True
         expanded = {group.data(0, FacetRole): group.isExpanded() for group in self._groups()}
         self.facets.clear()
+        # Items are built outside the tree and added a group at a time: built inside it, each
+        # value's setData/setCheckState was a change signal and a model update, which at 20,000
+        # documents (hundreds of dates, thousands of entities) was much of the GUI thread's time
+        # when results arrived.
+        groups: list[tuple[QTreeWidgetItem, bool]] = []
         for name, counts in facets.items():
             chosen = self._filters.get(name, set())
             values = dict(counts)
@@ -219,17 +224,23 @@ class SearchPanel(QWidget):
                 values.setdefault(value, 0)
             if not values:
                 continue
-            group = QTreeWidgetItem(self.facets, [FACET_TITLES.get(name, name.capitalize())])
+            group = QTreeWidgetItem([FACET_TITLES.get(name, name.capitalize())])
             group.setData(0, FacetRole, name)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            children = []
             for value, count in values.items():
                 label = format_date(value) if name == "published" and value != "undated" else value
-                child = QTreeWidgetItem(group, [f"{label}  ({count})"])
+                child = QTreeWidgetItem([f"{label}  ({count})"])
                 child.setData(0, FacetRole, name)
                 child.setData(0, ValueRole, value)
                 child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
                 child.setCheckState(0, Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked)
-            group.setExpanded(expanded.get(name, name != "published" or len(values) <= 6))
+                children.append(child)
+            group.addChildren(children)
+            groups.append((group, expanded.get(name, name != "published" or len(values) <= 6)))
+        self.facets.addTopLevelItems([group for group, _open in groups])
+        for group, is_open in groups:
+            group.setExpanded(is_open)
         self._filling = False
         self.fit_facets()
 

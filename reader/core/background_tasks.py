@@ -1,0 +1,87 @@
+"""The window's heavy jobs as child-process targets (see :mod:`reader.core.background`).
+
+Each rebuilds a :class:`~reader.core.session.Session` from the run's folders, so the child uses
+the same settings, overlays, derived store and index as the window, and returns only what the
+window shows (a report, a table of counts): nothing here holds the window's objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from reader.core.background import Cancelled, ContextSpec, Progress
+from reader.core.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.core.document import Document
+    from reader.core.search.engine import UpdateReport
+
+log = logging.getLogger(__name__)
+
+
+def _session(spec: ContextSpec) -> Any:
+    from reader.core.session import Session
+
+    return Session(spec.context())
+
+
+def index_corpus(*, spec: ContextSpec, rebuild: bool = False, reason: str = "", nice: int = 0,
+                 progress: Progress | None = None, cancelled: Cancelled | None = None) -> UpdateReport:
+    """Update (or rebuild) the corpus's search index, as the window's indexing job does."""
+    session = _session(spec)
+    try:
+        corpus = session.corpus()
+        session.entities  # noqa: B018 - registered for the index's entity field, as in the window
+        engine = session.search
+        if hasattr(engine, "worker_nice"):
+            engine.worker_nice = nice
+        if rebuild or reason:
+            return engine.build(corpus, progress, cancelled, reason=reason or "rebuild requested")
+        return engine.update(corpus, progress, cancelled)
+    finally:
+        with contextlib.suppress(Exception):
+            session.close()
+
+
+def entity_counts(*, spec: ContextSpec, progress: Progress | None = None,
+                  cancelled: Cancelled | None = None) -> tuple[bool, dict[str, dict[str, int]]]:
+    """Recognise names where the corpus needs it, then count mentions: ``(recognised, counts)``."""
+    session = _session(spec)
+    try:
+        corpus = session.corpus()
+        svc = session.entities
+        ids = [m.id for m in corpus.metas()]
+
+        def load() -> Iterator[Document]:
+            for doc_id in ids:
+                with contextlib.suppress(ReaderError):
+                    yield corpus.document(doc_id)
+
+        if not svc.recognition:  # counting alone streams: one document in memory at a time
+            return False, svc.counts(load(), None, cancelled)
+        docs = list(load())  # recognition batches every text to its worker processes
+        recognised = False
+        if svc.needs_recognition(docs):
+            svc.recognise(docs, progress, cancelled)
+            recognised = True
+            if progress is not None:
+                progress(len(docs), len(docs))
+        return recognised, svc.counts(docs, None, cancelled)
+    finally:
+        with contextlib.suppress(Exception):
+            session.close()
+
+
+def alignment_stats(*, spec: ContextSpec, progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> bool:
+    """Build and store the corpus word weights alignment needs (False if cancelled)."""
+    session = _session(spec)
+    try:
+        session.corpus()
+        return bool(session.aligner().prepare_stats(progress, cancelled))
+    finally:
+        with contextlib.suppress(Exception):
+            session.close()

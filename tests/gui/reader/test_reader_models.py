@@ -34,3 +34,43 @@ def test_library_model_and_filter(qtbot) -> None:
         DocIdRole: b"docId", MetaRole: b"meta", SortRole: b"sortKey", SearchTextRole: b"searchText"}
     assert bytes(names[int(Qt.ItemDataRole.DisplayRole)].data()) == b"display"
     del testers
+
+
+def test_library_sorts_in_the_model_keeping_ties_and_the_selection(qtbot) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from reader.gui.reader.library import LibraryModel
+
+    win = window(qtbot)
+    library = win.library
+    tester = check(library.proxy)
+    given = [library.model.meta_at(r) for r in range(library.model.rowCount())]
+    library.model.set_documents(given)
+    keys = {LibraryModel.OUTLET: lambda m: m.outlet.lower(), LibraryModel.TITLE: lambda m: m.title.lower(),
+            LibraryModel.DATE: lambda m: m.published or ""}
+    target = library.proxy.index(2, 0)
+    picked = target.data(DocIdRole)
+    library.view.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                                  | QItemSelectionModel.SelectionFlag.Rows)
+    calls: list[int] = []
+    original = LibraryModel.data
+
+    def counting(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if role == SortRole:
+            calls.append(role)
+        return original(self, index, role)
+
+    LibraryModel.data = counting  # type: ignore[method-assign]
+    try:
+        for column, key in keys.items():
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                library.sort(column, order)
+                shown = [library.proxy.index(r, 0).data(DocIdRole) for r in range(library.proxy.rowCount())]
+                expected = sorted(given, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+                assert shown == [m.id for m in expected]  # ties keep the order the documents came in
+                assert library.view.currentIndex().data(DocIdRole) == picked  # the selection follows
+    finally:
+        LibraryModel.data = original  # type: ignore[method-assign]
+    assert calls == []  # no sort key is asked of Python per comparison
+    assert library.model.row_of(picked) >= 0 and library.model.row_of("no-such-doc") == -1
+    del tester

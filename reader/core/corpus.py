@@ -96,6 +96,7 @@ class Corpus:
         self.problems: list[Problem] = []
         self._metas: dict[str, DocumentMeta] = {}
         self._body_lines: dict[str, int] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
         self._docs: OrderedDict[str, Document] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -176,6 +177,7 @@ class Corpus:
         info = self._read_info(problems)
         metas: dict[str, DocumentMeta] = {}
         body_lines: dict[str, int] = {}
+        stamps: dict[str, tuple[int, int]] = {}
         scanned: list[tuple[Path, DocumentMeta | None, int, list[Problem]]] = []
         paths, refused, stats = self._listing()
         problems.extend(refused)
@@ -201,13 +203,32 @@ class Corpus:
             elif meta is not None:
                 metas[meta.id] = meta
                 body_lines[meta.id] = first_line
+                info_of = stats.get(path.name)
+                if info_of is not None:
+                    stamps[meta.id] = (info_of.st_size, info_of.st_mtime_ns)
             problems.extend(file_problems)
         if not paths and not refused:
             problems.append(Problem(str(self.root), None, WARNING, "no documents (*.md) in this folder"))
         with self._lock:
             self.info, self._metas, self._body_lines, self.problems = info, metas, body_lines, problems
+            self._stamps = stamps
             self._docs.clear()
         return self
+
+    def file_stamps(self) -> dict[str, tuple[int, int]]:
+        """Each document's file size and modification time as the last scan saw them (a reload
+        compares two of these to tell which documents changed); a link is stat-ed now."""
+        stamps = {}
+        for doc_id, meta in self._metas.items():
+            known = self._stamps.get(doc_id)
+            if known is None:
+                try:
+                    st = Path(meta.path).stat()
+                    known = (st.st_size, st.st_mtime_ns)
+                except OSError:
+                    known = (-1, -1)
+            stamps[doc_id] = known
+        return stamps
 
     def _shown(self, path: Path) -> str:
         return str(path)

@@ -162,3 +162,12 @@ def test_any_edits_between_scans_give_what_a_fresh_scan_gives(tmp_path_factory: 
             when = OLD + 100 * step + tick
             os.utime(path, (when, when))
         assert scan(folder, cache) == scan(folder, None)
+
+
+def test_file_stamps_come_from_the_scan(bad_corpus: Path) -> None:
+    corpus = Corpus(bad_corpus).scan()
+    stamps = corpus.file_stamps()
+    assert set(stamps) == set(corpus.ids)
+    for meta in corpus.metas():
+        st = meta.path.stat()
+        assert stamps[meta.id] == (st.st_size, st.st_mtime_ns)

@@ -795,17 +795,9 @@ def give_mnemonics(menu: QMenu) -> None:
 
 
 def _file_stamps(corpus: Corpus | None) -> dict[str, tuple[int, int]] | None:
-    """Each document's file size and modification time (what tells a reload which ones changed)."""
-    if corpus is None:
-        return None
-    stamps = {}
-    for meta in corpus.metas():
-        try:
-            stat = Path(meta.path).stat()
-            stamps[meta.id] = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            stamps[meta.id] = (-1, -1)
-    return stamps
+    """Each document's file size and modification time (what tells a reload which ones changed),
+    from the scan: stat-ing 20,000 files again here was 0.45 s of the GUI thread at each load."""
+    return None if corpus is None else corpus.file_stamps()
 
 
 def _html(text: str) -> str:

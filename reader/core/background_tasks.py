@@ -46,30 +46,36 @@ def index_corpus(*, spec: ContextSpec, rebuild: bool = False, reason: str = "", 
             session.close()
 
 
+def recognise_and_count(svc: Any, corpus: Any, progress: Progress | None = None,
+                        cancelled: Cancelled | None = None) -> tuple[bool, dict[str, dict[str, int]]]:
+    """The one rule of a recount, in a child or a pool thread: recognise names where the corpus
+    needs it, then count mentions per entity and document: ``(recognised, counts)``."""
+    ids = [m.id for m in corpus.metas()]
+
+    def load() -> Iterator[Document]:
+        for doc_id in ids:
+            with contextlib.suppress(ReaderError):
+                yield corpus.document(doc_id)
+
+    if not svc.recognition:  # counting alone streams: one document in memory at a time
+        return False, svc.counts(load(), None, cancelled)
+    docs = list(load())  # recognition batches every text to its worker processes
+    recognised = False
+    if svc.needs_recognition(docs):
+        svc.recognise(docs, progress, cancelled)
+        recognised = True
+        if progress is not None:
+            progress(len(docs), len(docs))
+    return recognised, svc.counts(docs, None, cancelled)
+
+
 def entity_counts(*, spec: ContextSpec, progress: Progress | None = None,
                   cancelled: Cancelled | None = None) -> tuple[bool, dict[str, dict[str, int]]]:
     """Recognise names where the corpus needs it, then count mentions: ``(recognised, counts)``."""
     session = _session(spec)
     try:
         corpus = session.corpus()
-        svc = session.entities
-        ids = [m.id for m in corpus.metas()]
-
-        def load() -> Iterator[Document]:
-            for doc_id in ids:
-                with contextlib.suppress(ReaderError):
-                    yield corpus.document(doc_id)
-
-        if not svc.recognition:  # counting alone streams: one document in memory at a time
-            return False, svc.counts(load(), None, cancelled)
-        docs = list(load())  # recognition batches every text to its worker processes
-        recognised = False
-        if svc.needs_recognition(docs):
-            svc.recognise(docs, progress, cancelled)
-            recognised = True
-            if progress is not None:
-                progress(len(docs), len(docs))
-        return recognised, svc.counts(docs, None, cancelled)
+        return recognise_and_count(session.entities, corpus, progress, cancelled)
     finally:
         with contextlib.suppress(Exception):
             session.close()

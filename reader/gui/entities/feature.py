@@ -15,7 +15,6 @@ back out of the overlay.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from rapidfuzz import fuzz, process
 
 from reader.core import background
 from reader.core.background import context_spec
-from reader.core.document import Document
+from reader.core.background_tasks import recognise_and_count
 from reader.core.entities.api import EntityService
 from reader.core.entities.model import EntityError, GazetteerError
 from reader.core.errors import ReaderError
@@ -306,23 +305,10 @@ class EntitiesFeature(QObject):
             return
         if self._counts_job is not None and not self._counts_job.done:
             self._counts_job.cancel()
-        ids = [m.id for m in corpus.metas()]
-
-        def load() -> Iterator[Document]:
-            for doc_id in ids:
-                with contextlib.suppress(ReaderError):
-                    yield corpus.document(doc_id)
+        ids = corpus.ids
 
         def work(progress: Any, cancelled: Any) -> tuple[bool, dict[str, dict[str, int]]]:
-            if not svc.recognition:  # counting alone streams: one document in memory at a time
-                return False, svc.counts(load(), None, cancelled)
-            docs = list(load())  # recognition batches every text to its worker processes
-            recognised = False
-            if svc.needs_recognition(docs):
-                svc.recognise(docs, progress, cancelled)
-                recognised = True
-                progress(len(docs), len(docs))
-            return recognised, svc.counts(docs, None, cancelled)
+            return recognise_and_count(svc, corpus, progress, cancelled)
 
         generation = self._generation
         spec = context_spec(self.window.session.ctx, corpus.root)

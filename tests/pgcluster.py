@@ -19,6 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.core.search.build_workers import pid_alive
+
 log = logging.getLogger(__name__)
 
 PG_BIN_DIRS = (Path("/usr/lib/postgresql/15/bin"),)
@@ -56,16 +58,6 @@ def _free_port() -> int:
 PREFIX = "parallax-pg-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_orphans(bindir: Path, as_postgres: bool) -> list[Path]:
     """Stop and remove the clusters of test processes that died without stopping theirs (a
     crashed xdist worker, a kill -9): each would keep a postmaster and its memory for good."""
@@ -75,7 +67,7 @@ def sweep_orphans(bindir: Path, as_postgres: bool) -> list[Path]:
             owner = int((folder / "owner").read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             continue  # not one of ours, or still being made
-        if _alive(owner):
+        if pid_alive(owner):
             continue
         orphan = LocalCluster(folder, 0, "", bindir, as_postgres)
         if (folder / "data" / "postmaster.pid").exists():

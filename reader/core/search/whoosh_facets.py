@@ -20,6 +20,9 @@ from reader.core.search.whoosh_index import IndexHandle, _text
 
 log = logging.getLogger(__name__)
 
+#: Facets counted from an index field of another name (any other facet is its own field).
+FACET_FIELDS = {"outlet": "facet_outlet", "published": "day"}
+
 def _overlap(a: frozenset[int], b: frozenset[int]) -> int:
     return len(a & b) if len(a) <= len(b) else len(b & a)
 
@@ -78,7 +81,7 @@ class Facets(IndexHandle):
         if in_sections is not None:
             matches = matches & in_sections
         facets: dict[str, dict[str, int]] = {"section": _sorted_counts(by_section)}
-        fieldnames = {"outlet": "facet_outlet", "published": "day"}
+        fieldnames = dict(FACET_FIELDS)
         for spec in registered_fields():
             if spec.facet and spec.name in self._schema.names():
                 fieldnames[spec.name] = spec.name
@@ -108,27 +111,24 @@ class Facets(IndexHandle):
                 facets[spec.name] = sorting.FieldFacet(spec.name, allow_overlap=True, maptype=sorting.Count)
         return facets
 
+    def _filter_fields(self, filters: Filters, skip: str | None) -> list[tuple[str, Any]]:
+        """``(index field, chosen values)`` of each facet filter in use (``skip``: the facet being
+        counted, so its own choice does not hide its other values)."""
+        names = self._schema.names()
+        return [(field, values) for name, values in filters.items()
+                if name != skip and values and (field := FACET_FIELDS.get(name, name)) in names]
+
     def _filter_set(self, searcher: Searcher, filters: Filters, skip: str | None = None) -> frozenset[int] | None:
         """Documents the facet filters allow (values of one facet OR-ed, facets AND-ed); None = all."""
         allow: frozenset[int] | None = None
-        for name, values in filters.items():
-            if name == skip or not values:
-                continue
-            fieldname = {"outlet": "facet_outlet", "published": "day"}.get(name, name)
-            if fieldname not in self._schema.names():
-                continue
+        for fieldname, values in self._filter_fields(filters, skip):
             table = self._facet_sets(searcher, fieldname)
             allow = _meet(allow, frozenset().union(*(table.get(v, frozenset()) for v in values)))
         return allow
 
     def _filter_query(self, filters: Filters, skip: str | None = None) -> query.Query | None:
         parts: list[query.Query] = []
-        for name, values in filters.items():
-            if name == skip or not values:
-                continue
-            fieldname = {"outlet": "facet_outlet", "published": "day"}.get(name, name)
-            if fieldname not in self._schema.names():
-                continue
+        for fieldname, values in self._filter_fields(filters, skip):
             parts.append(query.Or([query.Term(fieldname, v) for v in values]))
         if not parts:
             return None

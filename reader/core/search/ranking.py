@@ -31,10 +31,12 @@ import heapq
 import logging
 from array import array
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from whoosh import query, scoring
 from whoosh.matching.wrappers import FilterMatcher
+
+from reader.core.search.whoosh_postings import SegmentPostings
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +112,7 @@ class Ranker:
         self._values: OrderedDict[tuple[str, str], dict[int, Any]] = OrderedDict()
         self._pinned_impacts: dict[tuple[str, str], Impacts] = {}
         self._pinned_values: dict[tuple[str, str], dict[int, Any]] = {}
+        self._flat_postings: list[SegmentPostings | None] | None = None
 
     # -- pieces ---------------------------------------------------------------------------
     def _length_terms(self, fieldname: str) -> list[float]:
@@ -138,7 +141,9 @@ class Ranker:
             if key in self._impacts:
                 self._impacts.move_to_end(key)
             return hit
-        return self._read(fieldname, text, values=self._positional(fieldname))
+        # With flat postings a cold word costs two copies; the positions, for phrases, are read
+        # apart. Without, the one pass over Whoosh's blocks keeps the positions as well.
+        return self._read(fieldname, text, values=self._positional(fieldname) and not self._all_flat(fieldname))
 
     def _positional(self, fieldname: str) -> bool:
         """Whether a field's raw values are positions worth keeping (they come with the same read)."""
@@ -182,8 +187,21 @@ class Ranker:
         self._read(fieldname, text, values=True)
         return self._values[key]
 
+    def _flat(self) -> list[SegmentPostings | None]:
+        """Per leaf segment, its flat postings (None: read Whoosh's blocks), opened once."""
+        if self._flat_postings is None:
+            self._flat_postings = [SegmentPostings.of(sub.reader()) for sub, _ in self.searcher.leaf_searchers()]
+        return self._flat_postings
+
+    def _all_flat(self, fieldname: str) -> bool:
+        return all(p is not None and fieldname in p.fields for p in self._flat())
+
     def _read(self, fieldname: str, text: str, *, values: bool) -> Impacts:
-        """One pass over a term's postings: its impacts and, if asked, its raw values (both cached)."""
+        """One pass over a term's postings: its impacts and, if asked, its raw values (both cached).
+
+        Without values, a segment's flat postings are sliced (see whoosh_postings); with values,
+        or where a segment has none, Whoosh's blocks are read.
+        """
         key = (fieldname, text)
         searcher = self.searcher
         btext = searcher.schema[fieldname].to_bytes(text)
@@ -194,11 +212,24 @@ class Ranker:
             idf = searcher.idf(fieldname, btext)
             k1p = self.K1 + 1
             lengths = self._length_terms(fieldname)
-            for sub, offset in searcher.leaf_searchers():
+            flat = self._flat()
+            for (sub, offset), segment in zip(searcher.leaf_searchers(), flat, strict=True):
                 reader = sub.reader()
-                if (fieldname, btext) not in reader:
-                    continue
-                ids, weights, vals = leaf_postings_values(reader.postings(fieldname, btext), values=values)
+                got = None if values or segment is None else segment.postings(fieldname, btext)
+                ids: list[int]
+                weights: list[float]
+                if got is not None:
+                    if not len(got[0]):
+                        continue
+                    ids, weights = got[0].tolist(), cast(list[float], got[1].tolist())  # typeshed: ints
+                    if reader.has_deletions():
+                        dead = reader.deleted_docs_set
+                        keep = [k for k, d in enumerate(ids) if d not in dead]
+                        ids, weights = [ids[k] for k in keep], [weights[k] for k in keep]
+                else:
+                    if (fieldname, btext) not in reader:
+                        continue
+                    ids, weights, vals = leaf_postings_values(reader.postings(fieldname, btext), values=values)
                 if offset:
                     ids = [offset + d for d in ids]
                 docs.extend(ids)

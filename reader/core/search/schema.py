@@ -18,7 +18,8 @@ from reader.core.search.formats import FastPositions
 #: Bump when the core schema or the analyzer changes; stored indexes then rebuild.
 #: 4: a stored token map per record; the state remembers ctime and inode.
 #: 5: the token map and the indexed text move to per-record columns, out of the stored record.
-SCHEMA_VERSION = 5
+#: 6: every segment also keeps its postings as flat arrays (whoosh_postings), for the ranker.
+SCHEMA_VERSION = 6
 
 #: Title weight against body under BM25F.
 TITLE_BOOST = 3.0

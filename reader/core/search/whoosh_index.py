@@ -28,7 +28,7 @@ from reader.core.atomic import atomic_write_text
 from reader.core.corpus import Corpus
 from reader.core.document import Document
 from reader.core.errors import ReaderError
-from reader.core.search import querylang, whoosh_mmap
+from reader.core.search import querylang, whoosh_mmap, whoosh_postings
 from reader.core.search.build_workers import file_state, pid_alive
 from reader.core.search.engine import (
     IndexUnusable,
@@ -39,6 +39,7 @@ from reader.core.search.records import Extra, extras_for, section_records
 from reader.core.search.schema import build_schema, schema_version
 
 whoosh_mmap.install()  # segment files are read in place from the map, not copied
+whoosh_postings.install()  # every segment written also keeps its postings as flat arrays
 log = logging.getLogger(__name__)
 
 STATE_FILE = "parallax-index.json"

@@ -13,6 +13,10 @@ from typing import Any
 
 from whoosh.writing import PostingPool, SegmentWriter
 
+from reader.core.search import whoosh_postings
+
+whoosh_postings.install()  # a spawned worker writes the flat postings too (forked ones inherit it)
+
 
 class LeanPostingPool(PostingPool):
     """Whoosh's posting pool without the per-posting type assertions (our records are typed)."""

@@ -79,12 +79,9 @@ class Aligner:
         one is built here, for callers without a session)."""
         corpus = ctx.corpus()
         key = hashlib.sha256()
-        for meta in corpus.metas():
-            try:
-                stat = Path(meta.path).stat()
-                key.update(f"{meta.id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-            except OSError:
-                key.update(f"{meta.id}:?;".encode())
+        # The scan's sizes and times: stat-ing 20,000 files here took 0.2 s beside the window.
+        for doc_id, (size, mtime_ns) in sorted(corpus.file_stamps().items()):
+            key.update(f"{doc_id}:{size}:{mtime_ns};".encode() if size >= 0 else f"{doc_id}:?;".encode())
         return cls(ctx.cache_dir, corpus.documents,
                    (EntityMentions(service) if service is not None else entity_service(ctx)) if use_entities
                    else None, key.hexdigest()[:16])

@@ -728,6 +728,8 @@ class MainWindow(QMainWindow):
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 apply_text_scale(app, float(str(value)))
+            # the widgets take the new font when its change event arrives: fit the rows after it
+            QTimer.singleShot(0, self.library.view, self.library.view.fit_rows)
             self.notify(f"Interface text {round(float(str(value)) * 100)}%", 2000)
         elif name == "ui.theme":
             self.theme = load_theme(str(value))

@@ -103,9 +103,9 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         QLineEdit:disabled {{ color: {theme.colors['muted_text']}; background: {theme.colors['alternate_base']}; }}
         QToolTip {{ color: {theme.colors['text']}; background: {theme.colors['base']};
                     border: 1px solid {theme.colors['border']}; }}
-        QTreeView {{ border: none; }}
-        QTreeView::item {{ padding: 4px 2px; }}
-        QTreeView:focus, QListView:focus, QTextBrowser:focus, QPlainTextEdit:focus {{
+        QTreeView, QTableView#libraryTable {{ border: none; }}
+        QTreeView::item, QTableView#libraryTable::item {{ padding: 4px 2px; }}
+        QTreeView:focus, QTableView#libraryTable:focus, QListView:focus, QTextBrowser:focus, QPlainTextEdit:focus {{
             border: 2px solid {theme.colors['accent']}; }}
         QPushButton:focus, QToolButton:focus, QCheckBox:focus, QComboBox:focus {{
             outline: 2px solid {theme.colors['accent']}; }}

@@ -74,3 +74,17 @@ def test_library_sorts_in_the_model_keeping_ties_and_the_selection(qtbot) -> Non
     assert calls == []  # no sort key is asked of Python per comparison
     assert library.model.row_of(picked) >= 0 and library.model.row_of("no-such-doc") == -1
     del tester
+
+
+def test_library_rows_follow_the_interface_text_size(qtbot) -> None:
+    """The list's rows are one height for all (no per-row layout at 20,000 documents): the
+    height follows the interface text when it grows, so no title is cut."""
+    win = window(qtbot)
+    view = win.library.view
+    before = view.verticalHeader().defaultSectionSize()
+    assert before >= view.fontMetrics().height() + 8
+    win.settings.set("ui.text_scale", 1.6)
+    qtbot.waitUntil(lambda: view.verticalHeader().defaultSectionSize() > before, timeout=3000)
+    assert view.verticalHeader().defaultSectionSize() >= view.fontMetrics().height() + 8
+    assert view.rowHeight(0) == view.verticalHeader().defaultSectionSize()
+    win.settings.set("ui.text_scale", 1.0)

@@ -91,3 +91,29 @@ def alignment_stats(*, spec: ContextSpec, progress: Progress | None = None,
     finally:
         with contextlib.suppress(Exception):
             session.close()
+
+
+def alignment_pairs(*, spec: ContextSpec, pairs: list[tuple[str, str]], progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> dict[tuple[str, str], Any]:
+    """Align each pair of documents (ids) and store it in the alignment cache; the results keyed
+    by the two texts' content hashes, as the window keys them (a pair whose document is gone or
+    unreadable is left out, and the window aligns it itself)."""
+    session = _session(spec)
+    try:
+        corpus = session.corpus()
+        aligner = session.aligner()
+        done: dict[tuple[str, str], Any] = {}
+        for n, (a_id, b_id) in enumerate(pairs):
+            if cancelled is not None and cancelled():
+                break
+            try:
+                a, b = corpus.document(a_id), corpus.document(b_id)
+            except ReaderError:
+                continue
+            done[(a.content_hash, b.content_hash)] = aligner.align(a, b)
+            if progress is not None:
+                progress(n + 1, len(pairs))
+        return done
+    finally:
+        with contextlib.suppress(Exception):
+            session.close()

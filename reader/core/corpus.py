@@ -95,6 +95,7 @@ class Corpus:
         self.info = CorpusInfo(title=self.root.name)
         self.problems: list[Problem] = []
         self._metas: dict[str, DocumentMeta] = {}
+        self._ordered: list[DocumentMeta] | None = None  # metas() of this scan, sorted once
         self._body_lines: dict[str, int] = {}
         self._stamps: dict[str, tuple[int, int]] = {}
         self._docs: OrderedDict[str, Document] = OrderedDict()
@@ -211,6 +212,7 @@ class Corpus:
             problems.append(Problem(str(self.root), None, WARNING, "no documents (*.md) in this folder"))
         with self._lock:
             self.info, self._metas, self._body_lines, self.problems = info, metas, body_lines, problems
+            self._ordered = None
             self._stamps = stamps
             self._docs.clear()
         return self
@@ -341,8 +343,14 @@ class Corpus:
         return list(self._metas)
 
     def metas(self) -> list[DocumentMeta]:
-        """Documents' metadata, oldest first, then by outlet and title."""
-        return sorted(self._metas.values(), key=lambda m: (m.published or "9999", m.outlet, m.title))
+        """Documents' metadata, oldest first, then by outlet and title (a new list each call).
+
+        Sorted once per scan: at 20,000 documents each sort took 20-80 ms, and the window asks
+        for the list on the GUI thread (library, compare, panels)."""
+        with self._lock:  # a scan replacing the documents meanwhile must not get the old order kept
+            if self._ordered is None:
+                self._ordered = sorted(self._metas.values(), key=lambda m: (m.published or "9999", m.outlet, m.title))
+            return list(self._ordered)
 
     def __len__(self) -> int:
         return len(self._metas)

@@ -168,10 +168,10 @@ class Aligner:
         """
         key = (doc_a.content_hash, doc_b.content_hash)
         if key in self._memory:
-            return self._relabel(self._memory[key], doc_a, doc_b)
+            return self.relabel(self._memory[key], doc_a, doc_b)
         reverse = (doc_b.content_hash, doc_a.content_hash)
         if reverse in self._memory:
-            return self._relabel(self._memory[reverse].swapped(), doc_a, doc_b)
+            return self.relabel(self._memory[reverse].swapped(), doc_a, doc_b)
         path = self._cache_path(doc_a, doc_b)
         if path is not None and path.exists():
             try:
@@ -180,7 +180,7 @@ class Aligner:
                 log.info("alignment cache entry %s unreadable (%s); aligning again", path.name, exc)
                 return None
             self._memory[key] = result
-            return self._relabel(result, doc_a, doc_b)
+            return self.relabel(result, doc_a, doc_b)
         return None
 
     def align(self, doc_a: Document, doc_b: Document) -> Alignment:
@@ -199,10 +199,11 @@ class Aligner:
             except OSError as exc:
                 log.warning("alignment not cached (%s); it is computed again next time", exc)
         self._memory[key] = result
-        return self._relabel(result, doc_a, doc_b)
+        return self.relabel(result, doc_a, doc_b)
 
     @staticmethod
-    def _relabel(result: Alignment, doc_a: Document, doc_b: Document) -> Alignment:
+    def relabel(result: Alignment, doc_a: Document, doc_b: Document) -> Alignment:
+        """The same alignment named for these documents (a cached one may come from a copy)."""
         if result.a_id == doc_a.id and result.b_id == doc_b.id:
             return result
         return replace(result, a_id=doc_a.id, b_id=doc_b.id)

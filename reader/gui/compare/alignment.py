@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 #: word-weight jobs still running: they have no Qt parent (closing the window mid-job must not
 #: delete the object a pool thread signals from) and are kept alive here until they end
 _RUNNING: set[Job] = set()
-#: Corpora from this size build their word weights in a child process (:mod:`reader.core.background`).
+#: Corpora from this size build their word weights and align pairs in a child process (:mod:`reader.core.background`).
 CHILD_MIN_DOCS = 1000
 
 if TYPE_CHECKING:
@@ -182,13 +182,30 @@ class AlignmentLayers:
         wanted = dict(self._pair_wanted)
         self._pair_wanted.clear()
         generation = self._stats_generation
+        corpus = self.window_.corpus
+        far = corpus is not None and len(corpus) >= CHILD_MIN_DOCS and background.can_run_children()
+        spec = context_spec(self.window_.session.ctx, corpus.root) if far and corpus is not None else None
 
         def work(_progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> tuple[int, dict[Any, Any]]:
             done: dict[tuple[str, str], Alignment] = {}
-            for key, (a, b) in wanted.items():
+            if spec is not None:
+                # A pair is ~0.4 s of Python at 20,000 documents; in a thread of this process it
+                # took the GIL from the GUI thread while the panes opened (stalls of 150-250 ms).
+                try:
+                    got = background.run("reader.core.background_tasks:alignment_pairs",
+                                         {"spec": spec, "pairs": [(a.id, b.id) for a, b in wanted.values()]},
+                                         None, cancelled)
+                except background.ChildFailed as exc:
+                    log.warning("aligning in a child failed (%s); aligning here", exc)
+                    got = {}
+                for key, (a, b) in wanted.items():
+                    if key in got:
+                        done[key] = Aligner.relabel(got[key], a, b)
+            for key, (a, b) in wanted.items():  # what the child could not align (or no child)
                 if cancelled():
                     break
-                done[key] = aligner.align(a, b)
+                if key not in done:
+                    done[key] = aligner.align(a, b)
             return generation, done
 
         for old in [j for j in _RUNNING if j.done]:

@@ -193,7 +193,9 @@ class CompareView(PaneManager, AlignmentLayers, EntityLockstep, QWidget):
             outlet = (doc.meta.outlet or doc.id) if doc else "(empty)"
             frame.strip.label.setText(f"<b>{_esc(outlet)}</b>")
             color = theme.colors["accent"] if active else theme.colors["border"]
-            frame.strip.setStyleSheet(f"#paneStrip {{ border-top: 3px solid {color}; }}")
+            sheet = f"#paneStrip {{ border-top: 3px solid {color}; }}"
+            if frame.strip.styleSheet() != sheet:  # setting a style sheet re-polishes the strip (up to 90 ms)
+                frame.strip.setStyleSheet(sheet)
 
     # -- panes ----------------------------------------------------------------------
 

@@ -322,8 +322,9 @@ class EntitiesFeature(QObject):
             return recognised, counts
 
         def tagged(progress: Any, cancelled: Any) -> tuple[int, bool, dict[str, dict[str, int]]]:
+            svc.warm()  # here, not when the first document opens (and again for a new table)
             recognised, counts = (elsewhere if far else work)(progress, cancelled)
-            svc.warm()  # here, not when the first document opens
+            svc.warm()
             return generation, recognised, counts
 
         self._counts_job = self._start(tagged, self._on_counts, self._on_progress)

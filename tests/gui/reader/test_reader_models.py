@@ -81,10 +81,13 @@ def test_library_rows_follow_the_interface_text_size(qtbot) -> None:
     height follows the interface text when it grows, so no title is cut."""
     win = window(qtbot)
     view = win.library.view
-    before = view.verticalHeader().defaultSectionSize()
-    assert before >= view.fontMetrics().height() + 8
-    win.settings.set("ui.text_scale", 1.6)
-    qtbot.waitUntil(lambda: view.verticalHeader().defaultSectionSize() > before, timeout=3000)
-    assert view.verticalHeader().defaultSectionSize() >= view.fontMetrics().height() + 8
-    assert view.rowHeight(0) == view.verticalHeader().defaultSectionSize()
-    win.settings.set("ui.text_scale", 1.0)
+    rows = view.verticalHeader()
+    assert rows.defaultSectionSize() == view.fontMetrics().height() + 10
+    start, first = float(win.settings.get("ui.text_scale")), rows.defaultSectionSize()
+    for scale in (start + 0.6, start):
+        win.settings.set("ui.text_scale", round(scale, 2))
+        grown = scale > start
+        qtbot.waitUntil(lambda: (rows.defaultSectionSize() > first) == grown  # noqa: B023
+                        and rows.defaultSectionSize() == view.fontMetrics().height() + 10, timeout=3000)
+        assert view.rowHeight(0) == rows.defaultSectionSize()
+    assert abs(float(win.settings.get("ui.text_scale")) - start) < 0.01

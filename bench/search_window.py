@@ -141,7 +141,7 @@ t0 = time.perf_counter()
 settle(lambda: feature.job is not None)
 feature.wait_until_indexed(timeout_ms=3600000)
 indexing = time.perf_counter() - t0
-progress_text = feature.progress.format()
+progress_text = feature.progress.text()
 during_index = max(lateness or [0])
 begin("search")
 feature.show_panel()

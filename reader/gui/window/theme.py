@@ -125,6 +125,12 @@ def apply_text_scale(app: QApplication, scale: float) -> None:
     font = app.font()
     font.setPointSizeF(float(base) * scale)
     app.setFont(font)
+    sheet = app.styleSheet()
+    if sheet:
+        # Qt does not carry an application font change into widgets a style sheet polishes
+        # (seen: the window grew, the splitter and everything under it kept the old size):
+        # setting the same sheet again re-polishes them with the new font.
+        app.setStyleSheet(sheet)
 
 
 def readable_alpha(tint: QColor, alpha: int, theme: Theme, text_role: str = "reader_text",

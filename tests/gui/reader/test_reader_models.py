@@ -79,7 +79,14 @@ def test_library_sorts_in_the_model_keeping_ties_and_the_selection(qtbot) -> Non
 def test_library_rows_follow_the_interface_text_size(qtbot) -> None:
     """The list's rows are one height for all (no per-row layout at 20,000 documents): the
     height follows the interface text when it grows, so no title is cut."""
+    from PySide6.QtWidgets import QApplication
+
+    from reader.gui.window.theme import apply_theme
+
     win = window(qtbot)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, win.theme)  # as the app starts: a style sheet polishes every widget
     view = win.library.view
     rows = view.verticalHeader()
     assert rows.defaultSectionSize() == view.fontMetrics().height() + 10
@@ -90,4 +97,6 @@ def test_library_rows_follow_the_interface_text_size(qtbot) -> None:
         qtbot.waitUntil(lambda: (rows.defaultSectionSize() > first) == grown  # noqa: B023
                         and rows.defaultSectionSize() == view.fontMetrics().height() + 10, timeout=3000)
         assert view.rowHeight(0) == rows.defaultSectionSize()
+        # the text size reaches the widgets under the sheet, not only the window (Qt does not do it alone)
+        assert view.font().pointSizeF() == pytest.approx(app.font().pointSizeF())
     assert abs(float(win.settings.get("ui.text_scale")) - start) < 0.01

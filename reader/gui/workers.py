@@ -52,7 +52,15 @@ class JobError(Exception):
 
 
 class Job(QObject):
-    """One background call: ``fn(progress, cancelled)``; emits exactly one of finished/failed."""
+    """One background call: ``fn(progress, cancelled)``; emits exactly one of finished/failed.
+
+    A job is only ever deleted on the GUI thread. Without an owner (``parent``) the pump owns it
+    and deletes it (``deleteLater``) once its result is delivered. Why: the pool thread's runner
+    holds the job until ``run`` returns, and a parentless job whose last Python reference died
+    there was destroyed on the pool thread; its ``destroyed`` signal was queued to the freed
+    object and the window crashed (seen at start-up, about one run in three, in a compare's
+    word-weight job).
+    """
 
     progress = Signal(int, int)
     finished = Signal(object)
@@ -61,7 +69,8 @@ class Job(QObject):
 
     def __init__(self, fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        pump = _Pump.instance()
+        super().__init__(parent if parent is not None else pump)
         self._fn = fn
         self._cancel = threading.Event()
         self.done = False
@@ -160,12 +169,17 @@ class _Pump(QObject):
         for n, (job, kind, payload) in enumerate(items):
             if kind == "progress":
                 keep[(job, payload[0] >= payload[1])] = n
+        ended: list[Job] = []
         for n, (job, kind, payload) in enumerate(items):
             if kind == "progress" and keep[(job, payload[0] >= payload[1])] != n:
                 continue
             if kind != "progress":
                 job.done = True
                 self.out.discard(job)
+                if job._gone.is_set():
+                    continue
+                if job.parent() is self:  # nobody owns it: it goes once its answer is out
+                    ended.append(job)
             if job._gone.is_set():
                 continue
             try:
@@ -177,6 +191,8 @@ class _Pump(QObject):
                     job.failed.emit(payload)
             except RuntimeError:  # its C++ side was deleted without the destroyed signal reaching us
                 log.debug("a background job's owner is gone; its %s is dropped", kind)
+        for job in ended:
+            job.deleteLater()
         if not self.out and self.outbox.empty():
             self.timer.stop()
 

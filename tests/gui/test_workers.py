@@ -128,3 +128,29 @@ def test_waiting_reports_a_job_that_outlasts_the_timeout(qtbot) -> None:
     finally:
         release.set()
     assert wait_for_jobs(10) and job.done
+
+
+def test_a_job_nobody_keeps_is_deleted_on_the_gui_thread(qtbot) -> None:
+    """A job whose last Python reference goes while it runs is deleted on the GUI thread once its
+    result is out. It used to die on the pool thread (the runner held it last): its ``destroyed``
+    was queued to the freed object and the window crashed at start-up about one run in three."""
+    import threading
+    import time
+
+    from PySide6.QtCore import Qt
+
+    from reader.gui.workers import wait_for_jobs
+
+    where: list[str] = []
+    results: list[object] = []
+    for _ in range(5):
+        job = Job(lambda progress, cancelled: time.sleep(0.05) or "done")
+        job.finished.connect(results.append)
+        job.destroyed.connect(lambda *_: where.append(threading.current_thread().name),
+                              Qt.ConnectionType.DirectConnection)  # runs on the thread that deletes it
+        job.start()
+        del job  # only the pool's runner and the pump hold it now
+    assert wait_for_jobs(timeout_s=20)
+    qtbot.waitUntil(lambda: len(where) == 5, timeout=5000)
+    assert results == ["done"] * 5
+    assert set(where) == {threading.main_thread().name}

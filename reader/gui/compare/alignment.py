@@ -28,9 +28,6 @@ from reader.gui.workers import Job, JobError
 
 log = logging.getLogger(__name__)
 
-#: word-weight jobs still running: they have no Qt parent (closing the window mid-job must not
-#: delete the object a pool thread signals from) and are kept alive here until they end
-_RUNNING: set[Job] = set()
 #: Corpora from this size build their word weights and align pairs in a child process (:mod:`reader.core.background`).
 CHILD_MIN_DOCS = 1000
 
@@ -109,10 +106,7 @@ class AlignmentLayers:
                 background.run("reader.core.background_tasks:alignment_stats", {"spec": spec}, progress, cancelled)
             return generation, (aligner if aligner.prepare_stats(progress, cancelled) else None)
 
-        for done in [j for j in _RUNNING if j.done]:
-            _RUNNING.discard(done)
-        job = Job(work)
-        _RUNNING.add(job)
+        job = Job(work)  # no Qt parent: the pump keeps it until it ends, a closed window included
         job.finished.connect(self._on_stats_ready)
         job.failed.connect(self._on_stats_failed)
         self._stats_job = job
@@ -208,10 +202,7 @@ class AlignmentLayers:
                     done[key] = aligner.align(a, b)
             return generation, done
 
-        for old in [j for j in _RUNNING if j.done]:
-            _RUNNING.discard(old)
-        job = Job(work)
-        _RUNNING.add(job)
+        job = Job(work)  # no Qt parent: the pump keeps it until it ends
         job.finished.connect(self._on_pairs_ready)
         job.failed.connect(lambda error, keys=list(wanted): self._on_pairs_failed(keys, error))
         self._pair_job = job

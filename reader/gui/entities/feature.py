@@ -56,7 +56,6 @@ REQUIRES = ("notes",)
 LAYER_PREFIX = "entities:"
 SELECTED_LAYER = "entity-selected"
 TOGGLE_SHORTCUT = "Ctrl+Shift+E"
-_RUNNING: set[Job] = set()
 DOCK_SHORTCUT = "Ctrl+Alt+E"
 #: Corpora from this size recount (and recognise) in a child process: in a thread of the
 #: window, reading and matching 20,000 documents held the GIL the GUI thread needs.
@@ -338,13 +337,10 @@ class EntitiesFeature(QObject):
     def _start(self, fn: Any, slot: Any, progress: Any = None) -> Job:
         """Run ``fn`` in the pool; the result goes to a bound slot (dropped if this feature is gone).
 
-        Jobs have no Qt parent and are kept in :data:`_RUNNING` until they end, so closing the
-        window while one runs never deletes the object a worker thread is about to signal from.
+        Jobs have no Qt parent: the pump keeps them until they end, so closing the window while
+        one runs never deletes the object a worker thread is about to report on.
         """
-        for done in [j for j in _RUNNING if j.done]:
-            _RUNNING.discard(done)
         job = Job(fn)
-        _RUNNING.add(job)
         job.finished.connect(slot)
         job.failed.connect(self._on_job_failed)
         if progress is not None:

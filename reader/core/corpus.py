@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import re
@@ -513,13 +514,21 @@ def corpus_identity(root: Path, *, writable: bool = True, default: str | None = 
 def corpus_key_at(root: Path) -> str:
     """The key of the user's data about the corpus at ``root`` (notes, entity overlay): its
     identity; the read-only bundled sample's is the fixed id it ships with."""
+    bundled = _is_bundled(str(root))
+    return corpus_identity(root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_bundled(root: str) -> bool:
+    """Whether ``root`` is the bundled sample's folder. Remembered per path: the window asks for
+    the corpus key a dozen times per document it opens, and two ``resolve()`` calls (an lstat
+    per path component) cost a millisecond each time."""
     from reader.core.paths import bundled_corpus_path
 
     try:
-        bundled = Path(root).resolve() == bundled_corpus_path().resolve()
+        return Path(root).resolve() == bundled_corpus_path().resolve()
     except OSError:
-        bundled = False
-    return corpus_identity(root, writable=not bundled, default=SAMPLE_ID if bundled else None)
+        return False
 
 
 @contextlib.contextmanager

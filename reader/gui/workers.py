@@ -130,7 +130,7 @@ class _Pump(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.outbox: queue.SimpleQueue[tuple[Job, str, Any]] = queue.SimpleQueue()
-        #: started jobs not yet ended; also keeps a parentless job alive while it runs
+        #: started jobs not yet ended (a job without an owner is also this pump's Qt child)
         self.out: set[Job] = set()
         self.timer = QTimer(self)
         self.timer.setInterval(PUMP_INTERVAL_MS)
@@ -176,12 +176,10 @@ class _Pump(QObject):
             if kind != "progress":
                 job.done = True
                 self.out.discard(job)
-                if job._gone.is_set():
-                    continue
-                if job.parent() is self:  # nobody owns it: it goes once its answer is out
-                    ended.append(job)
             if job._gone.is_set():
                 continue
+            if kind != "progress" and job.parent() is self:  # nobody owns it: it goes once its answer is out
+                ended.append(job)
             try:
                 if kind == "progress":
                     job.progress.emit(*payload)
